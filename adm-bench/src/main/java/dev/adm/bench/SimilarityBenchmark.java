@@ -1,0 +1,69 @@
+package dev.adm.bench;
+
+import dev.adm.core.backend.Backend;
+import dev.adm.core.ops.SimilarityMeasure;
+import dev.adm.core.ops.SpatialOps;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce3.CosineSimilarity;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Channel-axis cosine similarity of two {@code [B,C,H,W]} maps: the project's op (one reduce3 pass plus
+ * the zero-vector fix) against ND4J's bare reduce3 and the naive mul/sum/norm/div chain. The full sweep and
+ * bandwidth reporting of issue 5 build on this class.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+public class SimilarityBenchmark {
+    @Param({"128"})
+    int batch;
+    @Param({"64"})
+    int channels;
+    @Param({"16"})
+    int size;
+
+    private INDArray fs;
+    private INDArray ft;
+
+    @Setup
+    public void setUp() {
+        Backend.initialize();
+        Nd4j.getRandom().setSeed(1);
+        fs = Nd4j.randn(DataType.FLOAT, batch, channels, size, size);
+        ft = Nd4j.randn(DataType.FLOAT, batch, channels, size, size);
+    }
+
+    @Benchmark
+    public INDArray admSimilarity() {
+        return SpatialOps.similarity(fs, ft, SimilarityMeasure.COSINE);
+    }
+
+    @Benchmark
+    public INDArray nd4jReduce3() {
+        return Nd4j.exec(new CosineSimilarity(fs, ft, 1));
+    }
+
+    @Benchmark
+    public INDArray naiveChain() {
+        INDArray dot = fs.mul(ft).sum(1);
+        return dot.divi(fs.norm2(1).muli(ft.norm2(1)));
+    }
+}

@@ -1,0 +1,21 @@
+package dev.adm.cli;
+
+import dev.adm.models.classification.ClassificationTrainer;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** Small Markdown tables for the terminal and summary files. */
+final class Tables {
+    private Tables() {
+    }
+
+    static String runTable(ClassificationTrainer.Result r) {
+        StringBuilder sb = new StringBuilder("| network | final top-1 | train time |\n|---|---:|---:|\n");
+        for (Map.Entry<String, Double> e : r.finalTop1().entrySet()) {
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.0f s |%n", e.getKey(), 100 * e.getValue(),
+                    r.trainSeconds()));
+        }
+        return sb.toString();
+    }
+}

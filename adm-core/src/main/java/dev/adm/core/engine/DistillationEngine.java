@@ -1,0 +1,541 @@
+package dev.adm.core.engine;
+
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableList;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Trains N {@link ComputationGraph}s jointly under one {@link DistillationMethod}.
+ *
+ * <p>Per step, for every network: one forward pass (training mode if it trains, inference mode if frozen)
+ * that records its logits and tapped activations; then all losses of the step are evaluated in one
+ * SameDiff graph on those tensors (peers' tensors entering as stop-gradient inputs); then, for every
+ * trained network, one backward pass with the loss gradients injected as external errors at its logits
+ * and taps, the gradient of its classifier head from modulated-feature paths added, and its own DL4J
+ * updater applied. Nothing is forwarded twice.
+ *
+ * <p>The engine knows no method: a method only sees a {@link LossScope}. Gradient arrays handed to
+ * DL4J are batch means already, so the updater is called with a minibatch size of 1.
+ *
+ * <pre>{@code
+ * DistillationEngine engine = new DistillationEngine(MethodRegistry.create("adm", Map.of()),
+ *         List.of(teacher, student), new long[]{1, 28, 28}, 10);
+ * StepResult r = engine.step(features, oneHotLabels);
+ * }</pre>
+ */
+public final class DistillationEngine {
+    static final String LABELS = "labels";
+    private static final String DETACHED = "/sg";
+
+    private final DistillationMethod method;
+    private final ImmutableList<Member> members;
+    private final int numClasses;
+    private final SameDiff sd;
+    private final Map<String, String> termOutputs = new LinkedHashMap<>();   // term/network -> variable
+    private final Map<String, String> totalOutputs = new LinkedHashMap<>();  // network -> variable
+    private final List<String> gradientInputs = new ArrayList<>();
+    private final Set<String> scalarInputs = new LinkedHashSet<>();
+    private int epoch;
+
+    public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
+                              int numClasses) {
+        Preconditions.checkArgument(!participants.isEmpty(), "no networks given");
+        Preconditions.checkArgument(inputShape.length == 3 || inputShape.length == 1,
+                "input shape must be [C,H,W] or [N], got %s", Arrays.toString(inputShape));
+        Preconditions.checkArgument(numClasses >= 2, "need at least 2 classes, got %s", numClasses);
+        this.method = Preconditions.checkNotNull(method, "method");
+        this.numClasses = numClasses;
+        InputType inputType = inputShape.length == 3
+                ? InputType.convolutional(inputShape[1], inputShape[2], inputShape[0])
+                : InputType.feedForward(inputShape[0]);
+        List<Member> list = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (Participant p : participants) {
+            Preconditions.checkArgument(names.add(p.name()), "two networks are named '%s'", p.name());
+            list.add(new Member(p, new NetworkRef(p.name(), p.role(), p.trainable(), list.size()), inputType));
+        }
+        this.members = ImmutableList.copyOf(list);
+        Preconditions.checkArgument(members.stream().anyMatch(m -> m.ref.trainable()),
+                "every network is frozen: nothing to train");
+
+        this.sd = SameDiff.create();
+        sd.placeHolder(LABELS, dataType(), -1, numClasses);
+        method.defineLosses(new Scope());
+        finishGraph();
+        for (Member m : members) {
+            m.instrument();
+        }
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    public DistillationMethod method() {
+        return method;
+    }
+
+    public List<NetworkRef> networks() {
+        return members.stream().map(m -> m.ref).toList();
+    }
+
+    /** The live graph of a network (its distillation form, with tap outputs). */
+    public ComputationGraph graph(String network) {
+        return member(network).graph;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Sets the epoch seen by updater schedules and {@link DistillationMethod#stepScalars}. */
+    public void setEpoch(int epoch) {
+        Preconditions.checkArgument(epoch >= 0, "epoch must be >= 0, got %s", epoch);
+        this.epoch = epoch;
+        for (Member m : members) {
+            m.graph.getConfiguration().setEpochCount(epoch);
+        }
+    }
+
+    /** One training step on a batch: forward, losses, backward with injected errors, updates. */
+    public StepResult step(INDArray features, INDArray oneHotLabels) {
+        Trace trace = computeGradients(features, oneHotLabels);
+        for (Member m : members) {
+            if (m.ref.trainable()) {
+                m.apply(trace.gradients.get(m.ref.name()), epoch);
+            }
+        }
+        return trace.result;
+    }
+
+    /**
+     * Forward, losses and backward without updating anything. The gradients are views into each graph's
+     * gradient buffer and stay valid until the next call. Used by {@link #step} and by gradient checks.
+     */
+    public Trace computeGradients(INDArray features, INDArray oneHotLabels) {
+        Map<String, INDArray> inputs = forward(features, oneHotLabels);
+        Evaluated holder = evaluate(inputs, true);
+        Map<String, Gradient> gradients = new LinkedHashMap<>();
+        for (Member m : members) {
+            if (m.ref.trainable()) {
+                gradients.put(m.ref.name(), m.backward(holder.grads()));
+            }
+        }
+        return new Trace(holder.result(), gradients, inputs);
+    }
+
+    /**
+     * Loss values with every network forwarded afresh, but the stop-gradient inputs taken from an earlier
+     * trace: exactly the function whose gradient {@link #computeGradients} returns (for finite differences).
+     */
+    public StepResult lossesWithDetachedInputsFrom(Trace reference, INDArray features, INDArray oneHotLabels) {
+        Map<String, INDArray> inputs = forward(features, oneHotLabels);
+        reference.inputs.forEach((k, v) -> {
+            if (k.endsWith(DETACHED)) {
+                inputs.put(k, v);
+            }
+        });
+        return evaluate(inputs, false).result();
+    }
+
+    /** Result of {@link #computeGradients}. */
+    public record Trace(StepResult result, Map<String, Gradient> gradients, Map<String, INDArray> inputs) {
+    }
+
+    // ---------------------------------------------------------------- step internals
+
+    private Map<String, INDArray> forward(INDArray features, INDArray oneHotLabels) {
+        Preconditions.checkArgument(oneHotLabels.rank() == 2 && oneHotLabels.size(1) == numClasses
+                        && oneHotLabels.size(0) == features.size(0),
+                "labels must be one-hot [%s,%s], got %s", features.size(0), numClasses,
+                Arrays.toString(oneHotLabels.shape()));
+        Map<String, INDArray> inputs = new HashMap<>();
+        inputs.put(LABELS, oneHotLabels.castTo(dataType()));
+        for (Member m : members) {
+            m.forward(features, inputs);
+        }
+        Map<String, Double> scalars = method.stepScalars(epoch, iteration());
+        for (String s : scalarInputs) {
+            Double v = scalars.get(s);
+            Preconditions.checkState(v != null, "method '%s' declared scalar '%s' but gave no value for it",
+                    method.name(), s);
+            inputs.put(s, Nd4j.scalar(dataType(), v));
+        }
+        return inputs;
+    }
+
+    private long iteration() {
+        return members.stream().filter(m -> m.ref.trainable()).findFirst().orElseThrow()
+                .graph.getConfiguration().getIterationCount();
+    }
+
+    private record Evaluated(StepResult result, Map<String, INDArray> grads) {
+    }
+
+    private Evaluated evaluate(Map<String, INDArray> inputs, boolean withGradients) {
+        List<String> outputs = new ArrayList<>(termOutputs.values());
+        outputs.addAll(totalOutputs.values());
+        Map<String, INDArray> values;
+        Map<String, INDArray> grads = Map.of();
+        if (withGradients) {
+            var og = sd.calculateGradientsAndOutputs(inputs, outputs, gradientInputs);
+            values = og.getOutputs();
+            grads = og.getGradients();
+        } else {
+            values = sd.output(inputs, outputs);
+        }
+        Map<String, Double> terms = new LinkedHashMap<>();
+        termOutputs.forEach((k, v) -> terms.put(k, values.get(v).getDouble(0)));
+        Map<String, Double> totals = new LinkedHashMap<>();
+        totalOutputs.forEach((k, v) -> totals.put(k, values.get(v).getDouble(0)));
+        return new Evaluated(new StepResult(terms, totals), grads);
+    }
+
+    // ---------------------------------------------------------------- graph construction
+
+    private void finishGraph() {
+        List<String> losses = new ArrayList<>();
+        for (Member m : members) {
+            if (m.terms.isEmpty()) {
+                Preconditions.checkState(!m.ref.trainable(), "method '%s' defines no loss for trainable network "
+                        + "'%s'; freeze it (trainable=false) or use a method that trains it", method.name(), m.ref.name());
+                continue;
+            }
+            SDVariable total = null;
+            for (Map.Entry<String, SDVariable> t : m.terms.entrySet()) {
+                SDVariable weighted = t.getValue().mul(m.weights.get(t.getKey()));
+                total = total == null ? weighted : total.add(weighted);
+                termOutputs.put(t.getKey() + "/" + m.ref.name(), t.getValue().name());
+            }
+            SDVariable named = total.rename(m.ref.name() + "/loss");
+            totalOutputs.put(m.ref.name(), named.name());
+            losses.add(named.name());
+        }
+        sd.setLossVariables(losses.toArray(new String[0]));
+        for (Member m : members) {
+            if (m.ref.trainable()) {
+                gradientInputs.addAll(m.gradientInputs());
+            }
+        }
+        Preconditions.checkState(!gradientInputs.isEmpty(), "method '%s' uses no network output", method.name());
+        withoutStdout(() -> sd.createGradFunction(gradientInputs.toArray(new String[0])));
+    }
+
+    /** SameDiff M2.1 prints one "Added differentiated op" line per op to System.out while it builds gradients. */
+    private static synchronized void withoutStdout(Runnable r) {
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            r.run();
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private DataType dataType() {
+        return members.get(0).graph.params().dataType();
+    }
+
+    private Member member(String name) {
+        return members.stream().filter(m -> m.ref.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("no network named '" + name + "'; have " + networks()));
+    }
+
+    private Member member(NetworkRef ref) {
+        Preconditions.checkArgument(ref.index() < members.size() && members.get(ref.index()).ref.equals(ref),
+                "network %s does not belong to this engine", ref);
+        return members.get(ref.index());
+    }
+
+    /** The method's view while it defines its losses. */
+    private final class Scope implements LossScope {
+        @Override
+        public SameDiff sameDiff() {
+            return sd;
+        }
+
+        @Override
+        public int numClasses() {
+            return numClasses;
+        }
+
+        @Override
+        public List<NetworkRef> networks() {
+            return DistillationEngine.this.networks();
+        }
+
+        @Override
+        public List<NetworkRef> networks(Role role) {
+            return networks().stream().filter(n -> n.role() == role).toList();
+        }
+
+        @Override
+        public NetworkRef single(Role role) {
+            List<NetworkRef> found = networks(role);
+            Preconditions.checkArgument(found.size() == 1, "method '%s' needs exactly one %s network, got %s",
+                    method.name(), role.name().toLowerCase(), found.size());
+            return found.get(0);
+        }
+
+        @Override
+        public SDVariable labels() {
+            return sd.getVariable(LABELS);
+        }
+
+        @Override
+        public SDVariable logits(NetworkRef network) {
+            return member(network).input(network.name() + "/logits", new long[]{numClasses}, null, false);
+        }
+
+        @Override
+        public SDVariable detachedLogits(NetworkRef network) {
+            return member(network).input(network.name() + "/logits", new long[]{numClasses}, null, true);
+        }
+
+        @Override
+        public SDVariable tap(NetworkRef network, String tap) {
+            Member m = member(network);
+            return m.input(network.name() + "/" + tap, m.tapShape(tap), tap, false);
+        }
+
+        @Override
+        public SDVariable detachedTap(NetworkRef network, String tap) {
+            Member m = member(network);
+            return m.input(network.name() + "/" + tap, m.tapShape(tap), tap, true);
+        }
+
+        @Override
+        public long[] tapShape(NetworkRef network, String tap) {
+            return member(network).tapShape(tap).clone();
+        }
+
+        @Override
+        public SDVariable classifier(NetworkRef network, SDVariable pooled) {
+            return member(network).classifier(pooled);
+        }
+
+        @Override
+        public SDVariable scalar(String name) {
+            Preconditions.checkArgument(name.matches("[a-z][a-z0-9_]*"), "bad scalar name '%s'", name);
+            if (scalarInputs.add(name)) {
+                return sd.placeHolder(name, dataType());
+            }
+            return sd.getVariable(name);
+        }
+
+        @Override
+        public void addTerm(NetworkRef network, String term, SDVariable value, double weight) {
+            Member m = member(network);
+            Preconditions.checkArgument(network.trainable(), "method '%s' adds loss '%s' to frozen network '%s'",
+                    method.name(), term, network.name());
+            Preconditions.checkArgument(term.matches("[a-z][a-z0-9_]*"), "bad term name '%s'", term);
+            Preconditions.checkArgument(!m.terms.containsKey(term), "term '%s' added twice to '%s'", term,
+                    network.name());
+            Preconditions.checkArgument(Double.isFinite(weight), "weight of '%s' must be finite", term);
+            m.terms.put(term, value);
+            m.weights.put(term, weight);
+        }
+    }
+
+    /** A participant plus everything the engine derives for it. */
+    private final class Member {
+        final Participant participant;
+        final NetworkRef ref;
+        ComputationGraph graph;
+        final Map<String, InputType> activationTypes;
+        final LinkedHashSet<String> taps = new LinkedHashSet<>();      // tap names, in output order
+        final Map<String, SDVariable> terms = new LinkedHashMap<>();
+        final Map<String, Double> weights = new HashMap<>();
+        final Map<String, String> placeholderTap = new LinkedHashMap<>(); // differentiable placeholder -> tap (null = logits)
+        String headWeight;
+        String headBias;
+        INDArray[] lastOutputs; // this step's [logits, taps...], in graph output order
+
+        Member(Participant p, NetworkRef ref, InputType inputType) {
+            this.participant = p;
+            this.ref = ref;
+            this.graph = p.graph();
+            this.activationTypes = graph.getConfiguration().getLayerActivationTypes(inputType);
+        }
+
+        long[] tapShape(String tap) {
+            String vertex = participant.vertexOf(tap);
+            InputType t = activationTypes.get(vertex);
+            Preconditions.checkArgument(t != null, "network '%s' has no tap '%s' (vertex '%s'); its vertices are %s",
+                    ref.name(), tap, vertex, activationTypes.keySet());
+            return Arrays.stream(t.getShape(false)).toArray();
+        }
+
+        SDVariable input(String name, long[] shape, String tap, boolean detached) {
+            if (!ref.trainable()) {
+                detached = true; // a frozen network's tensors never carry gradient
+            }
+            String phName = detached ? name + DETACHED : name;
+            if (tap != null) {
+                taps.add(tap);
+            }
+            if (sd.hasVariable(phName)) {
+                return sd.getVariable(phName);
+            }
+            long[] full = new long[shape.length + 1];
+            full[0] = -1;
+            System.arraycopy(shape, 0, full, 1, shape.length);
+            if (!detached) {
+                placeholderTap.put(phName, tap);
+            }
+            return sd.placeHolder(phName, dataType(), full);
+        }
+
+        SDVariable classifier(SDVariable pooled) {
+            FeedForwardLayer head = checkHeadOnGlobalAveragePool();
+            String base = ref.name() + "/head/";
+            if (headWeight == null) {
+                headWeight = base + "W";
+                sd.placeHolder(headWeight, dataType(), head.getNIn(), head.getNOut());
+                if (hasBias(head)) {
+                    headBias = base + "b";
+                    sd.placeHolder(headBias, dataType(), 1, head.getNOut());
+                }
+            }
+            SDVariable z = pooled.mmul(sd.getVariable(headWeight));
+            return headBias == null ? z : z.add(sd.getVariable(headBias));
+        }
+
+        private boolean hasBias(FeedForwardLayer head) {
+            return !(head instanceof DenseLayer d) || d.hasBias();
+        }
+
+        /** The head must be logits = dense(global average pool(x)) for the modulated path to be "the same head". */
+        private FeedForwardLayer checkHeadOnGlobalAveragePool() {
+            ComputationGraphConfiguration conf = graph.getConfiguration();
+            String logits = participant.logitsVertex();
+            GraphVertex lv = conf.getVertices().get(logits);
+            List<String> in = conf.getVertexInputs().get(logits);
+            GraphVertex pool = in == null || in.size() != 1 ? null : conf.getVertices().get(in.get(0));
+            boolean ok = lv instanceof LayerVertex l && l.getLayerConf().getLayer() instanceof FeedForwardLayer
+                    && pool instanceof LayerVertex p && p.getLayerConf().getLayer() instanceof GlobalPoolingLayer g
+                    && g.getPoolingType() == PoolingType.AVG;
+            Preconditions.checkArgument(ok, "network '%s': the method applies the classifier head to re-pooled "
+                    + "features, so '%s' must be a dense layer fed directly by an average GlobalPoolingLayer",
+                    ref.name(), logits);
+            return (FeedForwardLayer) ((LayerVertex) lv).getLayerConf().getLayer();
+        }
+
+        List<String> gradientInputs() {
+            List<String> names = new ArrayList<>(placeholderTap.keySet());
+            if (headWeight != null) {
+                names.add(headWeight);
+                if (headBias != null) {
+                    names.add(headBias);
+                }
+            }
+            return names;
+        }
+
+        void instrument() {
+            List<String> vertices = taps.stream().map(participant::vertexOf).toList();
+            graph = GraphSurgery.forDistillation(graph, participant.logitsVertex(), vertices);
+        }
+
+        void forward(INDArray features, Map<String, INDArray> inputs) {
+            INDArray logits;
+            List<INDArray> tapValues = new ArrayList<>();
+            if (ref.trainable()) {
+                Map<String, INDArray> acts = graph.feedForward(new INDArray[]{features}, true, false);
+                logits = acts.get(participant.logitsVertex());
+                for (String tap : taps) {
+                    tapValues.add(acts.get(participant.vertexOf(tap)));
+                }
+            } else {
+                INDArray[] out = graph.output(false, features);
+                logits = out[0];
+                tapValues.addAll(Arrays.asList(out).subList(1, out.length));
+            }
+            lastOutputs = new INDArray[1 + tapValues.size()];
+            lastOutputs[0] = logits;
+            put(inputs, ref.name() + "/logits", logits);
+            int i = 0;
+            for (String tap : taps) {
+                lastOutputs[i + 1] = tapValues.get(i);
+                put(inputs, ref.name() + "/" + tap, tapValues.get(i++));
+            }
+            if (headWeight != null) {
+                inputs.put(headWeight, graph.getParam(participant.logitsVertex() + "_W"));
+                if (headBias != null) {
+                    inputs.put(headBias, graph.getParam(participant.logitsVertex() + "_b"));
+                }
+            }
+        }
+
+        private void put(Map<String, INDArray> inputs, String name, INDArray value) {
+            if (sd.hasVariable(name)) {
+                inputs.put(name, value);
+            }
+            if (sd.hasVariable(name + DETACHED)) {
+                inputs.put(name + DETACHED, value);
+            }
+        }
+
+        Gradient backward(Map<String, INDArray> grads) {
+            INDArray[] errors = new INDArray[lastOutputs.length];
+            errors[0] = grads.get(ref.name() + "/logits");
+            int i = 1;
+            for (String tap : taps) {
+                errors[i++] = grads.get(ref.name() + "/" + tap);
+            }
+            for (int k = 0; k < errors.length; k++) {
+                if (errors[k] == null) {
+                    errors[k] = Nd4j.zerosLike(lastOutputs[k]); // the method uses this output detached only
+                }
+            }
+            Gradient g = graph.backpropGradient(errors);
+            if (headWeight != null) {
+                addHeadGradient(g, participant.logitsVertex() + "_W", grads.get(headWeight));
+                if (headBias != null) {
+                    addHeadGradient(g, participant.logitsVertex() + "_b", grads.get(headBias));
+                }
+            }
+            return g;
+        }
+
+        private void addHeadGradient(Gradient g, String key, INDArray extra) {
+            if (extra != null) {
+                INDArray view = g.getGradientFor(key);
+                Preconditions.checkState(view != null, "network '%s' has no parameter '%s'", ref.name(), key);
+                view.addi(extra.reshape(view.shape()));
+            }
+        }
+
+        void apply(Gradient g, int epochNow) {
+            ComputationGraphConfiguration conf = graph.getConfiguration();
+            int iter = conf.getIterationCount();
+            graph.getUpdater().update(g, iter, epochNow, 1, LayerWorkspaceMgr.noWorkspaces());
+            graph.params().subi(g.gradient());
+            conf.setIterationCount(iter + 1);
+        }
+    }
+}

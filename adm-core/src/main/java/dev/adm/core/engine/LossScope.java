@@ -1,0 +1,60 @@
+package dev.adm.core.engine;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+import java.util.List;
+
+/**
+ * What a {@link DistillationMethod} builds its losses with: a SameDiff graph whose inputs are the
+ * networks' tapped tensors for the current batch.
+ *
+ * <p>Every tensor comes in two forms. {@link #logits} and {@link #tap} carry gradient back into their
+ * network (when it trains); {@link #detachedLogits} and {@link #detachedTap} are the same values as
+ * stop-gradient inputs, which is how the spec's {@code sg(.)} and every peer tensor enter a loss.
+ */
+public interface LossScope {
+    SameDiff sameDiff();
+
+    int numClasses();
+
+    /** All networks, in engine order. */
+    List<NetworkRef> networks();
+
+    /** The networks with the given role, in engine order. */
+    List<NetworkRef> networks(Role role);
+
+    /** The only network with this role; an error naming the method's requirement otherwise. */
+    NetworkRef single(Role role);
+
+    /** One-hot labels {@code [B,K]}. */
+    SDVariable labels();
+
+    /** Logits {@code [B,K]}, differentiable for the owning network. */
+    SDVariable logits(NetworkRef network);
+
+    /** Logits {@code [B,K]} as a stop-gradient input. */
+    SDVariable detachedLogits(NetworkRef network);
+
+    /** A tapped activation ({@code [B,C,H,W]} or {@code [B,N]}), differentiable for its network. */
+    SDVariable tap(NetworkRef network, String tap);
+
+    /** A tapped activation as a stop-gradient input. */
+    SDVariable detachedTap(NetworkRef network, String tap);
+
+    /** Shape of a tap without the batch dimension, e.g. {@code [C,H,W]}. */
+    long[] tapShape(NetworkRef network, String tap);
+
+    /**
+     * Applies the network's own classifier (global-average-pool + dense head) to pooled features
+     * {@code [B,C]}. The head weights are the network's: gradients from this path are added to those of
+     * the plain logits path before the update.
+     */
+    SDVariable classifier(NetworkRef network, SDVariable pooled);
+
+    /** A scalar that changes between steps, supplied by {@link DistillationMethod#stepScalars}. */
+    SDVariable scalar(String name);
+
+    /** Adds {@code weight * value} to the network's loss, logged as {@code term/network}. */
+    void addTerm(NetworkRef network, String term, SDVariable value, double weight);
+}

@@ -1,0 +1,123 @@
+package dev.adm.core.engine;
+
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableMap;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One network taking part in distillation: a DL4J {@link ComputationGraph} plus its role, whether it
+ * trains, the vertex holding its logits and optional tap aliases (tap name -> vertex name; a tap with no
+ * alias is the vertex of the same name).
+ *
+ * <pre>{@code
+ * Participant student = Participant.builder("student", graph).role(Role.STUDENT).build();
+ * Participant teacher = Participant.builder("teacher", t).role(Role.TEACHER).trainable(false).build();
+ * }</pre>
+ */
+public final class Participant {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]*");
+
+    private final String name;
+    private final ComputationGraph graph;
+    private final Role role;
+    private final boolean trainable;
+    private final String logitsVertex;
+    private final ImmutableMap<String, String> tapAliases;
+
+    private Participant(Builder b) {
+        this.name = b.name;
+        this.graph = b.graph;
+        this.role = b.role;
+        this.trainable = b.trainable;
+        this.logitsVertex = b.logitsVertex;
+        this.tapAliases = b.tapAliases.build();
+    }
+
+    public static Builder builder(String name, ComputationGraph graph) {
+        return new Builder(name, graph);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public boolean trainable() {
+        return trainable;
+    }
+
+    public String logitsVertex() {
+        return logitsVertex;
+    }
+
+    /** The graph vertex behind a tap name. */
+    public String vertexOf(String tap) {
+        return tapAliases.getOrDefault(tap, tap);
+    }
+
+    public Map<String, String> tapAliases() {
+        return tapAliases;
+    }
+
+    /** Validating builder; defaults: role {@link Role#PEER}, trainable, logits vertex {@code logits}. */
+    public static final class Builder {
+        private final String name;
+        private final ComputationGraph graph;
+        private Role role = Role.PEER;
+        private boolean trainable = true;
+        private String logitsVertex = "logits";
+        private final ImmutableMap.Builder<String, String> tapAliases = ImmutableMap.builder();
+
+        private Builder(String name, ComputationGraph graph) {
+            Preconditions.checkArgument(name != null && NAME.matcher(name).matches(),
+                    "network name must be lower-case letters, digits, '_' or '-' starting with a letter, got '%s'",
+                    name);
+            Preconditions.checkArgument(graph != null, "network '%s': graph is null", name);
+            this.name = name;
+            this.graph = graph;
+        }
+
+        public Builder role(Role role) {
+            this.role = Preconditions.checkNotNull(role, "role");
+            return this;
+        }
+
+        public Builder trainable(boolean trainable) {
+            this.trainable = trainable;
+            return this;
+        }
+
+        public Builder logits(String vertex) {
+            Preconditions.checkArgument(graph.getConfiguration().getVertices().containsKey(vertex),
+                    "network '%s' has no vertex '%s' for its logits", name, vertex);
+            this.logitsVertex = vertex;
+            return this;
+        }
+
+        public Builder tap(String tap, String vertex) {
+            Preconditions.checkArgument(graph.getConfiguration().getVertices().containsKey(vertex),
+                    "network '%s': tap '%s' points at unknown vertex '%s'", name, tap, vertex);
+            tapAliases.put(tap, vertex);
+            return this;
+        }
+
+        public Builder taps(Map<String, String> aliases) {
+            aliases.forEach(this::tap);
+            return this;
+        }
+
+        public Participant build() {
+            return new Participant(this);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.adm.core.engine;
+
+import java.util.Map;
+
+/**
+ * Loss values of one step.
+ *
+ * @param terms  every named term, {@code term/network} -> unweighted value
+ * @param totals each trained network's total (weighted) loss
+ */
+public record StepResult(Map<String, Double> terms, Map<String, Double> totals) {
+    public StepResult {
+        terms = Map.copyOf(terms);
+        totals = Map.copyOf(totals);
+    }
+}

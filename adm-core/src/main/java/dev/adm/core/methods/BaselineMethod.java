@@ -1,0 +1,25 @@
+package dev.adm.core.methods;
+
+import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LossScope;
+import dev.adm.core.engine.NetworkRef;
+import dev.adm.core.ops.Losses;
+
+/** {@code L = CE(z, y)} for every trained network; frozen networks are ignored. */
+public final class BaselineMethod implements DistillationMethod {
+    public static final String NAME = "baseline";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void defineLosses(LossScope scope) {
+        for (NetworkRef n : scope.networks()) {
+            if (n.trainable()) {
+                scope.addTerm(n, "ce", Losses.crossEntropy(scope.sameDiff(), scope.logits(n), scope.labels()), 1.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.adm.core.ops;
+
+import com.google.common.base.Preconditions;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.api.ops.impl.reduce3.CosineSimilarity;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Arrays;
+
+/**
+ * ADM's spatial operations (methods.md §1.1-1.4), each in two forms: a SameDiff function
+ * ({@link SDVariable} in and out, gradients defined) and an eager one on {@link INDArray}s.
+ *
+ * <p>Shape contract: feature maps are NCHW {@code [B,C,H,W]}; similarity maps and weights are
+ * {@code [B,H,W]}; pooled features are {@code [B,C]}. SameDiff does not infer every op's output shape
+ * while a graph is built, so the SameDiff forms take the per-sample shape ({@code [C,H,W]}) explicitly. No function materialises a {@code [B,C,H,W]}
+ * temporary: channel reductions are reduce ops (reduce3 dot / cosine, squared norm) and the
+ * weighted pooling is a batched matrix product.
+ *
+ * <pre>{@code
+ * long[] chw = {64, 7, 7};
+ * SDVariable s   = SpatialOps.similarity(sd, fs, ft, chw, chw, SimilarityMeasure.COSINE); // [B,H,W]
+ * SDVariable wCo = SpatialOps.locationWeights(sd, s, 7, 7, 0.5, +1);                     // consensus
+ * SDVariable gCo = SpatialOps.modulatedPool(sd, fs, chw, wCo);                            // [B,C]
+ * }</pre>
+ */
+public final class SpatialOps {
+    /** Denominator clamp of the cosine and of the attention normalisation. */
+    public static final double EPS = 1e-8;
+
+    private SpatialOps() {
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    /**
+     * Checks that two feature-map shapes ({@code [B,C,H,W]} or {@code [C,H,W]}) can be compared with the
+     * given measure and returns nothing; the error names both shapes and the fix.
+     */
+    public static void checkComparable(long[] studentShape, long[] teacherShape, SimilarityMeasure measure) {
+        Preconditions.checkArgument(studentShape.length == teacherShape.length
+                        && (studentShape.length == 3 || studentShape.length == 4),
+                "feature maps must both be [B,C,H,W] (or [C,H,W]); got student %s and teacher %s",
+                Arrays.toString(studentShape), Arrays.toString(teacherShape));
+        int c = studentShape.length - 3;
+        if (measure == SimilarityMeasure.COSINE && studentShape[c] != teacherShape[c]) {
+            throw new IllegalArgumentException(String.format(
+                    "cosine similarity needs equal channel counts, but the student feature map is %s and the "
+                            + "teacher's is %s; use similarity=attention, which compares spatial attention and "
+                            + "works for any channel counts", Arrays.toString(studentShape),
+                    Arrays.toString(teacherShape)));
+        }
+    }
+
+    // ---------------------------------------------------------------- similarity
+
+    /** Similarity map {@code [B,H,W]} of two {@code [B,C,H,W]} maps of per-sample shapes {@code chwS}, {@code chwT}. */
+    public static SDVariable similarity(SameDiff sd, SDVariable fs, SDVariable ft, long[] chwS, long[] chwT,
+                                        SimilarityMeasure measure) {
+        checkComparable(chwS, chwT, measure);
+        Preconditions.checkArgument(chwS[1] == chwT[1] && chwS[2] == chwT[2],
+                "similarity needs equal spatial sizes (align them first): %s vs %s", Arrays.toString(chwS),
+                Arrays.toString(chwT));
+        if (measure == SimilarityMeasure.COSINE) {
+            SDVariable dot = sd.dot(fs, ft, 1);
+            SDVariable normProduct = sd.squaredNorm(fs, false, 1).mul(sd.squaredNorm(ft, false, 1));
+            // sqrt(max(x, eps^2)) == max(sqrt(x), eps), but stays differentiable at a zero vector
+            return dot.div(sd.math().sqrt(sd.scalarMax(normProduct, EPS * EPS)));
+        }
+        return sd.math().abs(normalisedAttention(sd, fs, chwS).sub(normalisedAttention(sd, ft, chwT)))
+                .rsub(1.0);
+    }
+
+    private static SDVariable normalisedAttention(SameDiff sd, SDVariable f, long[] chw) {
+        SDVariable a = sd.squaredNorm(f, false, 1).div((double) chw[0]); // mean_c F^2, [B,H,W]
+        // with one location the max is the value itself (M2.1 cannot reduce over size-1 axes in SameDiff)
+        SDVariable max = chw[1] * chw[2] == 1 ? a : sd.max(a, true, 1, 2);
+        return a.div(sd.scalarMax(max, EPS));
+    }
+
+    /**
+     * Eager similarity. The cosine is one native reduce3 pass over the channels. Where both vectors are
+     * zero that pass yields 0/0; it is mapped to 0, which is what the spec's clamp gives. (The two forms
+     * differ only when {@code 0 < |F_s,i||F_t,i| < 1e-8}, where this one returns the true cosine.)
+     */
+    public static INDArray similarity(INDArray fs, INDArray ft, SimilarityMeasure measure) {
+        checkComparable(fs.shape(), ft.shape(), measure);
+        Preconditions.checkArgument(fs.size(2) == ft.size(2) && fs.size(3) == ft.size(3),
+                "similarity needs equal spatial sizes (align them first): %s vs %s",
+                Arrays.toString(fs.shape()), Arrays.toString(ft.shape()));
+        if (measure == SimilarityMeasure.COSINE) {
+            INDArray s = Nd4j.exec(new CosineSimilarity(fs, ft, 1));
+            BooleanIndexing.replaceWhere(s, 0.0, Conditions.isNan());
+            return s;
+        }
+        INDArray as = normalisedAttention(fs);
+        INDArray at = normalisedAttention(ft);
+        return Transforms.abs(as.subi(at), false).rsubi(1.0);
+    }
+
+    private static INDArray normalisedAttention(INDArray f) {
+        INDArray n = f.norm2(1);
+        INDArray a = n.muli(n).divi(f.size(1)); // mean_c F^2, [B,H,W]
+        INDArray max = Transforms.max(a.reshape(a.size(0), -1).max(1), EPS, false); // [B]
+        return Broadcast.div(a, max, a, 0);
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    /**
+     * Per-sample location weights, mean 1: {@code HW * softmax_i(sign * S_i / tau)}.
+     * {@code sign = +1} gives consensus weights {@code w_co}, {@code -1} divergence weights {@code w_di}.
+     */
+    public static SDVariable locationWeights(SameDiff sd, SDVariable s, long h, long w, double tau, int sign) {
+        checkWeightArgs(tau, sign);
+        Preconditions.checkArgument(h > 0 && w > 0, "map size must be positive, got %sx%s", h, w);
+        long hw = h * w;
+        if (hw == 1) {
+            return s.mul(0.0).add(1.0); // softmax over one location; SameDiff M2.1 cannot reduce a size-1 axis
+        }
+        SDVariable flat = sd.reshape(s, -1, hw).mul(sign / tau);
+        return sd.reshape(Losses.softmax(sd, flat, 1).mul((double) hw), -1, h, w);
+    }
+
+    /** Eager form of {@link #locationWeights(SameDiff, SDVariable, long, long, double, int)}. */
+    public static INDArray locationWeights(INDArray s, double tau, int sign) {
+        checkWeightArgs(tau, sign);
+        long b = s.size(0);
+        long hw = s.size(1) * s.size(2);
+        INDArray flat = s.reshape(b, hw).mul(sign / tau);
+        return Nd4j.nn().softmax(flat, 1).muli(hw).reshape(s.shape());
+    }
+
+    private static void checkWeightArgs(double tau, int sign) {
+        Preconditions.checkArgument(tau > 0 && Double.isFinite(tau), "tau must be a positive number, got %s", tau);
+        Preconditions.checkArgument(sign == 1 || sign == -1, "sign must be +1 (consensus) or -1 (divergence), got %s",
+                sign);
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    /** {@code g = (1/HW) * sum_i w_i * F_i}: {@code [B,C,H,W]} and {@code [B,H,W]} to {@code [B,C]}. */
+    public static SDVariable modulatedPool(SameDiff sd, SDVariable f, long[] chw, SDVariable w) {
+        Preconditions.checkArgument(chw.length == 3, "per-sample shape must be [C,H,W], got %s", Arrays.toString(chw));
+        long c = chw[0];
+        long hw = chw[1] * chw[2];
+        SDVariable pooled = sd.mmul(sd.reshape(f, -1, c, hw), sd.reshape(w, -1, hw, 1));
+        return sd.reshape(pooled, -1, c).div((double) hw);
+    }
+
+    /** Eager form of {@link #modulatedPool(SameDiff, SDVariable, long[], SDVariable)}. */
+    public static INDArray modulatedPool(INDArray f, INDArray w) {
+        long b = f.size(0);
+        long c = f.size(1);
+        long hw = f.size(2) * f.size(3);
+        Preconditions.checkArgument(w.length() == b * hw, "weights %s do not match feature map %s",
+                Arrays.toString(w.shape()), Arrays.toString(f.shape()));
+        INDArray pooled = Nd4j.matmul(f.reshape(b, c, hw), w.reshape(b, hw, 1));
+        return pooled.reshape(b, c).divi(hw);
+    }
+
+    // ---------------------------------------------------------------- spatial alignment
+
+    /**
+     * Brings a map {@code [B,C,H,W]} to {@code targetH x targetW} as methods.md §1.1 asks: average
+     * pooling when the sizes divide, bilinear resizing otherwise; the identity when they already match.
+     * {@code chw} is the input's per-sample shape; the output's is {@code [C, targetH, targetW]}.
+     */
+    public static SDVariable alignSpatial(SameDiff sd, SDVariable f, long[] chw, long targetH, long targetW) {
+        Preconditions.checkArgument(chw.length == 3, "per-sample shape must be [C,H,W], got %s", Arrays.toString(chw));
+        long h = chw[1];
+        long w = chw[2];
+        if (h == targetH && w == targetW) {
+            return f;
+        }
+        if (h >= targetH && w >= targetW && h % targetH == 0 && w % targetW == 0) {
+            long kh = h / targetH;
+            long kw = w / targetW;
+            Pooling2DConfig cfg = Pooling2DConfig.builder().kH(kh).kW(kw).sH(kh).sW(kw)
+                    .paddingMode(PaddingMode.VALID).isNHWC(false).build();
+            return sd.cnn().avgPooling2d(f, cfg);
+        }
+        // Bilinear resizing as two products with constant interpolation matrices (SameDiff M2.1 cannot clone
+        // its ResizeBilinear op when it builds gradients); same sampling as PyTorch, align_corners=False.
+        long c = chw[0];
+        SDVariable rowsT = sd.constant(interpolationMatrix(h, targetH, f.dataType()).transpose().dup());
+        SDVariable colsT = sd.constant(interpolationMatrix(w, targetW, f.dataType()).transpose().dup());
+        SDVariable x = sd.reshape(f, -1, w).mmul(colsT);                                 // [B*C*H, tw]
+        x = sd.permute(sd.reshape(x, -1, h, targetW), 0, 2, 1);                          // [B*C, tw, H]
+        x = sd.reshape(x, -1, h).mmul(rowsT);                                            // [B*C*tw, th]
+        return sd.permute(sd.reshape(x, -1, c, targetW, targetH), 0, 1, 3, 2);           // [B, C, th, tw]
+    }
+
+    /** {@code [out, in]} matrix of linear interpolation weights, half-pixel centres, edges clamped. */
+    static INDArray interpolationMatrix(long in, long out, org.nd4j.linalg.api.buffer.DataType type) {
+        INDArray m = Nd4j.zeros(type, out, in);
+        double scale = (double) in / out;
+        for (long o = 0; o < out; o++) {
+            double src = Math.max((o + 0.5) * scale - 0.5, 0.0);
+            long i0 = Math.min((long) Math.floor(src), in - 1);
+            long i1 = Math.min(i0 + 1, in - 1);
+            double frac = src - i0;
+            m.putScalar(new long[]{o, i0}, m.getDouble(o, i0) + (1 - frac));
+            m.putScalar(new long[]{o, i1}, m.getDouble(o, i1) + frac);
+        }
+        return m;
+    }
+
+    /** The spatial size both maps are brought to: the smaller of the two (equal sizes: unchanged). */
+    public static long[] commonSpatialSize(long[] a, long[] b) {
+        int n = a.length;
+        long ha = a[n - 2];
+        long wa = a[n - 1];
+        long hb = b[n - 2];
+        long wb = b[n - 1];
+        return ha * wa <= hb * wb ? new long[]{ha, wa} : new long[]{hb, wb};
+    }
+}

@@ -1,0 +1,203 @@
+package dev.adm.core.engine;
+
+import dev.adm.core.methods.AdmMethod;
+import dev.adm.core.methods.MethodRegistry;
+import dev.adm.core.ops.SimilarityMeasure;
+import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.FiniteDifferences;
+import dev.adm.core.testing.TinyGraphs;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DistillationEngineTest extends AdmTestBase {
+    private static final long[] INPUT = {2, 4, 4};
+    private static final int CLASSES = 3;
+
+    private static INDArray features(DataType type) {
+        return Nd4j.randn(type, 5, 2, 4, 4);
+    }
+
+    private static INDArray labels(DataType type) {
+        return Nd4j.eye(CLASSES).getRows(0, 1, 2, 1, 0).castTo(type);
+    }
+
+    private static List<Participant> pair(DataType type, int teacherChannels, boolean teacherTrains) {
+        ComputationGraph t = TinyGraphs.smooth(2, 4, 4, teacherChannels, CLASSES, 1, type);
+        ComputationGraph s = TinyGraphs.smooth(2, 4, 4, 3, CLASSES, 2, type);
+        return List.of(Participant.builder("teacher", t).role(Role.TEACHER).trainable(teacherTrains).build(),
+                Participant.builder("student", s).role(Role.STUDENT).build());
+    }
+
+    /**
+     * The gradients the engine injects (external errors at logits and taps, plus the head gradient of the
+     * modulated path) must equal finite differences of each network's total loss w.r.t. every one of its
+     * parameters, backbone and head, with the stop-gradient inputs held fixed.
+     */
+    private static void checkInjectedGradients(DistillationMethod method, int teacherChannels) {
+        DistillationEngine engine = new DistillationEngine(method, pair(DataType.DOUBLE, teacherChannels, true),
+                INPUT, CLASSES);
+        INDArray x = features(DataType.DOUBLE);
+        INDArray y = labels(DataType.DOUBLE);
+        DistillationEngine.Trace trace = engine.computeGradients(x, y);
+        for (String net : List.of("student", "teacher")) {
+            INDArray analytic = trace.gradients().get(net).gradient().dup();
+            INDArray params = engine.graph(net).params();
+            assertEquals(params.length(), analytic.length());
+            for (long i = 0; i < params.length(); i++) {
+                double numeric = FiniteDifferences.derivative(params, i,
+                        () -> engine.lossesWithDetachedInputsFrom(trace, x, y).totals().get(net));
+                FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
+                        method.name() + " d loss(" + net + ") / d param[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void admDecisionGradientsAreCompleteForBackboneAndHead() {
+        checkInjectedGradients(new AdmMethod(AdmMethod.Config.defaults()), 3);
+    }
+
+    @Test
+    void admAttentionWithDifferentChannelCountsGradients() {
+        checkInjectedGradients(new AdmMethod(new AdmMethod.Config(3, 0.5, 1, 1, 1, SimilarityMeasure.ATTENTION,
+                AdmMethod.Variant.DECISION)), 5);
+    }
+
+    @Test
+    void admMimicryGradients() {
+        checkInjectedGradients(new AdmMethod(new AdmMethod.Config(3, 0.5, 1, 1, 1, SimilarityMeasure.COSINE,
+                AdmMethod.Variant.MIMICRY)), 3);
+    }
+
+    @Test
+    void dmlGradients() {
+        checkInjectedGradients(MethodRegistry.create("dml", Map.of()), 3);
+    }
+
+    @Test
+    void headReceivesGradientFromTheModulatedPath() {
+        // With alpha = beta = 0 the ADM terms vanish; the head gradient must then differ from the full ADM one.
+        INDArray x = features(DataType.DOUBLE);
+        INDArray y = labels(DataType.DOUBLE);
+        INDArray withAdm = headGradient(new AdmMethod(AdmMethod.Config.defaults()), x, y);
+        INDArray without = headGradient(new AdmMethod(new AdmMethod.Config(3, 0.5, 0, 0, 1, SimilarityMeasure.COSINE,
+                AdmMethod.Variant.DECISION)), x, y);
+        assertTrue(withAdm.sub(without).norm2Number().doubleValue() > 1e-6, "L_co adds no head gradient");
+    }
+
+    private static INDArray headGradient(DistillationMethod m, INDArray x, INDArray y) {
+        DistillationEngine e = new DistillationEngine(m, pair(DataType.DOUBLE, 3, true), INPUT, CLASSES);
+        return e.computeGradients(x, y).gradients().get("student").getGradientFor("logits_W").dup();
+    }
+
+    @Test
+    void sameSeedSameNumbers() {
+        INDArray x = features(DataType.FLOAT);
+        INDArray y = labels(DataType.FLOAT);
+        INDArray[] finals = new INDArray[2];
+        double[] losses = new double[2];
+        for (int run = 0; run < 2; run++) {
+            DistillationEngine e = new DistillationEngine(MethodRegistry.create("adm", Map.of()),
+                    pair(DataType.FLOAT, 3, true), INPUT, CLASSES);
+            StepResult r = null;
+            for (int step = 0; step < 3; step++) {
+                r = e.step(x, y);
+            }
+            finals[run] = e.graph("student").params().dup();
+            losses[run] = r.totals().get("student");
+        }
+        assertEquals(finals[0], finals[1]);
+        assertEquals(losses[0], losses[1]);
+    }
+
+    @Test
+    void frozenTeacherNeverChangesAndStudentLearns() {
+        List<Participant> nets = pair(DataType.FLOAT, 3, false);
+        INDArray teacherBefore = nets.get(0).graph().params().dup();
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("kd", Map.of()), nets, INPUT, CLASSES);
+        INDArray x = features(DataType.FLOAT);
+        INDArray y = labels(DataType.FLOAT);
+        double first = e.step(x, y).totals().get("student");
+        double last = first;
+        for (int i = 0; i < 30; i++) {
+            last = e.step(x, y).totals().get("student");
+        }
+        assertEquals(teacherBefore, e.graph("teacher").params());
+        assertTrue(last < first, "student loss did not fall: " + first + " -> " + last);
+        assertEquals(Map.of("student", last).keySet(), e.step(x, y).totals().keySet());
+    }
+
+    @Test
+    void everyRegisteredMethodBuildsAndGivesFiniteLosses() {
+        INDArray x = features(DataType.FLOAT);
+        INDArray y = labels(DataType.FLOAT);
+        for (var entry : MethodRegistry.entries()) {
+            boolean offline = entry.name().equals("kd");
+            DistillationEngine e = new DistillationEngine(entry.create(Map.of()), pair(DataType.FLOAT, 3, !offline),
+                    INPUT, CLASSES);
+            StepResult r = e.step(x, y);
+            assertTrue(!r.terms().isEmpty(), entry.name());
+            r.terms().forEach((k, v) -> assertTrue(Double.isFinite(v), entry.name() + " " + k + " = " + v));
+        }
+    }
+
+    @Test
+    void cosineWithDifferentChannelCountsFailsBeforeTraining() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("adm", Map.of()), pair(DataType.FLOAT, 5, true), INPUT, CLASSES));
+        assertTrue(e.getMessage().contains("[3, 4, 4]") && e.getMessage().contains("[5, 4, 4]")
+                && e.getMessage().contains("attention"), e.getMessage());
+    }
+
+    @Test
+    void kdRefusesATrainableTeacher() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("kd", Map.of()), pair(DataType.FLOAT, 3, true), INPUT, CLASSES));
+        assertTrue(e.getMessage().contains("freeze the teacher"), e.getMessage());
+    }
+
+    @Test
+    void inferenceFormIsAPlainDl4jClassifierWithTheSameLogits(@TempDir File dir) throws Exception {
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("adm", Map.of()),
+                pair(DataType.FLOAT, 3, true), INPUT, CLASSES);
+        INDArray x = features(DataType.FLOAT);
+        e.step(x, labels(DataType.FLOAT));
+        ComputationGraph live = e.graph("student");
+        ComputationGraph plain = GraphSurgery.forInference(live, "logits");
+        assertEquals(List.of("logits"), plain.getConfiguration().getNetworkOutputs());
+        File file = new File(dir, "student.zip");
+        ModelSerializer.writeModel(plain, file, false);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(file, false);
+        INDArray probs = restored.output(false, x)[0];
+        INDArray logits = live.output(false, x)[0];
+        assertTrue(Transforms.softmax(logits).equalsWithEps(probs, 1e-5));
+        assertNotEquals(live.getConfiguration().getNetworkOutputs(), plain.getConfiguration().getNetworkOutputs());
+    }
+
+    @Test
+    void unknownTapAndDuplicateNamesAreClearErrors() {
+        ComputationGraph g = TinyGraphs.smooth(2, 4, 4, 3, CLASSES, 1, DataType.FLOAT);
+        IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("dml", Map.of()), List.of(Participant.builder("a", g).build(),
+                Participant.builder("a", g).build()), INPUT, CLASSES));
+        assertTrue(dup.getMessage().contains("two networks are named 'a'"), dup.getMessage());
+        IllegalArgumentException tap = assertThrows(IllegalArgumentException.class,
+                () -> Participant.builder("a", g).tap("feat", "nope"));
+        assertTrue(tap.getMessage().contains("nope"), tap.getMessage());
+    }
+}

@@ -1,0 +1,90 @@
+package dev.adm.models.classification;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.adm.models.data.DataFormatException;
+import dev.adm.models.run.AtomicFiles;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * End-of-epoch training state in one zip, written atomically: every network (weights and updater state,
+ * via {@link ModelSerializer}) and {@code state.json} (completed epochs and the per-epoch history).
+ */
+final class Checkpoint {
+    static final String FILE = "checkpoint.zip";
+    private static final String STATE = "state.json";
+    private static final String NET_PREFIX = "network-";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record State(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks) {
+    }
+
+    private Checkpoint() {
+    }
+
+    static void save(Path dir, int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> nets) {
+        AtomicFiles.write(dir.resolve(FILE), out -> {
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                for (Map.Entry<String, ComputationGraph> e : nets.entrySet()) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    ModelSerializer.writeModel(e.getValue(), bytes, true);
+                    zip.putNextEntry(new ZipEntry(NET_PREFIX + e.getKey() + ".zip"));
+                    zip.write(bytes.toByteArray());
+                    zip.closeEntry();
+                }
+                Map<String, Object> state = new LinkedHashMap<>();
+                state.put("completedEpochs", completedEpochs);
+                state.put("history", history);
+                zip.putNextEntry(new ZipEntry(STATE));
+                zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+                zip.closeEntry();
+            }
+        });
+    }
+
+    static State load(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new DataFormatException("--resume: no checkpoint at " + file + "; start without --resume");
+        }
+        Map<String, ComputationGraph> nets = new LinkedHashMap<>();
+        Integer completed = null;
+        List<EpochRecord> history = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                byte[] bytes = zip.readAllBytes();
+                if (e.getName().equals(STATE)) {
+                    Map<String, Object> state = JSON.readValue(bytes, new TypeReference<>() { });
+                    completed = ((Number) state.get("completedEpochs")).intValue();
+                    history = JSON.convertValue(state.get("history"), new TypeReference<List<EpochRecord>>() { });
+                } else if (e.getName().startsWith(NET_PREFIX) && e.getName().endsWith(".zip")) {
+                    String name = e.getName().substring(NET_PREFIX.length(), e.getName().length() - 4);
+                    nets.put(name, ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), true));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new DataFormatException("checkpoint " + file + " is unreadable (" + e.getMessage()
+                    + "); delete it and start without --resume", e);
+        }
+        if (completed == null || nets.isEmpty()) {
+            throw new DataFormatException("checkpoint " + file + " lacks " + (completed == null ? STATE : "networks")
+                    + "; delete it and start without --resume");
+        }
+        return new State(completed, history, nets);
+    }
+}

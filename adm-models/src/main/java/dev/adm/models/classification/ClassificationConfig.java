@@ -1,0 +1,92 @@
+package dev.adm.models.classification;
+
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableMap;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything a classification run needs. Immutable; build with {@link #builder()}, which validates.
+ *
+ * @param method            registry name of the method ({@code baseline}, {@code kd}, {@code dml}, {@code adm}, ...)
+ * @param methodParams      overrides of the method's parameters
+ * @param teacher           zoo model of a teacher trained from scratch, or null
+ * @param teacherCheckpoint a trained classifier (.zip) used as a frozen teacher, or null
+ * @param student           zoo model of the student (the only network for {@code baseline})
+ * @param epochs            number of epochs, >= 1
+ * @param batchSize         minibatch size
+ * @param learningRate      initial SGD-Nesterov learning rate (cosine-annealed per epoch)
+ * @param seed              seed of weights, shuffling and augmentation
+ * @param dataDir           Fashion-MNIST IDX directory, or null for the system copy / embedded subset
+ * @param embeddedData      use the subset embedded in the jar even when the full set is installed
+ * @param trainLimit        use only the first N training images (0 = all)
+ * @param augment           pad-crop + flip augmentation of the training set
+ * @param outDir            run directory (results, checkpoint, models)
+ * @param resume            continue from {@code outDir/checkpoint.zip}
+ * @param progress          draw a progress bar
+ */
+public record ClassificationConfig(String method, Map<String, String> methodParams, String teacher,
+                                   Path teacherCheckpoint, String student, int epochs, int batchSize,
+                                   double learningRate, long seed, Path dataDir, boolean embeddedData, int trainLimit, boolean augment,
+                                   Path outDir, boolean resume, boolean progress) {
+    public ClassificationConfig {
+        Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
+        Preconditions.checkArgument(student != null, "a student model is required (--student)");
+        Preconditions.checkArgument(teacher == null || teacherCheckpoint == null,
+                "give either --teacher (trained jointly) or --teacher-checkpoint (frozen), not both");
+        Preconditions.checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
+        Preconditions.checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
+        Preconditions.checkArgument(learningRate > 0, "learning rate must be > 0, got %s", learningRate);
+        Preconditions.checkArgument(trainLimit >= 0, "train limit must be >= 0, got %s", trainLimit);
+        Preconditions.checkArgument(outDir != null, "an output directory is required");
+        Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
+        methodParams = ImmutableMap.copyOf(methodParams);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults: resnet8 student, 10 epochs, batch 128, lr 0.05, seed 42, augmentation on, progress bar on. */
+    public static final class Builder {
+        private String method = "baseline";
+        private Map<String, String> methodParams = Map.of();
+        private String teacher;
+        private Path teacherCheckpoint;
+        private String student = "resnet8";
+        private int epochs = 10;
+        private int batchSize = 128;
+        private double learningRate = 0.05;
+        private long seed = 42;
+        private Path dataDir;
+        private boolean embeddedData;
+        private int trainLimit;
+        private boolean augment = true;
+        private Path outDir = Path.of("runs", "run");
+        private boolean resume;
+        private boolean progress = true;
+
+        public Builder method(String v) { method = v; return this; }
+        public Builder methodParams(Map<String, String> v) { methodParams = v; return this; }
+        public Builder teacher(String v) { teacher = v; return this; }
+        public Builder teacherCheckpoint(Path v) { teacherCheckpoint = v; return this; }
+        public Builder student(String v) { student = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder embeddedData(boolean v) { embeddedData = v; return this; }
+        public Builder trainLimit(int v) { trainLimit = v; return this; }
+        public Builder augment(boolean v) { augment = v; return this; }
+        public Builder outDir(Path v) { outDir = v; return this; }
+        public Builder resume(boolean v) { resume = v; return this; }
+        public Builder progress(boolean v) { progress = v; return this; }
+
+        public ClassificationConfig build() {
+            return new ClassificationConfig(method, methodParams, teacher, teacherCheckpoint, student, epochs,
+                    batchSize, learningRate, seed, dataDir, embeddedData, trainLimit, augment, outDir, resume, progress);
+        }
+    }
+}

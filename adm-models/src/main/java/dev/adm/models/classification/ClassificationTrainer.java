@@ -1,0 +1,250 @@
+package dev.adm.models.classification;
+
+import com.google.common.base.Preconditions;
+import dev.adm.core.backend.Backend;
+import dev.adm.core.backend.BackendInfo;
+import dev.adm.core.engine.DistillationEngine;
+import dev.adm.core.engine.GraphSurgery;
+import dev.adm.core.engine.Participant;
+import dev.adm.core.engine.Role;
+import dev.adm.core.engine.StepResult;
+import dev.adm.core.methods.MethodRegistry;
+import dev.adm.models.data.DataFormatException;
+import dev.adm.models.data.FashionMnist;
+import dev.adm.models.data.ImageSet;
+import dev.adm.models.data.ImageSetIterator;
+import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.zoo.ModelConfig;
+import dev.adm.models.zoo.ModelSpec;
+import dev.adm.models.zoo.ModelZoo;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The classification pipeline on Fashion-MNIST: builds the networks, runs a {@link DistillationEngine}
+ * epoch by epoch with a progress bar, evaluates every network, and writes the run directory:
+ * {@code metrics.csv}, {@code results.json}, {@code curves.png}, {@code checkpoint.zip} (every epoch,
+ * atomic) and the final classifiers {@code student.zip} (and {@code teacher.zip} when it trained), which
+ * {@code ModelSerializer.restoreComputationGraph} loads with DL4J alone.
+ */
+public final class ClassificationTrainer {
+    public static final String STUDENT = "student";
+    public static final String TEACHER = "teacher";
+    private static final Logger log = LoggerFactory.getLogger(ClassificationTrainer.class);
+
+    private ClassificationTrainer() {
+    }
+
+    /** What a run produced. */
+    public record Result(Path outDir, List<EpochRecord> history, Map<String, Double> finalTop1, double trainSeconds) {
+    }
+
+    public static Result run(ClassificationConfig cfg) {
+        BackendInfo backend = Backend.initialize();
+        Nd4j.getRandom().setSeed(cfg.seed());
+        log.info("run config: {}", cfg);
+        FashionMnist.Splits data = cfg.embeddedData() ? FashionMnist.embedded() : FashionMnist.load(cfg.dataDir());
+        ImageSet train = cfg.trainLimit() > 0 && cfg.trainLimit() < data.train().size()
+                ? data.train().slice(0, cfg.trainLimit()) : data.train();
+        log.info("data: {}; training on {} images", data.source(), train.size());
+
+        Map<String, ComputationGraph> graphs = new LinkedHashMap<>();
+        int startEpoch = 0;
+        List<EpochRecord> history = new ArrayList<>();
+        if (cfg.resume()) {
+            Checkpoint.State state = Checkpoint.load(cfg.outDir());
+            graphs.putAll(state.networks());
+            startEpoch = state.completedEpochs();
+            history.addAll(state.history());
+            log.info("resuming {} after epoch {}", cfg.outDir(), startEpoch);
+        }
+        List<Participant> participants = participants(cfg, train, graphs);
+        DistillationEngine engine = new DistillationEngine(MethodRegistry.create(cfg.method(), cfg.methodParams()),
+                participants, new long[]{train.channels(), train.height(), train.width()}, train.numClasses());
+
+        ImageSetIterator.Builder trainIt = ImageSetIterator.builder(train, cfg.batchSize()).shuffle(cfg.seed());
+        if (cfg.augment()) {
+            trainIt.augment(2);
+        }
+        ImageSetIterator trainData = trainIt.build();
+        ImageSetIterator testData = ImageSetIterator.builder(data.test(), 256).build();
+
+        for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+            engine.setEpoch(epoch);
+            trainData.setEpoch(epoch);
+            EpochRecord rec = trainEpoch(cfg, engine, trainData, testData, epoch);
+            history.add(rec);
+            log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, cfg.epochs(), formatTop1(rec.top1()),
+                    String.format(Locale.ROOT, "%.1f", rec.seconds()),
+                    String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
+            Map<String, ComputationGraph> live = new LinkedHashMap<>();
+            participants.forEach(p -> live.put(p.name(), engine.graph(p.name())));
+            Checkpoint.save(cfg.outDir(), epoch + 1, history, live);
+            RunReport.writeMetrics(cfg.outDir(), history);
+            RunReport.writeCurves(cfg.outDir(), cfg.method(), history);
+        }
+
+        for (Participant p : participants) {
+            if (p.trainable()) {
+                exportClassifier(engine.graph(p.name()), cfg.outDir().resolve(p.name() + ".zip"));
+            }
+        }
+        double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
+        Map<String, Double> finalTop1 = history.isEmpty() ? Map.of() : history.get(history.size() - 1).top1();
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("method", cfg.method());
+        results.put("methodParams", MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()));
+        results.put("teacher", cfg.teacher() != null ? cfg.teacher()
+                : cfg.teacherCheckpoint() != null ? cfg.teacherCheckpoint().toString() : null);
+        results.put("student", cfg.student());
+        results.put("epochs", cfg.epochs());
+        results.put("batchSize", cfg.batchSize());
+        results.put("learningRate", cfg.learningRate());
+        results.put("seed", cfg.seed());
+        results.put("data", data.source());
+        results.put("trainImages", train.size());
+        results.put("backend", backend.describe());
+        results.put("finalTop1", finalTop1);
+        results.put("bestTop1", bestTop1(history));
+        results.put("trainSeconds", seconds);
+        results.put("history", history);
+        RunReport.writeResults(cfg.outDir(), results);
+        return new Result(cfg.outDir(), List.copyOf(history), finalTop1, seconds);
+    }
+
+    private static List<Participant> participants(ClassificationConfig cfg, ImageSet train,
+                                                  Map<String, ComputationGraph> resumed) {
+        ModelConfig.Builder mc = ModelConfig.builder().input(train.channels(), train.height(), train.width())
+                .classes(train.numClasses()).updater(new Nesterovs(cosineSchedule(cfg), 0.9));
+        List<Participant> list = new ArrayList<>();
+        if (cfg.teacherCheckpoint() != null) {
+            ComputationGraph teacher = resumed.containsKey(TEACHER) ? resumed.get(TEACHER)
+                    : loadClassifier(cfg.teacherCheckpoint(), train.numClasses());
+            list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false).build());
+        } else if (cfg.teacher() != null) {
+            ModelSpec spec = ModelZoo.get(cfg.teacher());
+            ComputationGraph g = resumed.getOrDefault(TEACHER, null);
+            if (g == null) {
+                g = spec.build(mc.seed(cfg.seed() + 1).build());
+            }
+            list.add(Participant.builder(TEACHER, g).role(Role.TEACHER).taps(spec.tapAliases()).build());
+        }
+        ModelSpec spec = ModelZoo.get(cfg.student());
+        ComputationGraph s = resumed.getOrDefault(STUDENT, null);
+        if (s == null) {
+            s = spec.build(mc.seed(cfg.seed()).build());
+        }
+        list.add(Participant.builder(STUDENT, s).role(Role.STUDENT).taps(spec.tapAliases()).build());
+        return list;
+    }
+
+    /** Loads a trained classifier zip as a frozen teacher, checking that its class count matches the data. */
+    static ComputationGraph loadClassifier(Path file, int numClasses) {
+        Preconditions.checkArgument(Files.isRegularFile(file), "teacher checkpoint %s does not exist; train one "
+                + "with: ./adm train classification --method baseline --student MODEL --out DIR", file);
+        ComputationGraph g;
+        try {
+            g = ModelSerializer.restoreComputationGraph(file.toFile(), false);
+        } catch (IOException | RuntimeException e) {
+            throw new DataFormatException(file + " is not a DL4J ComputationGraph zip: " + e.getMessage(), e);
+        }
+        var layer = g.getOutputLayer(0).conf().getLayer();
+        long classes = layer instanceof FeedForwardLayer f ? f.getNOut() : -1;
+        if (classes != numClasses) {
+            throw new IllegalArgumentException("teacher " + file + " predicts " + classes + " classes but the data has "
+                    + numClasses + "; use a teacher trained on this dataset");
+        }
+        return g;
+    }
+
+    private static MapSchedule cosineSchedule(ClassificationConfig cfg) {
+        Map<Integer, Double> lr = new HashMap<>();
+        for (int e = 0; e < cfg.epochs(); e++) {
+            lr.put(e, cfg.learningRate() * 0.5 * (1 + Math.cos(Math.PI * e / cfg.epochs())));
+        }
+        return new MapSchedule(ScheduleType.EPOCH, lr);
+    }
+
+    private static EpochRecord trainEpoch(ClassificationConfig cfg, DistillationEngine engine,
+                                          ImageSetIterator trainData, ImageSetIterator testData, int epoch) {
+        Map<String, Double> sums = new LinkedHashMap<>();
+        int steps = 0;
+        long images = 0;
+        long start = System.nanoTime();
+        ProgressBar bar = cfg.progress() ? new ProgressBarBuilder()
+                .setTaskName(String.format("%s epoch %d/%d", cfg.method(), epoch + 1, cfg.epochs()))
+                .setInitialMax(trainData.batchesPerEpoch()).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).setMaxRenderedLength(120).build() : null;
+        try {
+            while (trainData.hasNext()) {
+                DataSet batch = trainData.next();
+                StepResult r = engine.step(batch.getFeatures(), batch.getLabels());
+                r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
+                r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
+                steps++;
+                images += batch.numExamples();
+                if (bar != null) {
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    bar.step();
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f  %.0f img/s",
+                            r.totals().values().stream().mapToDouble(Double::doubleValue).sum(), images / elapsed));
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        final int n = steps;
+        Map<String, Double> means = new LinkedHashMap<>();
+        sums.forEach((k, v) -> means.put(k, v / n));
+        Map<String, Double> top1 = new LinkedHashMap<>();
+        for (var ref : engine.networks()) {
+            testData.setEpoch(0);
+            top1.put(ref.name(), Evaluation.top1(engine.graph(ref.name()), testData));
+        }
+        double lr = cfg.learningRate() * 0.5 * (1 + Math.cos(Math.PI * epoch / cfg.epochs()));
+        return new EpochRecord(epoch + 1, seconds, images / seconds, lr, means, top1);
+    }
+
+    /** Saves the plain DL4J classifier form (softmax output layer, no taps, no updater state). */
+    public static void exportClassifier(ComputationGraph graph, Path file) {
+        ComputationGraph plain = GraphSurgery.forInference(graph, "logits");
+        AtomicFiles.writeVia(file, tmp -> ModelSerializer.writeModel(plain, tmp.toFile(), false));
+    }
+
+    private static Map<String, Double> bestTop1(List<EpochRecord> history) {
+        Map<String, Double> best = new LinkedHashMap<>();
+        history.forEach(r -> r.top1().forEach((k, v) -> best.merge(k, v, Math::max)));
+        return best;
+    }
+
+    static String formatTop1(Map<String, Double> top1) {
+        StringBuilder sb = new StringBuilder();
+        top1.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(" top-1 ")
+                .append(String.format(Locale.ROOT, "%.2f%%", 100 * v)));
+        return sb.toString();
+    }
+}

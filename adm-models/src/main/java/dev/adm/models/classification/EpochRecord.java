@@ -1,0 +1,17 @@
+package dev.adm.models.classification;
+
+import java.util.Map;
+
+/**
+ * One epoch's numbers.
+ *
+ * @param epoch        1-based epoch number
+ * @param seconds      training time of the epoch (evaluation excluded)
+ * @param imagesPerSec training throughput
+ * @param learningRate learning rate used in the epoch
+ * @param losses       mean over the epoch's steps of every loss term and total ({@code total/<network>})
+ * @param top1         test top-1 accuracy per network
+ */
+public record EpochRecord(int epoch, double seconds, double imagesPerSec, double learningRate,
+                          Map<String, Double> losses, Map<String, Double> top1) {
+}

@@ -1,0 +1,76 @@
+package dev.adm.models.classification;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.adm.models.run.AtomicFiles;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** Writes a run's {@code metrics.csv}, {@code results.json} and {@code curves.png}, each atomically. */
+final class RunReport {
+    static final String METRICS = "metrics.csv";
+    static final String RESULTS = "results.json";
+    static final String CURVES = "curves.png";
+
+    private RunReport() {
+    }
+
+    static void writeMetrics(Path dir, List<EpochRecord> history) {
+        TreeSet<String> lossKeys = new TreeSet<>();
+        TreeSet<String> nets = new TreeSet<>();
+        history.forEach(r -> {
+            lossKeys.addAll(r.losses().keySet());
+            nets.addAll(r.top1().keySet());
+        });
+        StringBuilder csv = new StringBuilder("epoch,seconds,img_per_s,lr");
+        lossKeys.forEach(k -> csv.append(",loss:").append(k));
+        nets.forEach(n -> csv.append(",top1:").append(n));
+        csv.append('\n');
+        for (EpochRecord r : history) {
+            csv.append(String.format(Locale.ROOT, "%d,%.2f,%.1f,%.6g", r.epoch(), r.seconds(), r.imagesPerSec(),
+                    r.learningRate()));
+            lossKeys.forEach(k -> csv.append(',').append(fmt(r.losses().get(k))));
+            nets.forEach(n -> csv.append(',').append(fmt(r.top1().get(n))));
+            csv.append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve(METRICS), csv.toString());
+    }
+
+    private static String fmt(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "%.6f", v);
+    }
+
+    static void writeResults(Path dir, Map<String, Object> results) {
+        AtomicFiles.write(dir.resolve(RESULTS), out ->
+                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, results));
+    }
+
+    static void writeCurves(Path dir, String title, List<EpochRecord> history) {
+        XYChart acc = new XYChartBuilder().width(640).height(420).title(title + ": test top-1")
+                .xAxisTitle("epoch").yAxisTitle("top-1").build();
+        XYChart loss = new XYChartBuilder().width(640).height(420).title(title + ": training loss")
+                .xAxisTitle("epoch").yAxisTitle("mean loss").build();
+        List<Double> epochs = history.stream().map(r -> (double) r.epoch()).collect(Collectors.toList());
+        TreeSet<String> nets = new TreeSet<>();
+        history.forEach(r -> nets.addAll(r.top1().keySet()));
+        for (String n : nets) {
+            acc.addSeries(n, epochs, history.stream().map(r -> r.top1().getOrDefault(n, Double.NaN)).toList());
+            String total = "total/" + n;
+            if (history.stream().allMatch(r -> r.losses().containsKey(total))) {
+                loss.addSeries(n, epochs, history.stream().map(r -> r.losses().get(total)).toList());
+            }
+        }
+        List<Chart> charts = new ArrayList<>(List.of(acc, loss));
+        AtomicFiles.writeVia(dir.resolve(CURVES), tmp ->
+                BitmapEncoder.saveBitmap(charts, 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+    }
+}

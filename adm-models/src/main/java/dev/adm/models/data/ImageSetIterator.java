@@ -1,0 +1,232 @@
+package dev.adm.models.data;
+
+import com.google.common.base.Preconditions;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+
+/**
+ * A DL4J {@link DataSetIterator} over an {@link ImageSet}: NCHW float features scaled to [0,1] and
+ * standardised with a fixed mean/std, one-hot labels. Shuffling and augmentation are seeded per epoch
+ * ({@code seed}, epoch number), so epoch e looks the same in every run and after a resume.
+ *
+ * <p>Augmentation (training only, optional): zero-pad by {@code pad} pixels then random-crop back to the
+ * original size, and flip horizontally with probability 1/2.
+ */
+public final class ImageSetIterator implements DataSetIterator {
+    private final ImageSet data;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final int pad;
+    private final boolean flip;
+    private final long seed;
+    private final float mean;
+    private final float std;
+    private DataSetPreProcessor preProcessor;
+    private int epoch;
+    private int[] order;
+    private int cursor;
+    private SplittableRandom augmentRandom;
+
+    private ImageSetIterator(Builder b) {
+        this.data = b.data;
+        this.batchSize = b.batchSize;
+        this.shuffle = b.shuffle;
+        this.pad = b.pad;
+        this.flip = b.flip;
+        this.seed = b.seed;
+        this.mean = (float) b.mean;
+        this.std = (float) b.std;
+        setEpoch(0);
+    }
+
+    public static Builder builder(ImageSet data, int batchSize) {
+        return new Builder(data, batchSize);
+    }
+
+    /** Positions the iterator at the start of the given epoch (its own shuffle and augmentation). */
+    public void setEpoch(int epoch) {
+        this.epoch = epoch;
+        this.order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + epoch);
+        if (shuffle) {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        this.augmentRandom = rnd.split();
+        this.cursor = 0;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    public int numExamples() {
+        return data.size();
+    }
+
+    public int batchesPerEpoch() {
+        return (data.size() + batchSize - 1) / batchSize;
+    }
+
+    @Override
+    public DataSet next(int num) {
+        if (!hasNext()) {
+            throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
+        }
+        int n = Math.min(num, order.length - cursor);
+        int c = data.channels();
+        int h = data.height();
+        int w = data.width();
+        float[] x = new float[n * c * h * w];
+        float[] y = new float[n * data.numClasses()];
+        for (int k = 0; k < n; k++) {
+            int i = order[cursor + k];
+            int dy = 0;
+            int dx = 0;
+            boolean mirror = false;
+            if (pad > 0) {
+                dy = augmentRandom.nextInt(2 * pad + 1) - pad;
+                dx = augmentRandom.nextInt(2 * pad + 1) - pad;
+            }
+            if (flip) {
+                mirror = augmentRandom.nextBoolean();
+            }
+            int base = k * c * h * w;
+            for (int ch = 0; ch < c; ch++) {
+                for (int r = 0; r < h; r++) {
+                    int sr = r + dy;
+                    for (int col = 0; col < w; col++) {
+                        int sc = (mirror ? w - 1 - col : col) + dx;
+                        float v = (sr < 0 || sr >= h || sc < 0 || sc >= w) ? 0f
+                                : data.pixel(i, (ch * h + sr) * w + sc) / 255f;
+                        x[base + (ch * h + r) * w + col] = (v - mean) / std;
+                    }
+                }
+            }
+            y[k * data.numClasses() + data.label(i)] = 1f;
+        }
+        cursor += n;
+        DataSet ds = new DataSet(Nd4j.create(x, new long[]{n, c, h, w}, DataType.FLOAT),
+                Nd4j.create(y, new long[]{n, data.numClasses()}, DataType.FLOAT));
+        if (preProcessor != null) {
+            preProcessor.preProcess(ds);
+        }
+        return ds;
+    }
+
+    @Override
+    public DataSet next() {
+        return next(batchSize);
+    }
+
+    @Override
+    public boolean hasNext() {
+        return cursor < order.length;
+    }
+
+    @Override
+    public int inputColumns() {
+        return data.imageSize();
+    }
+
+    @Override
+    public int totalOutcomes() {
+        return data.numClasses();
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return true;
+    }
+
+    /** Starts the next epoch (DL4J's reset contract: iterate again). */
+    @Override
+    public void reset() {
+        setEpoch(epoch + 1);
+    }
+
+    @Override
+    public int batch() {
+        return batchSize;
+    }
+
+    @Override
+    public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public DataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public List<String> getLabels() {
+        return Arrays.asList(FashionMnist.CLASS_NAMES).subList(0, Math.min(10, data.numClasses()));
+    }
+
+    /** Options; defaults: no shuffle, no augmentation, seed 0, Fashion-MNIST mean/std. */
+    public static final class Builder {
+        private final ImageSet data;
+        private final int batchSize;
+        private boolean shuffle;
+        private int pad;
+        private boolean flip;
+        private long seed;
+        private double mean = FashionMnist.MEAN;
+        private double std = FashionMnist.STD;
+
+        private Builder(ImageSet data, int batchSize) {
+            Preconditions.checkArgument(data != null && data.size() > 0, "no images to iterate over");
+            Preconditions.checkArgument(batchSize > 0, "batch size must be positive, got %s", batchSize);
+            this.data = data;
+            this.batchSize = batchSize;
+        }
+
+        public Builder shuffle(long seed) {
+            this.shuffle = true;
+            this.seed = seed;
+            return this;
+        }
+
+        /** Pad-and-random-crop by {@code pad} pixels plus random horizontal flips. */
+        public Builder augment(int pad) {
+            Preconditions.checkArgument(pad >= 0, "pad must be >= 0, got %s", pad);
+            this.pad = pad;
+            this.flip = true;
+            return this;
+        }
+
+        public Builder normalize(double mean, double std) {
+            Preconditions.checkArgument(std > 0, "std must be positive, got %s", std);
+            this.mean = mean;
+            this.std = std;
+            return this;
+        }
+
+        public ImageSetIterator build() {
+            return new ImageSetIterator(this);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.adm.models.zoo;
+
+import com.google.common.base.Preconditions;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every zoo model by name; an unknown name fails listing the known ones. */
+public final class ModelZoo {
+    private static final Map<String, ModelSpec> MODELS = new LinkedHashMap<>();
+
+    static {
+        for (int depth : new int[]{8, 14, 20, 32, 44, 56, 110}) {
+            register(CifarResNet.standard(depth));
+        }
+        register(CifarResNet.wide4(8));
+        register(CifarResNet.wide4(32));
+    }
+
+    private ModelZoo() {
+    }
+
+    private static void register(ModelSpec spec) {
+        Preconditions.checkState(MODELS.put(spec.name(), spec) == null, "model '%s' registered twice", spec.name());
+    }
+
+    public static ModelSpec get(String name) {
+        ModelSpec spec = MODELS.get(name);
+        if (spec == null) {
+            throw new IllegalArgumentException("unknown model '" + name + "'; known models: "
+                    + String.join(", ", MODELS.keySet()));
+        }
+        return spec;
+    }
+
+    public static Collection<ModelSpec> all() {
+        return Collections.unmodifiableCollection(MODELS.values());
+    }
+}

@@ -52,6 +52,8 @@ final class TrainCommand implements Runnable {
         Path out;
         @Option(names = "--resume", description = "continue from <out>/checkpoint.zip")
         boolean resume;
+        @Option(names = "--stop-after", defaultValue = "0", description = "stop after N epochs (continue later with --resume)")
+        int stopAfter;
         @Option(names = "--no-progress", description = "no progress bar")
         boolean noProgress;
 
@@ -60,7 +62,7 @@ final class TrainCommand implements Runnable {
             ClassificationConfig cfg = ClassificationConfig.builder().method(method).methodParams(params)
                     .teacher(teacher).teacherCheckpoint(teacherCheckpoint).student(student).epochs(epochs)
                     .batchSize(batch).learningRate(lr).seed(seed).dataDir(data).embeddedData(embedded).trainLimit(trainLimit)
-                    .augment(!noAugment).outDir(out != null ? out : Path.of("runs", method)).resume(resume)
+                    .augment(!noAugment).outDir(out != null ? out : Path.of("runs", method)).resume(resume).stopAfter(stopAfter)
                     .progress(!noProgress).build();
             ClassificationTrainer.Result r = ClassificationTrainer.run(cfg);
             System.out.println();

@@ -24,12 +24,13 @@ import java.util.Map;
  * @param augment           pad-crop + flip augmentation of the training set
  * @param outDir            run directory (results, checkpoint, models)
  * @param resume            continue from {@code outDir/checkpoint.zip}
+ * @param stopAfter         stop (resumably) after this many epochs of this invocation; 0 = run to the end
  * @param progress          draw a progress bar
  */
 public record ClassificationConfig(String method, Map<String, String> methodParams, String teacher,
                                    Path teacherCheckpoint, String student, int epochs, int batchSize,
                                    double learningRate, long seed, Path dataDir, boolean embeddedData, int trainLimit, boolean augment,
-                                   Path outDir, boolean resume, boolean progress) {
+                                   Path outDir, boolean resume, int stopAfter, boolean progress) {
     public ClassificationConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         Preconditions.checkArgument(student != null, "a student model is required (--student)");
@@ -38,6 +39,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         Preconditions.checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
         Preconditions.checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
         Preconditions.checkArgument(learningRate > 0, "learning rate must be > 0, got %s", learningRate);
+        Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
         Preconditions.checkArgument(trainLimit >= 0, "train limit must be >= 0, got %s", trainLimit);
         Preconditions.checkArgument(outDir != null, "an output directory is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
@@ -65,6 +67,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         private boolean augment = true;
         private Path outDir = Path.of("runs", "run");
         private boolean resume;
+        private int stopAfter;
         private boolean progress = true;
 
         public Builder method(String v) { method = v; return this; }
@@ -82,11 +85,12 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         public Builder augment(boolean v) { augment = v; return this; }
         public Builder outDir(Path v) { outDir = v; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
+        public Builder stopAfter(int v) { stopAfter = v; return this; }
         public Builder progress(boolean v) { progress = v; return this; }
 
         public ClassificationConfig build() {
             return new ClassificationConfig(method, methodParams, teacher, teacherCheckpoint, student, epochs,
-                    batchSize, learningRate, seed, dataDir, embeddedData, trainLimit, augment, outDir, resume, progress);
+                    batchSize, learningRate, seed, dataDir, embeddedData, trainLimit, augment, outDir, resume, stopAfter, progress);
         }
     }
 }

@@ -90,7 +90,8 @@ public final class ClassificationTrainer {
         ImageSetIterator trainData = trainIt.build();
         ImageSetIterator testData = ImageSetIterator.builder(data.test(), 256).build();
 
-        for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+        int endEpoch = cfg.stopAfter() > 0 ? Math.min(cfg.epochs(), startEpoch + cfg.stopAfter()) : cfg.epochs();
+        for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
             engine.setEpoch(epoch);
             trainData.setEpoch(epoch);
             EpochRecord rec = trainEpoch(cfg, engine, trainData, testData, epoch);
@@ -105,6 +106,11 @@ public final class ClassificationTrainer {
             RunReport.writeCurves(cfg.outDir(), cfg.method(), history);
         }
 
+        if (endEpoch < cfg.epochs()) {
+            log.info("stopped after epoch {} of {}; continue with --resume", endEpoch, cfg.epochs());
+            return new Result(cfg.outDir(), List.copyOf(history), history.get(history.size() - 1).top1(),
+                    history.stream().mapToDouble(EpochRecord::seconds).sum());
+        }
         for (Participant p : participants) {
             if (p.trainable()) {
                 exportClassifier(engine.graph(p.name()), cfg.outDir().resolve(p.name() + ".zip"));

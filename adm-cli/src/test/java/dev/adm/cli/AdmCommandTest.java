@@ -1,0 +1,86 @@
+package dev.adm.cli;
+
+import dev.adm.core.testing.AdmTestBase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AdmCommandTest extends AdmTestBase {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = AdmCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(out, true);
+        System.setOut(capture);
+        cl.setOut(new PrintWriter(capture, true));
+        try {
+            int code = cl.execute(args);
+            return new Run(code, out.toString(), err.toString());
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        for (String c : new String[]{"quickstart", "train", "eval", "methods"}) {
+            assertTrue(r.out().contains(c), r.out());
+        }
+    }
+
+    @Test
+    void methodsListsParametersWithDefaults() {
+        Run r = run("methods");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("adm") && r.out().contains("tau") && r.out().contains("0.5"), r.out());
+    }
+
+    @Test
+    void badInputIsOneClearLineAndExitCode2() {
+        Run unknown = run("train", "classification", "--method", "nope", "--out", dir.resolve("x").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown method 'nope'") && !unknown.err().contains("at dev.adm"),
+                unknown.err());
+        Run badParam = run("train", "classification", "--method", "adm", "--teacher", "resnet8", "--param", "tau=-1",
+                "--out", dir.resolve("y").toString());
+        assertEquals(2, badParam.code());
+        assertTrue(badParam.err().contains("tau must be > 0"), badParam.err());
+        Run missing = run("eval", "--model", dir.resolve("none.zip").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("none.zip"), missing.err());
+    }
+
+    @Test
+    void quickstartRunsBothMethodsAndWritesTheTable() throws Exception {
+        Path out = dir.resolve("qs");
+        Run r = run("quickstart", "--epochs", "1", "--train-limit", "128", "--teacher", "resnet8", "--no-progress",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String table = Files.readString(out.resolve("summary.md"));
+        assertTrue(table.contains("| dml |") && table.contains("| adm |"), table);
+        assertTrue(Files.exists(out.resolve("adm/student.zip")) && Files.exists(out.resolve("dml/curves.png")));
+        Run eval = run("eval", "--model", out.resolve("adm/student.zip").toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("top-1"), eval.out());
+    }
+}

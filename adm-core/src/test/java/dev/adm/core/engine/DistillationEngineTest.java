@@ -106,6 +106,24 @@ class DistillationEngineTest extends AdmTestBase {
     }
 
     @Test
+    void baselineStepIsExactlyDl4jFit() {
+        // The engine's forward / injected-error backward / updater path must reproduce ComputationGraph.fit,
+        // batch-norm running statistics and momentum included.
+        ComputationGraph viaFit = TinyGraphs.withHelperLayers(3);
+        ComputationGraph viaEngine = TinyGraphs.withHelperLayers(3);
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("baseline", Map.of()),
+                List.of(Participant.builder("student", viaEngine).role(Role.STUDENT).build()), new long[]{1, 8, 8}, 3);
+        for (int step = 0; step < 3; step++) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, 6, 1, 8, 8);
+            INDArray y = Nd4j.eye(3).getRows(0, 1, 2, 2, 1, 0).castTo(DataType.FLOAT);
+            viaFit.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+            StepResult r = e.step(x, y);
+            assertEquals(viaFit.score(), r.totals().get("student"), 1e-5);
+            assertTrue(viaFit.params().equalsWithEps(e.graph("student").params(), 1e-5), "step " + step);
+        }
+    }
+
+    @Test
     void sameSeedSameNumbers() {
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);

@@ -83,6 +83,11 @@ public final class DistillationEngine {
         this.members = ImmutableList.copyOf(list);
         Preconditions.checkArgument(members.stream().anyMatch(m -> m.ref.trainable()),
                 "every network is frozen: nothing to train");
+        for (Member m : members) {
+            DataType type = m.graph.params().dataType();
+            Preconditions.checkArgument(type == dataType(), "network '%s' is %s but '%s' is %s; build all networks "
+                    + "with one data type", m.ref.name(), type, members.get(0).ref.name(), dataType());
+        }
 
         this.sd = SameDiff.create();
         sd.placeHolder(LABELS, dataType(), -1, numClasses);
@@ -296,8 +301,9 @@ public final class DistillationEngine {
         @Override
         public NetworkRef single(Role role) {
             List<NetworkRef> found = networks(role);
-            Preconditions.checkArgument(found.size() == 1, "method '%s' needs exactly one %s network, got %s",
-                    method.name(), role.name().toLowerCase(), found.size());
+            Preconditions.checkArgument(found.size() == 1, "method '%s' needs exactly one %s network, got %s "
+                    + "(on the command line: --teacher MODEL for online methods, --teacher-checkpoint FILE for "
+                    + "offline ones)", method.name(), role.name().toLowerCase(), found.size());
             return found.get(0);
         }
 
@@ -339,6 +345,11 @@ public final class DistillationEngine {
         }
 
         @Override
+        public void checkFeedsClassifier(NetworkRef network, String tap) {
+            member(network).checkFeedsClassifier(tap);
+        }
+
+        @Override
         public SDVariable scalar(String name) {
             Preconditions.checkArgument(name.matches("[a-z][a-z0-9_]*"), "bad scalar name '%s'", name);
             if (scalarInputs.add(name)) {
@@ -355,7 +366,8 @@ public final class DistillationEngine {
             Preconditions.checkArgument(term.matches("[a-z][a-z0-9_]*"), "bad term name '%s'", term);
             Preconditions.checkArgument(!m.terms.containsKey(term), "term '%s' added twice to '%s'", term,
                     network.name());
-            Preconditions.checkArgument(Double.isFinite(weight), "weight of '%s' must be finite", term);
+            Preconditions.checkArgument(Double.isFinite(weight), "method '%s': the weight of term '%s' is %s; its "
+                    + "weight parameter must be a finite number", method.name(), term, weight);
             m.terms.put(term, value);
             m.weights.put(term, weight);
         }
@@ -426,7 +438,22 @@ public final class DistillationEngine {
         }
 
         private boolean hasBias(FeedForwardLayer head) {
-            return !(head instanceof DenseLayer d) || d.hasBias();
+            return GraphSurgery.hasBias(head);
+        }
+
+        /** The tap must be exactly what the head's average pooling reads, with the head's input width. */
+        void checkFeedsClassifier(String tap) {
+            FeedForwardLayer head = checkHeadOnGlobalAveragePool();
+            ComputationGraphConfiguration conf = graph.getConfiguration();
+            String pool = conf.getVertexInputs().get(participant.logitsVertex()).get(0);
+            String pooled = conf.getVertexInputs().get(pool).get(0);
+            String vertex = participant.vertexOf(tap);
+            Preconditions.checkArgument(pooled.equals(vertex), "network '%s': tap '%s' is vertex '%s', but the "
+                    + "classifier pools vertex '%s'; point the tap at it (Participant.tap(\"%s\", \"%s\"))",
+                    ref.name(), tap, vertex, pooled, tap, pooled);
+            long channels = tapShape(tap)[0];
+            Preconditions.checkArgument(channels == head.getNIn(), "network '%s': tap '%s' has %s channels but the "
+                    + "classifier takes %s inputs", ref.name(), tap, channels, head.getNIn());
         }
 
         /** The head must be logits = dense(global average pool(x)) for the modulated path to be "the same head". */

@@ -125,6 +125,9 @@ public final class GraphSurgery {
             t.setRegularizationBias(f.getRegularizationBias());
             t.setGradientNormalization(f.getGradientNormalization());
             t.setGradientNormalizationThreshold(f.getGradientNormalizationThreshold());
+            t.setIDropout(f.getIDropout());
+            t.setWeightNoise(f.getWeightNoise());
+            t.setConstraints(f.getConstraints());
         }
         if (to instanceof DenseLayer d) {
             d.setHasBias(hasBias(from));
@@ -134,7 +137,7 @@ public final class GraphSurgery {
         return (BaseLayer) to;
     }
 
-    private static boolean hasBias(FeedForwardLayer layer) {
+    static boolean hasBias(FeedForwardLayer layer) {
         if (layer instanceof DenseLayer d) {
             return d.hasBias();
         }

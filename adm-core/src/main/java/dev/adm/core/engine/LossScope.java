@@ -52,6 +52,12 @@ public interface LossScope {
      */
     SDVariable classifier(NetworkRef network, SDVariable pooled);
 
+    /**
+     * Fails, naming the fix, unless {@code tap} is exactly the map the network's classifier head
+     * global-average-pools (so that {@link #classifier} on its re-pooled features is the same code path).
+     */
+    void checkFeedsClassifier(NetworkRef network, String tap);
+
     /** A scalar that changes between steps, supplied by {@link DistillationMethod#stepScalars}. */
     SDVariable scalar(String name);
 

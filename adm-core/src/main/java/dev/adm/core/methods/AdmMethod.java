@@ -52,9 +52,11 @@ public final class AdmMethod implements DistillationMethod {
     public record Config(double temperature, double tau, double alpha, double beta, double lambda,
                          SimilarityMeasure similarity, Variant variant) {
         public Config {
-            Preconditions.checkArgument(temperature > 0, "adm: T must be > 0, got %s", temperature);
-            Preconditions.checkArgument(tau > 0, "adm: tau must be > 0, got %s", tau);
-            Preconditions.checkArgument(alpha >= 0 && beta >= 0 && lambda >= 0,
+            Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature),
+                    "adm: T must be a positive number, got %s", temperature);
+            Preconditions.checkArgument(tau > 0 && Double.isFinite(tau), "adm: tau must be > 0, got %s", tau);
+            Preconditions.checkArgument(alpha >= 0 && beta >= 0 && lambda >= 0
+                            && Double.isFinite(alpha + beta + lambda),
                     "adm: alpha, beta and lambda must be >= 0, got %s, %s, %s", alpha, beta, lambda);
             Preconditions.checkNotNull(similarity, "similarity");
             Preconditions.checkNotNull(variant, "variant");
@@ -96,6 +98,8 @@ public final class AdmMethod implements DistillationMethod {
         DmlMethod.defineMutualLosses(scope, NAME, config.temperature(), config.lambda());
         SameDiff sd = scope.sameDiff();
 
+        scope.checkFeedsClassifier(student, FEATURE_TAP);
+        scope.checkFeedsClassifier(teacher, FEATURE_TAP);
         long[] shapeS = scope.tapShape(student, FEATURE_TAP);
         long[] shapeT = scope.tapShape(teacher, FEATURE_TAP);
         if (config.variant() == Variant.MIMICRY && shapeS[0] != shapeT[0]) {

@@ -22,8 +22,10 @@ public final class DmlMethod implements DistillationMethod {
     /** @param temperature T > 0; @param lambda weight of the mutual KL, >= 0 */
     public record Config(double temperature, double lambda) {
         public Config {
-            Preconditions.checkArgument(temperature > 0, "dml: T must be > 0, got %s", temperature);
-            Preconditions.checkArgument(lambda >= 0, "dml: lambda must be >= 0, got %s", lambda);
+            Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature),
+                    "dml: T must be a positive number, got %s", temperature);
+            Preconditions.checkArgument(lambda >= 0 && Double.isFinite(lambda), "dml: lambda must be >= 0, got %s",
+                    lambda);
         }
     }
 
@@ -50,10 +52,11 @@ public final class DmlMethod implements DistillationMethod {
     /** The DML terms ({@code ce} and {@code kl} per network); shared with methods built on a DML base. */
     static void defineMutualLosses(LossScope scope, String method, double temperature, double lambda) {
         List<NetworkRef> nets = scope.networks();
-        Preconditions.checkArgument(nets.size() >= 2, "%s needs at least two networks, got %s", method, nets.size());
+        Preconditions.checkArgument(nets.size() >= 2, "%s needs at least two networks, got %s (on the command "
+                + "line add --teacher MODEL)", method, nets.size());
         for (NetworkRef n : nets) {
-            Preconditions.checkArgument(n.trainable(), "%s is online: every network trains, but '%s' is frozen",
-                    method, n.name());
+            Preconditions.checkArgument(n.trainable(), "%s is online: every network trains, but '%s' is frozen; "
+                    + "train it jointly (--teacher MODEL) or distil from a frozen teacher with kd", method, n.name());
         }
         var sd = scope.sameDiff();
         for (NetworkRef k : nets) {

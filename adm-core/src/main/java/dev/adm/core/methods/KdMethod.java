@@ -24,8 +24,9 @@ public final class KdMethod implements DistillationMethod {
     /** @param temperature T > 0; @param ceWeight a >= 0; @param klWeight b >= 0 */
     public record Config(double temperature, double ceWeight, double klWeight) {
         public Config {
-            Preconditions.checkArgument(temperature > 0, "kd: T must be > 0, got %s", temperature);
-            Preconditions.checkArgument(ceWeight >= 0 && klWeight >= 0, "kd: a and b must be >= 0, got %s and %s",
+            Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature),
+                    "kd: T must be a positive number, got %s", temperature);
+            Preconditions.checkArgument(ceWeight >= 0 && klWeight >= 0 && Double.isFinite(ceWeight + klWeight), "kd: a and b must be >= 0, got %s and %s",
                     ceWeight, klWeight);
         }
     }

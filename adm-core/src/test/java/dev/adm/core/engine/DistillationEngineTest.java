@@ -183,6 +183,17 @@ class DistillationEngineTest extends AdmTestBase {
     }
 
     @Test
+    void admRefusesAFeatureTapTheHeadDoesNotPool() {
+        ComputationGraph t = TinyGraphs.smooth(2, 4, 4, 3, CLASSES, 1, DataType.FLOAT);
+        ComputationGraph s = TinyGraphs.smooth(2, 4, 4, 3, CLASSES, 2, DataType.FLOAT);
+        List<Participant> nets = List.of(Participant.builder("teacher", t).role(Role.TEACHER).build(),
+                Participant.builder("student", s).role(Role.STUDENT).tap("feat", "pool").build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("adm", Map.of()), nets, INPUT, CLASSES));
+        assertTrue(e.getMessage().contains("classifier pools vertex 'feat'"), e.getMessage());
+    }
+
+    @Test
     void kdRefusesATrainableTeacher() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
                 MethodRegistry.create("kd", Map.of()), pair(DataType.FLOAT, 3, true), INPUT, CLASSES));

@@ -31,13 +31,26 @@ final class Checkpoint {
     private static final String NET_PREFIX = "network-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record State(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks) {
+    record State(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks,
+                 Map<String, String> settings) {
+        /** Fails, naming the setting, when this run's settings differ from the checkpoint's. */
+        void checkSameSettings(Map<String, String> current) {
+            for (Map.Entry<String, String> e : settings.entrySet()) {
+                String now = current.get(e.getKey());
+                if (!java.util.Objects.equals(now, e.getValue())) {
+                    throw new IllegalArgumentException("--resume: the checkpoint was written with " + e.getKey() + "="
+                            + e.getValue() + " but this run has " + e.getKey() + "=" + now
+                            + "; resume with the same settings, or start a new run in another --out directory");
+                }
+            }
+        }
     }
 
     private Checkpoint() {
     }
 
-    static void save(Path dir, int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> nets) {
+    static void save(Path dir, int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> nets,
+                     Map<String, String> settings) {
         AtomicFiles.write(dir.resolve(FILE), out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 for (Map.Entry<String, ComputationGraph> e : nets.entrySet()) {
@@ -50,6 +63,7 @@ final class Checkpoint {
                 Map<String, Object> state = new LinkedHashMap<>();
                 state.put("completedEpochs", completedEpochs);
                 state.put("history", history);
+                state.put("settings", settings);
                 zip.putNextEntry(new ZipEntry(STATE));
                 zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
                 zip.closeEntry();
@@ -65,6 +79,7 @@ final class Checkpoint {
         Map<String, ComputationGraph> nets = new LinkedHashMap<>();
         Integer completed = null;
         List<EpochRecord> history = new ArrayList<>();
+        Map<String, String> settings = Map.of();
         try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 byte[] bytes = zip.readAllBytes();
@@ -72,6 +87,7 @@ final class Checkpoint {
                     Map<String, Object> state = JSON.readValue(bytes, new TypeReference<>() { });
                     completed = ((Number) state.get("completedEpochs")).intValue();
                     history = JSON.convertValue(state.get("history"), new TypeReference<List<EpochRecord>>() { });
+                    settings = JSON.convertValue(state.get("settings"), new TypeReference<Map<String, String>>() { });
                 } else if (e.getName().startsWith(NET_PREFIX) && e.getName().endsWith(".zip")) {
                     String name = e.getName().substring(NET_PREFIX.length(), e.getName().length() - 4);
                     nets.put(name, ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), true));
@@ -81,10 +97,10 @@ final class Checkpoint {
             throw new DataFormatException("checkpoint " + file + " is unreadable (" + e.getMessage()
                     + "); delete it and start without --resume", e);
         }
-        if (completed == null || nets.isEmpty()) {
+        if (completed == null || nets.isEmpty() || settings == null) {
             throw new DataFormatException("checkpoint " + file + " lacks " + (completed == null ? STATE : "networks")
                     + "; delete it and start without --resume");
         }
-        return new State(completed, history, nets);
+        return new State(completed, history, nets, settings);
     }
 }

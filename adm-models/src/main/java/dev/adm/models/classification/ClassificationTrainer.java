@@ -72,8 +72,10 @@ public final class ClassificationTrainer {
         Map<String, ComputationGraph> graphs = new LinkedHashMap<>();
         int startEpoch = 0;
         List<EpochRecord> history = new ArrayList<>();
+        Map<String, String> settings = settings(cfg);
         if (cfg.resume()) {
             Checkpoint.State state = Checkpoint.load(cfg.outDir());
+            state.checkSameSettings(settings);
             graphs.putAll(state.networks());
             startEpoch = state.completedEpochs();
             history.addAll(state.history());
@@ -101,7 +103,7 @@ public final class ClassificationTrainer {
                     String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
             Map<String, ComputationGraph> live = new LinkedHashMap<>();
             participants.forEach(p -> live.put(p.name(), engine.graph(p.name())));
-            Checkpoint.save(cfg.outDir(), epoch + 1, history, live);
+            Checkpoint.save(cfg.outDir(), epoch + 1, history, live, settings);
             RunReport.writeMetrics(cfg.outDir(), history);
             RunReport.writeCurves(cfg.outDir(), cfg.method(), history);
         }
@@ -139,6 +141,24 @@ public final class ClassificationTrainer {
         return new Result(cfg.outDir(), List.copyOf(history), finalTop1, seconds);
     }
 
+    /** What must not change between a run and its resumption. */
+    private static Map<String, String> settings(ClassificationConfig cfg) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("method", cfg.method());
+        MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()).forEach((k, v) -> m.put("param." + k, v));
+        m.put("teacher", String.valueOf(cfg.teacher()));
+        m.put("teacherCheckpoint", String.valueOf(cfg.teacherCheckpoint()));
+        m.put("student", cfg.student());
+        m.put("epochs", String.valueOf(cfg.epochs()));
+        m.put("batchSize", String.valueOf(cfg.batchSize()));
+        m.put("learningRate", String.valueOf(cfg.learningRate()));
+        m.put("seed", String.valueOf(cfg.seed()));
+        m.put("trainLimit", String.valueOf(cfg.trainLimit()));
+        m.put("augment", String.valueOf(cfg.augment()));
+        m.put("data", cfg.embeddedData() ? "embedded" : String.valueOf(cfg.dataDir()));
+        return m;
+    }
+
     private static List<Participant> participants(ClassificationConfig cfg, ImageSet train,
                                                   Map<String, ComputationGraph> resumed) {
         ModelConfig.Builder mc = ModelConfig.builder().input(train.channels(), train.height(), train.width())
@@ -146,7 +166,8 @@ public final class ClassificationTrainer {
         List<Participant> list = new ArrayList<>();
         if (cfg.teacherCheckpoint() != null) {
             ComputationGraph teacher = resumed.containsKey(TEACHER) ? resumed.get(TEACHER)
-                    : loadClassifier(cfg.teacherCheckpoint(), train.numClasses());
+                    : loadClassifier(cfg.teacherCheckpoint(), train.numClasses(),
+                    new long[]{train.channels(), train.height(), train.width()});
             list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false).build());
         } else if (cfg.teacher() != null) {
             ModelSpec spec = ModelZoo.get(cfg.teacher());
@@ -167,6 +188,11 @@ public final class ClassificationTrainer {
 
     /** Loads a trained classifier zip as a frozen teacher, checking that its class count matches the data. */
     static ComputationGraph loadClassifier(Path file, int numClasses) {
+        return loadClassifier(file, numClasses, null);
+    }
+
+    /** As above, and when {@code inputShape} ([C,H,W]) is given, checks the network accepts such images. */
+    static ComputationGraph loadClassifier(Path file, int numClasses, long[] inputShape) {
         Preconditions.checkArgument(Files.isRegularFile(file), "teacher checkpoint %s does not exist; train one "
                 + "with: ./adm train classification --method baseline --student MODEL --out DIR", file);
         ComputationGraph g;
@@ -180,6 +206,15 @@ public final class ClassificationTrainer {
         if (classes != numClasses) {
             throw new IllegalArgumentException("teacher " + file + " predicts " + classes + " classes but the data has "
                     + numClasses + "; use a teacher trained on this dataset");
+        }
+        if (inputShape != null) {
+            try {
+                g.output(false, Nd4j.zeros(g.params().dataType(), 1, inputShape[0], inputShape[1], inputShape[2]));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("teacher " + file + " does not accept " + inputShape[0] + "x"
+                        + inputShape[1] + "x" + inputShape[2] + " images (" + e.getMessage()
+                        + "); use a teacher trained on this dataset");
+            }
         }
         return g;
     }

@@ -50,7 +50,11 @@ public final class FashionMnist {
         }
         Path system = Path.of(SYSTEM_DIR);
         if (Files.isDirectory(system)) {
-            return fromDirectory(system);
+            try {
+                return fromDirectory(system);
+            } catch (DataFormatException e) {
+                log.warn("ignoring the system copy ({}); using the embedded subset", e.getMessage());
+            }
         }
         return embedded();
     }
@@ -113,7 +117,8 @@ public final class FashionMnist {
             }
         }
         throw new DataFormatException("missing " + base + "[.gz] in " + dir
-                + "; it needs train-/t10k- images-idx3-ubyte and labels-idx1-ubyte files");
+                + "; the directory needs the train-/t10k- images-idx3-ubyte and labels-idx1-ubyte files "
+                + "(or run with --embedded to use the subset shipped with adm)");
     }
 
     private static Path copyResource(String name, Path dir) throws IOException {

@@ -82,6 +82,10 @@ class ClassificationTrainerTest extends AdmTestBase {
         ClassificationTrainer.run(small("dml", split).teacher("resnet8").trainLimit(256).stopAfter(1).build());
         assertTrue(Files.exists(split.resolve("checkpoint.zip")));
         assertTrue(!Files.exists(split.resolve("student.zip")), "an interrupted run exports nothing yet");
+        IllegalArgumentException changed = assertThrows(IllegalArgumentException.class, () -> ClassificationTrainer.run(
+                small("dml", split).teacher("resnet8").trainLimit(256).epochs(3).resume(true).build()));
+        assertTrue(changed.getMessage().contains("epochs=2") && changed.getMessage().contains("epochs=3"),
+                changed.getMessage());
         ClassificationTrainer.Result resumed = ClassificationTrainer.run(small("dml", split).teacher("resnet8")
                 .trainLimit(256).resume(true).build());
         assertEquals(2, resumed.history().size());

@@ -58,6 +58,11 @@ public final class ClassificationTrainer {
 
     /** What a run produced. */
     public record Result(Path outDir, List<EpochRecord> history, Map<String, Double> finalTop1, double trainSeconds) {
+        static Result of(Path outDir, List<EpochRecord> history) {
+            return new Result(outDir, List.copyOf(history),
+                    history.isEmpty() ? Map.of() : history.get(history.size() - 1).top1(),
+                    history.stream().mapToDouble(EpochRecord::seconds).sum());
+        }
     }
 
     public static Result run(ClassificationConfig cfg) {
@@ -110,16 +115,14 @@ public final class ClassificationTrainer {
 
         if (endEpoch < cfg.epochs()) {
             log.info("stopped after epoch {} of {}; continue with --resume", endEpoch, cfg.epochs());
-            return new Result(cfg.outDir(), List.copyOf(history), history.get(history.size() - 1).top1(),
-                    history.stream().mapToDouble(EpochRecord::seconds).sum());
+            return Result.of(cfg.outDir(), history);
         }
         for (Participant p : participants) {
             if (p.trainable()) {
                 exportClassifier(engine.graph(p.name()), cfg.outDir().resolve(p.name() + ".zip"));
             }
         }
-        double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
-        Map<String, Double> finalTop1 = history.isEmpty() ? Map.of() : history.get(history.size() - 1).top1();
+        Result result = Result.of(cfg.outDir(), history);
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("method", cfg.method());
         results.put("methodParams", MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()));
@@ -133,12 +136,12 @@ public final class ClassificationTrainer {
         results.put("data", data.source());
         results.put("trainImages", train.size());
         results.put("backend", backend.describe());
-        results.put("finalTop1", finalTop1);
+        results.put("finalTop1", result.finalTop1());
         results.put("bestTop1", bestTop1(history));
-        results.put("trainSeconds", seconds);
+        results.put("trainSeconds", result.trainSeconds());
         results.put("history", history);
         RunReport.writeResults(cfg.outDir(), results);
-        return new Result(cfg.outDir(), List.copyOf(history), finalTop1, seconds);
+        return result;
     }
 
     /** What must not change between a run and its resumption. */
@@ -222,9 +225,14 @@ public final class ClassificationTrainer {
     private static MapSchedule cosineSchedule(ClassificationConfig cfg) {
         Map<Integer, Double> lr = new HashMap<>();
         for (int e = 0; e < cfg.epochs(); e++) {
-            lr.put(e, cfg.learningRate() * 0.5 * (1 + Math.cos(Math.PI * e / cfg.epochs())));
+            lr.put(e, learningRate(cfg, e));
         }
         return new MapSchedule(ScheduleType.EPOCH, lr);
+    }
+
+    /** Cosine annealing from the initial rate, one value per epoch (a built-in DL4J schedule stores it). */
+    private static double learningRate(ClassificationConfig cfg, int epoch) {
+        return cfg.learningRate() * 0.5 * (1 + Math.cos(Math.PI * epoch / cfg.epochs()));
     }
 
     private static EpochRecord trainEpoch(ClassificationConfig cfg, DistillationEngine engine,
@@ -266,8 +274,7 @@ public final class ClassificationTrainer {
             testData.setEpoch(0);
             top1.put(ref.name(), Evaluation.top1(engine.graph(ref.name()), testData));
         }
-        double lr = cfg.learningRate() * 0.5 * (1 + Math.cos(Math.PI * epoch / cfg.epochs()));
-        return new EpochRecord(epoch + 1, seconds, images / seconds, lr, means, top1);
+        return new EpochRecord(epoch + 1, seconds, images / seconds, learningRate(cfg, epoch), means, top1);
     }
 
     /** Saves the plain DL4J classifier form (softmax output layer, no taps, no updater state). */

@@ -17,6 +17,16 @@ public final class ModelZoo {
         }
         register(CifarResNet.wide4(8));
         register(CifarResNet.wide4(32));
+        for (int[] dk : new int[][]{{16, 1}, {16, 2}, {40, 1}, {40, 2}}) {
+            register(new WideResNet(dk[0], dk[1]));
+        }
+        for (int depth : new int[]{8, 11, 13, 16, 19}) {
+            register(Vgg.of(depth));
+        }
+        register(ResNet.cifar50());
+        register(ResNet.imagenet18());
+        register(ResNet.imagenet34());
+        register(ResNet.imagenet50());
     }
 
     private ModelZoo() {

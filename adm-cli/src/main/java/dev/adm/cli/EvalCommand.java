@@ -2,15 +2,14 @@ package dev.adm.cli;
 
 import dev.adm.core.backend.Backend;
 import dev.adm.models.classification.Evaluation;
-import dev.adm.models.data.DataFormatException;
-import dev.adm.models.data.FashionMnist;
-import dev.adm.models.data.ImageSetIterator;
+import dev.adm.models.classification.ClassificationTrainer;
+import dev.adm.models.data.ImageSet;
+import dev.adm.models.data.Datasets;
+import dev.adm.models.data.Splits;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -20,23 +19,24 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a classifier .zip written by adm train")
     Path model;
-    @Option(names = "--data", description = "directory with the Fashion-MNIST IDX files")
+    @Option(names = "--dataset", defaultValue = "fashion-mnist",
+            description = "fashion-mnist, cifar10, cifar100 or folder; default ${DEFAULT-VALUE}")
+    String dataset;
+    @Option(names = "--data", description = "the dataset's directory")
     Path data;
+    @Option(names = "--embedded", description = "fashion-mnist: the embedded subset")
+    boolean embedded;
+    @Option(names = "--image-size", defaultValue = "32", description = "folder datasets: image size; default ${DEFAULT-VALUE}")
+    int imageSize;
 
     @Override
     public Integer call() throws Exception {
         Backend.initialize();
-        if (!Files.isRegularFile(model)) {
-            throw new IllegalArgumentException("no model file " + model);
-        }
-        ComputationGraph graph;
-        try {
-            graph = ModelSerializer.restoreComputationGraph(model.toFile(), false);
-        } catch (Exception e) {
-            throw new DataFormatException(model + " is not a DL4J ComputationGraph zip: " + e.getMessage(), e);
-        }
-        FashionMnist.Splits splits = FashionMnist.load(data);
-        double top1 = Evaluation.top1(graph, ImageSetIterator.builder(splits.test(), 256).build());
+        Splits splits = Datasets.load(dataset, data, embedded, imageSize);
+        ImageSet test = splits.test();
+        ComputationGraph graph = ClassificationTrainer.loadClassifier(model, test.numClasses(),
+                new long[]{test.channels(), test.height(), test.width()});
+        double top1 = Evaluation.top1(graph, splits.testIterator(256));
         System.out.printf(Locale.ROOT, "%s on %s: top-1 %.2f%% (%d images)%n", model, splits.source(), 100 * top1,
                 splits.test().size());
         return 0;

@@ -40,8 +40,13 @@ final class TrainCommand implements Runnable {
         double lr;
         @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
         long seed;
-        @Option(names = "--data", description = "directory with the Fashion-MNIST IDX files")
+        @Option(names = "--dataset", defaultValue = "fashion-mnist",
+                description = "fashion-mnist, cifar10, cifar100 or folder; default ${DEFAULT-VALUE}")
+        String dataset;
+        @Option(names = "--data", description = "the dataset's directory (IDX files, CIFAR .bin files, or train/ and test/ image folders)")
         Path data;
+        @Option(names = "--image-size", defaultValue = "32", description = "folder datasets: resize images to this size; default ${DEFAULT-VALUE}")
+        int imageSize;
         @Option(names = "--embedded", description = "use the embedded 8k/2k subset even when the full set is installed")
         boolean embedded;
         @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0 = all)")
@@ -61,7 +66,7 @@ final class TrainCommand implements Runnable {
         public Integer call() {
             ClassificationConfig cfg = ClassificationConfig.builder().method(method).methodParams(params)
                     .teacher(teacher).teacherCheckpoint(teacherCheckpoint).student(student).epochs(epochs)
-                    .batchSize(batch).learningRate(lr).seed(seed).dataDir(data).embeddedData(embedded).trainLimit(trainLimit)
+                    .batchSize(batch).learningRate(lr).seed(seed).dataset(dataset).dataDir(data).imageSize(imageSize).embeddedData(embedded).trainLimit(trainLimit)
                     .augment(!noAugment).outDir(out != null ? out : Path.of("runs", method)).resume(resume).stopAfter(stopAfter)
                     .progress(!noProgress).build();
             ClassificationTrainer.Result r = ClassificationTrainer.run(cfg);

@@ -18,7 +18,9 @@ import java.util.Map;
  * @param batchSize         minibatch size
  * @param learningRate      initial SGD-Nesterov learning rate (cosine-annealed per epoch)
  * @param seed              seed of weights, shuffling and augmentation
- * @param dataDir           Fashion-MNIST IDX directory, or null for the system copy / embedded subset
+ * @param dataset           dataset name (see {@code Datasets.NAMES}); default fashion-mnist
+ * @param dataDir           the dataset's directory; for fashion-mnist null means the system copy or the embedded subset
+ * @param imageSize         square size images of a {@code folder} dataset are resized to
  * @param embeddedData      use the subset embedded in the jar even when the full set is installed
  * @param trainLimit        use only the first N training images (0 = all)
  * @param augment           pad-crop + flip augmentation of the training set
@@ -29,7 +31,8 @@ import java.util.Map;
  */
 public record ClassificationConfig(String method, Map<String, String> methodParams, String teacher,
                                    Path teacherCheckpoint, String student, int epochs, int batchSize,
-                                   double learningRate, long seed, Path dataDir, boolean embeddedData, int trainLimit, boolean augment,
+                                   double learningRate, long seed, String dataset, Path dataDir, int imageSize,
+                                   boolean embeddedData, int trainLimit, boolean augment,
                                    Path outDir, boolean resume, int stopAfter, boolean progress) {
     public ClassificationConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
@@ -43,6 +46,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         Preconditions.checkArgument(trainLimit >= 0, "train limit must be >= 0, got %s", trainLimit);
         Preconditions.checkArgument(outDir != null, "an output directory is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
+        Preconditions.checkArgument(imageSize > 0, "image size must be positive, got %s", imageSize);
         methodParams = ImmutableMap.copyOf(methodParams);
     }
 
@@ -61,7 +65,9 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         private int batchSize = 128;
         private double learningRate = 0.05;
         private long seed = 42;
+        private String dataset = "fashion-mnist";
         private Path dataDir;
+        private int imageSize = 32;
         private boolean embeddedData;
         private int trainLimit;
         private boolean augment = true;
@@ -79,7 +85,9 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder learningRate(double v) { learningRate = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder dataset(String v) { dataset = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder imageSize(int v) { imageSize = v; return this; }
         public Builder embeddedData(boolean v) { embeddedData = v; return this; }
         public Builder trainLimit(int v) { trainLimit = v; return this; }
         public Builder augment(boolean v) { augment = v; return this; }
@@ -90,7 +98,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
 
         public ClassificationConfig build() {
             return new ClassificationConfig(method, methodParams, teacher, teacherCheckpoint, student, epochs,
-                    batchSize, learningRate, seed, dataDir, embeddedData, trainLimit, augment, outDir, resume, stopAfter, progress);
+                    batchSize, learningRate, seed, dataset, dataDir, imageSize, embeddedData, trainLimit, augment, outDir, resume, stopAfter, progress);
         }
     }
 }

@@ -10,9 +10,10 @@ import dev.adm.core.engine.Role;
 import dev.adm.core.engine.StepResult;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.models.data.DataFormatException;
-import dev.adm.models.data.FashionMnist;
+import dev.adm.models.data.Datasets;
 import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.ImageSetIterator;
+import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;
@@ -69,9 +70,9 @@ public final class ClassificationTrainer {
         BackendInfo backend = Backend.initialize();
         Nd4j.getRandom().setSeed(cfg.seed());
         log.info("run config: {}", cfg);
-        FashionMnist.Splits data = cfg.embeddedData() ? FashionMnist.embedded() : FashionMnist.load(cfg.dataDir());
-        ImageSet train = cfg.trainLimit() > 0 && cfg.trainLimit() < data.train().size()
-                ? data.train().slice(0, cfg.trainLimit()) : data.train();
+        Splits data = Datasets.load(cfg.dataset(), cfg.dataDir(), cfg.embeddedData(), cfg.imageSize())
+                .limitTrain(cfg.trainLimit());
+        ImageSet train = data.train();
         log.info("data: {}; training on {} images", data.source(), train.size());
 
         Map<String, ComputationGraph> graphs = new LinkedHashMap<>();
@@ -90,12 +91,12 @@ public final class ClassificationTrainer {
         DistillationEngine engine = new DistillationEngine(MethodRegistry.create(cfg.method(), cfg.methodParams()),
                 participants, new long[]{train.channels(), train.height(), train.width()}, train.numClasses());
 
-        ImageSetIterator.Builder trainIt = ImageSetIterator.builder(train, cfg.batchSize()).shuffle(cfg.seed());
+        ImageSetIterator.Builder trainIt = data.trainIterator(cfg.batchSize()).shuffle(cfg.seed());
         if (cfg.augment()) {
-            trainIt.augment(2);
+            trainIt.augment(train.height() >= 32 ? 4 : 2); // 4 px is CIFAR practice; 2 px on 28x28 Fashion-MNIST
         }
         ImageSetIterator trainData = trainIt.build();
-        ImageSetIterator testData = ImageSetIterator.builder(data.test(), 256).build();
+        ImageSetIterator testData = data.testIterator(256);
 
         int endEpoch = cfg.stopAfter() > 0 ? Math.min(cfg.epochs(), startEpoch + cfg.stopAfter()) : cfg.epochs();
         for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
@@ -158,7 +159,9 @@ public final class ClassificationTrainer {
         m.put("seed", String.valueOf(cfg.seed()));
         m.put("trainLimit", String.valueOf(cfg.trainLimit()));
         m.put("augment", String.valueOf(cfg.augment()));
+        m.put("dataset", cfg.dataset());
         m.put("data", cfg.embeddedData() ? "embedded" : String.valueOf(cfg.dataDir()));
+        m.put("imageSize", String.valueOf(cfg.imageSize()));
         return m;
     }
 
@@ -195,8 +198,8 @@ public final class ClassificationTrainer {
     }
 
     /** As above, and when {@code inputShape} ([C,H,W]) is given, checks the network accepts such images. */
-    static ComputationGraph loadClassifier(Path file, int numClasses, long[] inputShape) {
-        Preconditions.checkArgument(Files.isRegularFile(file), "teacher checkpoint %s does not exist; train one "
+    public static ComputationGraph loadClassifier(Path file, int numClasses, long[] inputShape) {
+        Preconditions.checkArgument(Files.isRegularFile(file), "model file %s does not exist; train one "
                 + "with: ./adm train classification --method baseline --student MODEL --out DIR", file);
         ComputationGraph g;
         try {
@@ -207,16 +210,16 @@ public final class ClassificationTrainer {
         var layer = g.getOutputLayer(0).conf().getLayer();
         long classes = layer instanceof FeedForwardLayer f ? f.getNOut() : -1;
         if (classes != numClasses) {
-            throw new IllegalArgumentException("teacher " + file + " predicts " + classes + " classes but the data has "
-                    + numClasses + "; use a teacher trained on this dataset");
+            throw new IllegalArgumentException("model " + file + " predicts " + classes + " classes but the data has "
+                    + numClasses + "; use a model trained on this dataset");
         }
         if (inputShape != null) {
             try {
                 g.output(false, Nd4j.zeros(g.params().dataType(), 1, inputShape[0], inputShape[1], inputShape[2]));
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("teacher " + file + " does not accept " + inputShape[0] + "x"
+                throw new IllegalArgumentException("model " + file + " does not accept " + inputShape[0] + "x"
                         + inputShape[1] + "x" + inputShape[2] + " images (" + e.getMessage()
-                        + "); use a teacher trained on this dataset");
+                        + "); use a model trained on this dataset");
             }
         }
         return g;

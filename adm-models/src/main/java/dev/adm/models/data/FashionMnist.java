@@ -36,10 +36,6 @@ public final class FashionMnist {
     private FashionMnist() {
     }
 
-    /** Training and test splits, and where they came from. */
-    public record Splits(ImageSet train, ImageSet test, String source) {
-    }
-
     /**
      * Loads from {@code dir} if given (it must hold the four IDX files, plain or .gz), else the system copy
      * if present, else the embedded subset.
@@ -64,7 +60,7 @@ public final class FashionMnist {
         Preconditions.checkArgument(Files.isDirectory(dir), "data directory %s does not exist", dir);
         ImageSet train = read(find(dir, "train-images-idx3-ubyte"), find(dir, "train-labels-idx1-ubyte"));
         ImageSet test = read(find(dir, "t10k-images-idx3-ubyte"), find(dir, "t10k-labels-idx1-ubyte"));
-        return new Splits(train, test, "Fashion-MNIST from " + dir + " (" + train.size() + " train / "
+        return splits(train, test, "Fashion-MNIST from " + dir + " (" + train.size() + " train / "
                 + test.size() + " test)");
     }
 
@@ -76,7 +72,7 @@ public final class FashionMnist {
                 Path images = copyResource("t10k-images-idx3-ubyte.gz", tmp);
                 Path labels = copyResource("t10k-labels-idx1-ubyte.gz", tmp);
                 ImageSet all = read(images, labels);
-                return new Splits(all.slice(0, EMBEDDED_TRAIN), all.slice(EMBEDDED_TRAIN, all.size()),
+                return splits(all.slice(0, EMBEDDED_TRAIN), all.slice(EMBEDDED_TRAIN, all.size()),
                         "embedded Fashion-MNIST subset (" + EMBEDDED_TRAIN + " train / "
                                 + (all.size() - EMBEDDED_TRAIN) + " test, from the official test split)");
             } finally {
@@ -90,6 +86,10 @@ public final class FashionMnist {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack the embedded Fashion-MNIST subset", e);
         }
+    }
+
+    private static Splits splits(ImageSet train, ImageSet test, String source) {
+        return new Splits(train, test, source, new double[]{MEAN}, new double[]{STD});
     }
 
     /** Reads one images/labels pair and checks they agree. */

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 
 /**
  * A DL4J {@link DataSetIterator} over an {@link ImageSet}: NCHW float features scaled to [0,1] and
- * standardised with a fixed mean/std, one-hot labels. Shuffling and augmentation are seeded per epoch
+ * standardised with a fixed per-channel mean/std, one-hot labels. Shuffling and augmentation are seeded per epoch
  * ({@code seed}, epoch number), so epoch e looks the same in every run and after a resume.
  *
  * <p>Augmentation (training only, optional): zero-pad by {@code pad} pixels then random-crop back to the
@@ -28,8 +28,8 @@ public final class ImageSetIterator implements DataSetIterator {
     private final int pad;
     private final boolean flip;
     private final long seed;
-    private final float mean;
-    private final float std;
+    private final float[] mean;
+    private final float[] std;
     private DataSetPreProcessor preProcessor;
     private int epoch;
     private int[] order;
@@ -43,8 +43,14 @@ public final class ImageSetIterator implements DataSetIterator {
         this.pad = b.pad;
         this.flip = b.flip;
         this.seed = b.seed;
-        this.mean = (float) b.mean;
-        this.std = (float) b.std;
+        Preconditions.checkArgument(b.mean.length == 1 || b.mean.length == b.data.channels(),
+                "need 1 or %s mean/std values, got %s", b.data.channels(), b.mean.length);
+        this.mean = new float[b.data.channels()];
+        this.std = new float[b.data.channels()];
+        for (int c = 0; c < mean.length; c++) {
+            mean[c] = (float) b.mean[b.mean.length == 1 ? 0 : c];
+            std[c] = (float) b.std[b.std.length == 1 ? 0 : c];
+        }
         setEpoch(0);
     }
 
@@ -115,7 +121,7 @@ public final class ImageSetIterator implements DataSetIterator {
                         int sc = (mirror ? w - 1 - col : col) + dx;
                         float v = (sr < 0 || sr >= h || sc < 0 || sc >= w) ? 0f
                                 : data.pixel(i, (ch * h + sr) * w + sc) / 255f;
-                        x[base + (ch * h + r) * w + col] = (v - mean) / std;
+                        x[base + (ch * h + r) * w + col] = (v - mean[ch]) / std[ch];
                     }
                 }
             }
@@ -194,8 +200,8 @@ public final class ImageSetIterator implements DataSetIterator {
         private int pad;
         private boolean flip;
         private long seed;
-        private double mean = FashionMnist.MEAN;
-        private double std = FashionMnist.STD;
+        private double[] mean = {FashionMnist.MEAN};
+        private double[] std = {FashionMnist.STD};
 
         private Builder(ImageSet data, int batchSize) {
             Preconditions.checkArgument(data != null && data.size() > 0, "no images to iterate over");
@@ -219,9 +225,18 @@ public final class ImageSetIterator implements DataSetIterator {
         }
 
         public Builder normalize(double mean, double std) {
-            Preconditions.checkArgument(std > 0, "std must be positive, got %s", std);
-            this.mean = mean;
-            this.std = std;
+            return normalize(new double[]{mean}, new double[]{std});
+        }
+
+        /** Per-channel standardisation {@code (x/255 - mean[c]) / std[c]}; one value applies to all channels. */
+        public Builder normalize(double[] mean, double[] std) {
+            Preconditions.checkArgument(mean.length == std.length && mean.length > 0,
+                    "mean and std need the same, non-zero length");
+            for (double s : std) {
+                Preconditions.checkArgument(s > 0, "std must be positive, got %s", s);
+            }
+            this.mean = mean.clone();
+            this.std = std.clone();
             return this;
         }
 

@@ -80,7 +80,7 @@ class FashionMnistReaderTest {
 
     @Test
     void embeddedSubsetIsTheRealTestSplitResplit() {
-        FashionMnist.Splits s = FashionMnist.embedded();
+        Splits s = FashionMnist.embedded();
         assertEquals(8000, s.train().size());
         assertEquals(2000, s.test().size());
         assertEquals(28, s.train().height());

@@ -60,6 +60,19 @@ class AdmCommandTest extends AdmTestBase {
     }
 
     @Test
+    void zooListsModelsAndPrintsInfo() {
+        Run list = run("zoo", "list");
+        assertEquals(0, list.code());
+        assertTrue(list.out().contains("wrn_40_2") && list.out().contains("mobilenetv2_half"), list.out());
+        Run info = run("zoo", "info", "resnet8x4", "--json");
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("\"params\" : 1233540") && info.out().contains("\"feat\""), info.out());
+        Run unknown = run("zoo", "info", "resnet9");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown model 'resnet9'"), unknown.err());
+    }
+
+    @Test
     void badInputIsOneClearLineAndExitCode2() {
         Run unknown = run("train", "classification", "--method", "nope", "--out", dir.resolve("x").toString());
         assertEquals(2, unknown.code());

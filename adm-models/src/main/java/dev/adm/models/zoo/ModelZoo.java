@@ -23,6 +23,7 @@ public final class ModelZoo {
         for (int depth : new int[]{8, 11, 13, 16, 19}) {
             register(Vgg.of(depth));
         }
+        register(new MobileNetV2("mobilenetv2_half", 6, 0.5));
         register(ResNet.cifar50());
         register(ResNet.imagenet18());
         register(ResNet.imagenet34());

@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Vertices: {@code stem}; per block {@code s<S>_b<B>_{relu1_conv,relu1_bn,relu1,conv2,bn2,sc_conv,sc_bn,add}} and its
  * output {@code s<S>_b<B>}; each stage's last block output is named {@code stage<S>}; {@code pool};
- * {@code logits} (softmax output layer). Taps: {@code stem}, {@code stage1..3}, {@code feat = stage3},
+ * {@code logits} (softmax output layer). Taps: {@code stem}, {@code stage1..3}, {@code stage1..3_preact}
+ * (the residual sums before the last ReLU, RepDistiller's {@code preact} features), {@code feat = stage3},
  * {@code pool}, {@code logits}. For 1x28x28 input, {@code feat} is {@code [64k,7,7]}.
  */
 public final class CifarResNet implements ModelSpec {
@@ -55,9 +56,12 @@ public final class CifarResNet implements ModelSpec {
                 stageChannels[0], stageChannels[1], stageChannels[2]);
     }
 
+    /** {@code feat} and each stage's pre-activation (the residual sum of its last block, before the ReLU). */
     @Override
     public Map<String, String> tapAliases() {
-        return Map.of("feat", "stage3");
+        int last = (depth - 2) / 6 - 1;
+        return Map.of("feat", "stage3", "stage1_preact", "s1_b" + last + "_add", "stage2_preact",
+                "s2_b" + last + "_add", "stage3_preact", "s3_b" + last + "_add");
     }
 
     @Override

@@ -12,8 +12,8 @@ import java.util.Map;
  * 3x3 stride-1 stem, no max pooling). Stages of 64/128/256/512 planes with strides 1/2/2/2; basic blocks
  * (expansion 1) or bottlenecks (expansion 4, stride on the 3x3 as torchvision v1.5).
  *
- * <p>Vertices and taps: {@code stem} (stem ReLU), {@code stage1..4}, {@code feat = stage4}, {@code pool},
- * {@code logits}; block sums {@code s<S>_b<B>_add} are the pre-activations.
+ * <p>Vertices and taps: {@code stem} (stem ReLU), {@code stage1..4}, {@code stage1..4_preact} (the last
+ * block's residual sum before its ReLU), {@code feat = stage4}, {@code pool}, {@code logits}.
  */
 final class ResNet implements ModelSpec {
     private final String name;
@@ -55,9 +55,15 @@ final class ResNet implements ModelSpec {
                 + " blocks " + java.util.Arrays.toString(blocks) + (imagenetStem ? " (torchvision)" : " (RepDistiller)");
     }
 
+    /** {@code feat} and each stage's pre-activation (the last block's residual sum, before its ReLU). */
     @Override
     public Map<String, String> tapAliases() {
-        return Map.of("feat", "stage4");
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("feat", "stage4");
+        for (int s = 0; s < 4; s++) {
+            m.put("stage" + (s + 1) + "_preact", "s" + (s + 1) + "_b" + (blocks[s] - 1) + "_add");
+        }
+        return m;
     }
 
     @Override

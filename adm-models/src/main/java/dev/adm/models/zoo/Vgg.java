@@ -11,8 +11,9 @@ import java.util.Map;
  * {@code vgg.py}: five blocks of 3x3 conv (with bias) + BN + ReLU, 2x2 max pooling after the first four,
  * global average pooling after the fifth, one linear layer from 512 channels.
  *
- * <p>Vertices and taps: {@code stage1..5} (each block's last ReLU), {@code feat = stage5}, {@code pool},
- * {@code logits}; the max-pool after stage i is {@code maxpool<i>}.
+ * <p>Vertices and taps: {@code stage1..5} (each block's last ReLU), {@code stage1..5_preact} (its batch
+ * norm before the ReLU), {@code feat = stage5}, {@code pool}, {@code logits}; the max-pool after stage i is
+ * {@code maxpool<i>}.
  */
 final class Vgg implements ModelSpec {
     private final String name;
@@ -51,9 +52,15 @@ final class Vgg implements ModelSpec {
         return "VGG with batch norm, " + convs + " conv layers in 5 blocks (CIFAR head)";
     }
 
+    /** {@code feat} and each block's pre-activation (its last batch norm, before the ReLU). */
     @Override
     public Map<String, String> tapAliases() {
-        return Map.of("feat", "stage5");
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("feat", "stage5");
+        for (int s = 0; s < blocks.length; s++) {
+            m.put("stage" + (s + 1) + "_preact", "s" + (s + 1) + "_c" + (blocks[s].length - 1) + "_bn");
+        }
+        return m;
     }
 
     @Override

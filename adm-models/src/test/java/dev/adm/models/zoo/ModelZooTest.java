@@ -43,6 +43,8 @@ class ModelZooTest extends AdmTestBase {
                     spec.name() + ": feat must be the map the classifier pools");
             assertArrayEquals(new long[]{10}, types.get("logits").getShape(false), spec.name());
             assertTrue(types.containsKey("stage1") && types.containsKey("stage3"), spec.name());
+            spec.tapAliases().forEach((tap, vertex) -> assertTrue(types.containsKey(vertex),
+                    spec.name() + ": tap " + tap + " -> missing vertex " + vertex));
             var out = g.output(Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28))[0];
             assertArrayEquals(new long[]{2, 10}, out.shape(), spec.name());
         }
@@ -58,6 +60,7 @@ class ModelZooTest extends AdmTestBase {
             assertArrayEquals(new long[]{32, 14, 14}, taps.get("stage2"));
             assertArrayEquals(new long[]{64, 7, 7}, taps.get("feat"));
             assertArrayEquals(new long[]{64}, taps.get("pool"));
+            assertArrayEquals(new long[]{32, 14, 14}, taps.get("stage2_preact"));
         }
     }
 

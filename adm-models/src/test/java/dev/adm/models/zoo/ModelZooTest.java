@@ -65,6 +65,19 @@ class ModelZooTest extends AdmTestBase {
     }
 
     @Test
+    void mobileNetTrainsWithoutNonFiniteActivations() {
+        ComputationGraph g = ModelZoo.get("mobilenetv2_half").build(FMNIST);
+        var x = Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28);
+        var y = Nd4j.eye(10).getRows(0, 3, 5, 7).castTo(DataType.FLOAT);
+        var before = g.params().dup();
+        g.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+        assertTrue(g.params().sub(before).norm2Number().doubleValue() > 0, "no parameter moved");
+        var out = g.output(false, x)[0];
+        assertTrue(!org.nd4j.linalg.indexing.BooleanIndexing.or(out, org.nd4j.linalg.indexing.conditions.Conditions.isNan()),
+                "NaN after one training step");
+    }
+
+    @Test
     void registryRejectsUnknownNamesListingKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.get("resnet9"));
         assertTrue(e.getMessage().contains("resnet8") && e.getMessage().contains("wrn_40_2"), e.getMessage());

@@ -7,6 +7,7 @@ import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.Splits;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,20 +20,14 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a classifier .zip written by adm train")
     Path model;
-    @Option(names = "--dataset", defaultValue = "fashion-mnist",
-            description = "fashion-mnist, cifar10, cifar100 or folder; default ${DEFAULT-VALUE}")
-    String dataset;
-    @Option(names = "--data", description = "the dataset's directory")
-    Path data;
-    @Option(names = "--embedded", description = "fashion-mnist: the embedded subset")
-    boolean embedded;
-    @Option(names = "--image-size", defaultValue = "32", description = "folder datasets: image size; default ${DEFAULT-VALUE}")
-    int imageSize;
+    @CommandLine.Mixin
+    DataOptions dataOptions = new DataOptions();
 
     @Override
     public Integer call() throws Exception {
         Backend.initialize();
-        Splits splits = Datasets.load(dataset, data, embedded, imageSize);
+        Splits splits = Datasets.load(dataOptions.dataset, dataOptions.data, dataOptions.embedded,
+                dataOptions.imageSize);
         ImageSet test = splits.test();
         ComputationGraph graph = ClassificationTrainer.loadClassifier(model, test.numClasses(),
                 new long[]{test.channels(), test.height(), test.width()});

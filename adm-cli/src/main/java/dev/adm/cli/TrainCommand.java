@@ -2,6 +2,7 @@ package dev.adm.cli;
 
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.classification.ClassificationTrainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,15 +41,8 @@ final class TrainCommand implements Runnable {
         double lr;
         @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
         long seed;
-        @Option(names = "--dataset", defaultValue = "fashion-mnist",
-                description = "fashion-mnist, cifar10, cifar100 or folder; default ${DEFAULT-VALUE}")
-        String dataset;
-        @Option(names = "--data", description = "the dataset's directory (IDX files, CIFAR .bin files, or train/ and test/ image folders)")
-        Path data;
-        @Option(names = "--image-size", defaultValue = "32", description = "folder datasets: resize images to this size; default ${DEFAULT-VALUE}")
-        int imageSize;
-        @Option(names = "--embedded", description = "use the embedded 8k/2k subset even when the full set is installed")
-        boolean embedded;
+        @CommandLine.Mixin
+        DataOptions dataOptions = new DataOptions();
         @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0 = all)")
         int trainLimit;
         @Option(names = "--no-augment", description = "turn off pad-crop and flip augmentation")
@@ -66,7 +60,8 @@ final class TrainCommand implements Runnable {
         public Integer call() {
             ClassificationConfig cfg = ClassificationConfig.builder().method(method).methodParams(params)
                     .teacher(teacher).teacherCheckpoint(teacherCheckpoint).student(student).epochs(epochs)
-                    .batchSize(batch).learningRate(lr).seed(seed).dataset(dataset).dataDir(data).imageSize(imageSize).embeddedData(embedded).trainLimit(trainLimit)
+                    .batchSize(batch).learningRate(lr).seed(seed).dataset(dataOptions.dataset).dataDir(dataOptions.data)
+                    .imageSize(dataOptions.imageSize).embeddedData(dataOptions.embedded).trainLimit(trainLimit)
                     .augment(!noAugment).outDir(out != null ? out : Path.of("runs", method)).resume(resume).stopAfter(stopAfter)
                     .progress(!noProgress).build();
             ClassificationTrainer.Result r = ClassificationTrainer.run(cfg);

@@ -21,7 +21,7 @@ final class TrainCommand implements Runnable {
     }
 
     @Command(name = "classification", mixinStandardHelpOptions = true,
-            description = "Image classification on Fashion-MNIST (embedded subset, the system copy, or --data).")
+            description = "Image classification: Fashion-MNIST by default, CIFAR-10/100 or an image folder with --dataset.")
     static final class Classification implements Callable<Integer> {
         @Option(names = "--method", defaultValue = "adm", description = "method name (adm methods lists them); default ${DEFAULT-VALUE}")
         String method;

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * VGG with batch norm for CIFAR (Simonyan and Zisserman, 2014, arXiv 1409.1556) as in RepDistiller's
- * {@code vgg.py}: five blocks of 3x3 conv (with bias) + BN + ReLU, 2x2 max pooling after the first four,
- * global average pooling after the fifth, one linear layer from 512 channels.
+ * {@code vgg.py}: five blocks of 3x3 conv (with bias) + BN + ReLU, 2x2 max pooling after the first three
+ * (and after the fourth only for 64x64 inputs, as the reference's {@code if h == 64}), global average
+ * pooling after the fifth, one linear layer from 512 channels. On 32x32 inputs {@code feat} is 512x4x4.
  *
  * <p>Vertices and taps: {@code stage1..5} (each block's last ReLU), {@code stage1..5_preact} (its batch
  * norm before the ReLU), {@code feat = stage5}, {@code pool}, {@code logits}; the max-pool after stage i is
@@ -77,7 +78,8 @@ final class Vgg implements ModelSpec {
                 x = ZooLayers.relu(g, last ? "stage" + (s + 1) : p, p + "_bn");
                 in = blocks[s][c];
             }
-            if (s < blocks.length - 1) {
+            // RepDistiller pools after blocks 1-3 always, after block 4 only for 64x64 inputs (`if h == 64`)
+            if (s < blocks.length - 2 || (s == blocks.length - 2 && cfg.height() == 64)) {
                 g.addLayer("maxpool" + (s + 1), new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                         .kernelSize(2, 2).stride(2, 2).build(), x);
                 x = "maxpool" + (s + 1);

@@ -114,27 +114,23 @@ public final class GraphSurgery {
         to.setLayerName(from.getLayerName());
         to.setNIn(from.getNIn());
         to.setNOut(from.getNOut());
-        {
-            BaseLayer f = from;
-            BaseLayer t = to;
-            t.setWeightInitFn(f.getWeightInitFn());
-            t.setBiasInit(f.getBiasInit());
-            t.setIUpdater(f.getIUpdater());
-            t.setBiasUpdater(f.getBiasUpdater());
-            t.setRegularization(f.getRegularization());
-            t.setRegularizationBias(f.getRegularizationBias());
-            t.setGradientNormalization(f.getGradientNormalization());
-            t.setGradientNormalizationThreshold(f.getGradientNormalizationThreshold());
-            t.setIDropout(f.getIDropout());
-            t.setWeightNoise(f.getWeightNoise());
-            t.setConstraints(f.getConstraints());
-        }
+        to.setWeightInitFn(from.getWeightInitFn());
+        to.setBiasInit(from.getBiasInit());
+        to.setIUpdater(from.getIUpdater());
+        to.setBiasUpdater(from.getBiasUpdater());
+        to.setRegularization(from.getRegularization());
+        to.setRegularizationBias(from.getRegularizationBias());
+        to.setGradientNormalization(from.getGradientNormalization());
+        to.setGradientNormalizationThreshold(from.getGradientNormalizationThreshold());
+        to.setIDropout(from.getIDropout());
+        to.setWeightNoise(from.getWeightNoise());
+        to.setConstraints(from.getConstraints());
         if (to instanceof DenseLayer d) {
             d.setHasBias(hasBias(from));
         } else if (to instanceof BaseOutputLayer o) {
             o.setHasBias(hasBias(from));
         }
-        return (BaseLayer) to;
+        return to;
     }
 
     static boolean hasBias(FeedForwardLayer layer) {

@@ -2,7 +2,8 @@
 """Reference parameter counts and `feat` shapes of the zoo, computed with PyTorch.
 
 The architectures follow the public definitions that KD toolboxes use: the CIFAR models of
-RepDistiller / mdistiller (models/resnet.py, wrn.py, vgg.py, resnetv2.py, mobilenetv2.py) and
+RepDistiller / mdistiller (models/resnet.py, wrn.py, vgg.py, resnetv2.py, mobilenetv2.py,
+ShuffleNetv2.py) and
 torchvision's ImageNet ResNets (taken from torchvision itself). The CIFAR ones are written here
 compactly, layer for layer (same convolutions, channel counts, strides, batch norms and biases).
 
@@ -148,6 +149,49 @@ def cifar_resnet50(classes):  # RepDistiller resnetv2.py ResNet50
     return Classifier(nn.Sequential(*layers), cin, classes)
 
 
+def shuffle(x, g=2):
+    n, c, h, w = x.shape
+    return x.view(n, g, c // g, h, w).permute(0, 2, 1, 3, 4).reshape(n, c, h, w)
+
+
+def dw_bn(c, stride):
+    return [nn.Conv2d(c, c, 3, stride, 1, groups=c, bias=False), nn.BatchNorm2d(c)]
+
+
+class ShuffleBasic(nn.Module):  # RepDistiller ShuffleNetv2.py BasicBlock (split ratio 0.5)
+    def __init__(self, c):
+        super().__init__()
+        h = c // 2
+        self.branch = nn.Sequential(*(conv_bn(h, h, 1, 1, 0) + [nn.ReLU()] + dw_bn(h, 1) + conv_bn(h, h, 1, 1, 0)
+                                      + [nn.ReLU()]))
+
+    def forward(self, x):
+        h = x.shape[1] // 2
+        return shuffle(torch.cat([x[:, :h], self.branch(x[:, h:])], 1))
+
+
+class ShuffleDown(nn.Module):  # RepDistiller ShuffleNetv2.py DownBlock
+    def __init__(self, cin, cout):
+        super().__init__()
+        mid = cout // 2
+        self.left = nn.Sequential(*(dw_bn(cin, 2) + conv_bn(cin, mid, 1, 1, 0) + [nn.ReLU()]))
+        self.right = nn.Sequential(*(conv_bn(cin, mid, 1, 1, 0) + [nn.ReLU()] + dw_bn(mid, 2)
+                                     + conv_bn(mid, mid, 1, 1, 0) + [nn.ReLU()]))
+
+    def forward(self, x):
+        return shuffle(torch.cat([self.left(x), self.right(x)], 1))
+
+
+def shufflenet_v2(classes):  # ShuffleV2, net size 1: (116, 232, 464, 1024), blocks (3, 7, 3)
+    layers, cin = conv_bn(3, 24, 1, 1, 0) + [nn.ReLU()], 24
+    for cout, n in zip((116, 232, 464), (3, 7, 3)):
+        layers.append(ShuffleDown(cin, cout))
+        layers += [ShuffleBasic(cout) for _ in range(n)]
+        cin = cout
+    layers += conv_bn(cin, 1024, 1, 1, 0) + [nn.ReLU()]
+    return Classifier(nn.Sequential(*layers), 1024, classes)
+
+
 class TorchvisionFeat(nn.Module):
     def __init__(self, net):
         super().__init__()
@@ -168,6 +212,7 @@ def main():
     for d in VGG:
         cifar[f"vgg{d}"] = (lambda d=d: vgg(d, 100))
     cifar["mobilenetv2_half"] = lambda: mobilenetv2(6, 0.5, 100)
+    cifar["shufflenet_v2"] = lambda: shufflenet_v2(100)
     cifar["resnet50"] = lambda: cifar_resnet50(100)
     imagenet = {f"resnet{d}_imagenet": (lambda d=d: TorchvisionFeat(getattr(torchvision.models, f"resnet{d}")()))
                 for d in (18, 34, 50)}

@@ -89,6 +89,64 @@ class ModelZooTest extends AdmTestBase {
     }
 
     @Test
+    void channelShuffleAndSliceForwardAndGradients() {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+                .updater(new org.nd4j.linalg.learning.config.NoOp())
+                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(3, 3, 2))
+                .addLayer("conv", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nIn(2).nOut(4)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).build(), "input")
+                .addVertex("shuffle", new ChannelShuffleVertex(2), "conv")
+                .addVertex("slice", new ChannelSliceVertex(1, 3), "shuffle")
+                .addLayer("conv2", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nIn(2).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).build(), "slice")
+                .addLayer("pool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build(), "conv2")
+                .addLayer("logits", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "pool")
+                .setOutputs("logits").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        var x = Nd4j.rand(DataType.DOUBLE, 2, 2, 3, 3);
+        var y = Nd4j.eye(3).getRows(0, 2).castTo(DataType.DOUBLE);
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
+        try {
+            assertTrue(org.deeplearning4j.gradientcheck.GradientCheckUtil.checkGradients(
+                    new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig().net(g)
+                            .inputs(new org.nd4j.linalg.api.ndarray.INDArray[]{x})
+                            .labels(new org.nd4j.linalg.api.ndarray.INDArray[]{y})), "gradients through shuffle and slice");
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+
+        var acts = g.feedForward(x, false);
+        var conv = acts.get("conv");
+        var shuffled = acts.get("shuffle");
+        int[] expected = {0, 2, 1, 3}; // channel i of the output is channel expected[i] of the input
+        for (int i = 0; i < 4; i++) {
+            assertEquals(conv.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(expected[i])),
+                    shuffled.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(i)));
+        }
+        assertArrayEquals(new long[]{2, 2, 3, 3}, acts.get("slice").shape());
+    }
+
+    @Test
+    void shuffleNetTrainsAndSurvivesModelSerializer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        ComputationGraph g = ModelZoo.get("shufflenet_v2").build(FMNIST);
+        var x = Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28);
+        var y = Nd4j.eye(10).getRows(0, 3, 5, 7).castTo(DataType.FLOAT);
+        g.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+        var out = g.output(false, x)[0];
+        assertTrue(!org.nd4j.linalg.indexing.BooleanIndexing.or(out, org.nd4j.linalg.indexing.conditions.Conditions.isNan()),
+                "NaN after one training step");
+        java.io.File file = dir.resolve("shuffle.zip").toFile();
+        org.deeplearning4j.util.ModelSerializer.writeModel(g, file, false);
+        ComputationGraph back = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file, false);
+        assertTrue(out.equalsWithEps(back.output(false, x)[0], 1e-6));
+    }
+
+    @Test
     void mobileNetTrainsWithoutNonFiniteActivations() {
         ComputationGraph g = ModelZoo.get("mobilenetv2_half").build(FMNIST);
         var x = Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28);

@@ -3,7 +3,7 @@
 
 The architectures follow the public definitions that KD toolboxes use: the CIFAR models of
 RepDistiller / mdistiller (models/resnet.py, wrn.py, vgg.py, resnetv2.py, mobilenetv2.py,
-ShuffleNetv2.py) and
+ShuffleNetv1.py, ShuffleNetv2.py) and
 torchvision's ImageNet ResNets (taken from torchvision itself). The CIFAR ones are written here
 compactly, layer for layer (same convolutions, channel counts, strides, batch norms and biases).
 
@@ -192,6 +192,34 @@ def shufflenet_v2(classes):  # ShuffleV2, net size 1: (116, 232, 464, 1024), blo
     return Classifier(nn.Sequential(*layers), 1024, classes)
 
 
+class ShuffleV1Block(nn.Module):  # RepDistiller ShuffleNetv1.py Bottleneck
+    def __init__(self, cin, cout, stride, groups):
+        super().__init__()
+        mid, g = cout // 4, (1 if cin == 24 else groups)
+        self.g, self.stride = g, stride
+        self.a = nn.Sequential(*(conv_bn_g(cin, mid, g) + [nn.ReLU()]))
+        self.b = nn.Sequential(*(dw_bn(mid, stride) + [nn.ReLU()] + conv_bn_g(mid, cout, groups)))
+        self.short = nn.AvgPool2d(3, stride=2, padding=1) if stride == 2 else nn.Identity()
+
+    def forward(self, x):
+        out = self.b(shuffle(self.a(x), self.g))
+        res = self.short(x)
+        return torch.relu(torch.cat([out, res], 1) if self.stride == 2 else out + res)
+
+
+def conv_bn_g(cin, cout, groups):
+    return [nn.Conv2d(cin, cout, 1, 1, 0, groups=groups, bias=False), nn.BatchNorm2d(cout)]
+
+
+def shufflenet_v1(classes):  # ShuffleV1: out_planes (240, 480, 960), blocks (4, 8, 4), groups 3
+    layers, cin = conv_bn(3, 24, 1, 1, 0) + [nn.ReLU()], 24
+    for cout, n in zip((240, 480, 960), (4, 8, 4)):
+        for i in range(n):
+            layers.append(ShuffleV1Block(cin, cout - (cin if i == 0 else 0), 2 if i == 0 else 1, 3))
+            cin = cout
+    return Classifier(nn.Sequential(*layers), cin, classes)
+
+
 class TorchvisionFeat(nn.Module):
     def __init__(self, net):
         super().__init__()
@@ -212,6 +240,7 @@ def main():
     for d in VGG:
         cifar[f"vgg{d}"] = (lambda d=d: vgg(d, 100))
     cifar["mobilenetv2_half"] = lambda: mobilenetv2(6, 0.5, 100)
+    cifar["shufflenet_v1"] = lambda: shufflenet_v1(100)
     cifar["shufflenet_v2"] = lambda: shufflenet_v2(100)
     cifar["resnet50"] = lambda: cifar_resnet50(100)
     imagenet = {f"resnet{d}_imagenet": (lambda d=d: TorchvisionFeat(getattr(torchvision.models, f"resnet{d}")()))

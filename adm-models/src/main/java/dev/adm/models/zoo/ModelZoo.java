@@ -24,6 +24,7 @@ public final class ModelZoo {
             register(Vgg.of(depth));
         }
         register(new MobileNetV2("mobilenetv2_half", 6, 0.5));
+        register(new ShuffleNetV1());
         register(new ShuffleNetV2());
         register(ResNet.cifar50());
         register(ResNet.imagenet18());

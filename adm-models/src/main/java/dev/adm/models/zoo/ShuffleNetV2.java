@@ -17,7 +17,8 @@ import java.util.Map;
  * shuffle (2 groups). Down block: left depthwise 3x3 s2-BN, 1x1-BN-ReLU; right 1x1-BN-ReLU, depthwise
  * 3x3 s2-BN, 1x1-BN-ReLU; concatenate, shuffle. No biases.
  *
- * <p>Taps: {@code stem}, {@code stage1..3} (stage outputs, after the shuffle), {@code feat} (the final
+ * <p>Taps: {@code stem}, {@code stage1..3} (stage outputs, after the shuffle; RepDistiller's pre-activation
+ * variant, a concatenation nothing else reads, is not built: DL4J rejects dangling vertices), {@code feat} (the final
  * 1x1 conv's ReLU), {@code pool}, {@code logits}. The split and shuffle are this module's
  * {@link ChannelSliceVertex} and {@link ChannelShuffleVertex}, so a saved ShuffleNet needs adm-models to load.
  */
@@ -39,6 +40,7 @@ final class ShuffleNetV2 implements ModelSpec {
     public Map<String, String> tapAliases() {
         return Map.of();
     }
+
 
     @Override
     public ComputationGraph build(ModelConfig cfg) {

@@ -13,8 +13,9 @@ import java.util.Map;
  * Pre-activation block: {@code BN-ReLU-conv3x3(s)-BN-ReLU-conv3x3}, added to the input, or, when the
  * width changes, to a 1x1 conv (stride s) of the block's activated input. No dropout (RepDistiller's default).
  *
- * <p>Vertices and taps: {@code stem} (first conv), {@code stage1..3} (stage sums), {@code feat} (the final
- * BN-ReLU: the last map before pooling), {@code pool}, {@code logits}.
+ * <p>Vertices and taps: {@code stem} (first conv), {@code stage1..3} (stage sums), {@code stage1..3_preact}
+ * (the batch norm applied next to each stage's sum, as RepDistiller's {@code preact} features), {@code feat}
+ * (the final BN-ReLU: the last map before pooling), {@code pool}, {@code logits}.
  */
 final class WideResNet implements ModelSpec {
     private final int depth;
@@ -37,9 +38,10 @@ final class WideResNet implements ModelSpec {
                 32 * widen, 64 * widen);
     }
 
+    /** Pre-activations as RepDistiller exposes them: the batch norm that next reads each stage's sum. */
     @Override
     public Map<String, String> tapAliases() {
-        return Map.of();
+        return Map.of("stage1_preact", "s2_b0_bn1", "stage2_preact", "s3_b0_bn1", "stage3_preact", "final_bn");
     }
 
     @Override

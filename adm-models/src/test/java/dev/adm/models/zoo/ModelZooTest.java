@@ -131,19 +131,21 @@ class ModelZooTest extends AdmTestBase {
     }
 
     @Test
-    void shuffleNetTrainsAndSurvivesModelSerializer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void shuffleNetsTrainAndSurviveModelSerializer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        ComputationGraph g = ModelZoo.get("shufflenet_v2").build(FMNIST);
-        var x = Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28);
-        var y = Nd4j.eye(10).getRows(0, 3, 5, 7).castTo(DataType.FLOAT);
-        g.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
-        var out = g.output(false, x)[0];
-        assertTrue(!org.nd4j.linalg.indexing.BooleanIndexing.or(out, org.nd4j.linalg.indexing.conditions.Conditions.isNan()),
-                "NaN after one training step");
-        java.io.File file = dir.resolve("shuffle.zip").toFile();
-        org.deeplearning4j.util.ModelSerializer.writeModel(g, file, false);
-        ComputationGraph back = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file, false);
-        assertTrue(out.equalsWithEps(back.output(false, x)[0], 1e-6));
+        for (String name : List.of("shufflenet_v1", "shufflenet_v2")) {
+            ComputationGraph g = ModelZoo.get(name).build(FMNIST);
+            var x = Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28);
+            var y = Nd4j.eye(10).getRows(0, 3, 5, 7).castTo(DataType.FLOAT);
+            g.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+            var out = g.output(false, x)[0];
+            assertTrue(!org.nd4j.linalg.indexing.BooleanIndexing.or(out,
+                    org.nd4j.linalg.indexing.conditions.Conditions.isNan()), name + ": NaN after one training step");
+            java.io.File file = dir.resolve(name + ".zip").toFile();
+            org.deeplearning4j.util.ModelSerializer.writeModel(g, file, false);
+            ComputationGraph back = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file, false);
+            assertTrue(out.equalsWithEps(back.output(false, x)[0], 1e-6), name);
+        }
     }
 
     @Test

@@ -36,8 +36,14 @@ public final class MethodRegistry {
                 List.of(), p -> new BaselineMethod()));
         register(new Entry(KdMethod.NAME, "Hinton KD from a frozen teacher: a*CE + b*T^2*KL(p_t||p_s)",
                 KdMethod.PARAMS, KdMethod::fromParams));
+        register(new Entry(DkdMethod.NAME, "decoupled KD from a frozen teacher: CE + warm-up * (alpha TCKD + beta NCKD)",
+                DkdMethod.PARAMS, DkdMethod::fromParams));
+        register(new Entry(AtMethod.NAME, "attention transfer from a frozen teacher on stage outputs",
+                AtMethod.PARAMS, AtMethod::fromParams));
         register(new Entry(DmlMethod.NAME, "deep mutual learning: every network CE + mean T^2*KL to its peers",
                 DmlMethod.PARAMS, DmlMethod::fromParams));
+        register(new Entry(KdclMethod.NAME, "KDCL: every network CE + T^2 KL to the MinLogit ensemble",
+                KdclMethod.PARAMS, KdclMethod::fromParams));
         register(new Entry(AdmMethod.NAME, "ADM on a DML base: consensus learning for the student, divergence "
                 + "learning for the teacher (Chen et al., ICML 2025)", AdmMethod.PARAMS, AdmMethod::fromParams));
     }

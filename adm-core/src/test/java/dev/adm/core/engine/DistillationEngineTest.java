@@ -49,12 +49,16 @@ class DistillationEngineTest extends AdmTestBase {
      * parameters, backbone and head, with the stop-gradient inputs held fixed.
      */
     private static void checkInjectedGradients(DistillationMethod method, int teacherChannels) {
-        DistillationEngine engine = new DistillationEngine(method, pair(DataType.DOUBLE, teacherChannels, true),
+        checkInjectedGradients(method, teacherChannels, true);
+    }
+
+    private static void checkInjectedGradients(DistillationMethod method, int teacherChannels, boolean teacherTrains) {
+        DistillationEngine engine = new DistillationEngine(method, pair(DataType.DOUBLE, teacherChannels, teacherTrains),
                 INPUT, CLASSES);
         INDArray x = features(DataType.DOUBLE);
         INDArray y = labels(DataType.DOUBLE);
         DistillationEngine.Trace trace = engine.computeGradients(x, y);
-        for (String net : List.of("student", "teacher")) {
+        for (String net : teacherTrains ? List.of("student", "teacher") : List.of("student")) {
             INDArray analytic = trace.gradients().get(net).gradient().dup();
             INDArray params = engine.graph(net).params();
             assertEquals(params.length(), analytic.length());
@@ -87,6 +91,18 @@ class DistillationEngineTest extends AdmTestBase {
     @Test
     void dmlGradients() {
         checkInjectedGradients(MethodRegistry.create("dml", Map.of()), 3);
+    }
+
+    @Test
+    void kdclGradients() {
+        checkInjectedGradients(MethodRegistry.create("kdcl", Map.of()), 3);
+    }
+
+    @Test
+    void offlineMethodGradients() {
+        checkInjectedGradients(MethodRegistry.create("kd", Map.of()), 3, false);
+        checkInjectedGradients(MethodRegistry.create("dkd", Map.of("warmup", "1")), 3, false);
+        checkInjectedGradients(MethodRegistry.create("at", Map.of("layers", "feat", "beta", "10")), 5, false);
     }
 
     @Test
@@ -165,8 +181,9 @@ class DistillationEngineTest extends AdmTestBase {
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);
         for (var entry : MethodRegistry.entries()) {
-            boolean offline = entry.name().equals("kd");
-            DistillationEngine e = new DistillationEngine(entry.create(Map.of()), pair(DataType.FLOAT, 3, !offline),
+            boolean offline = List.of("kd", "dkd", "at").contains(entry.name());
+            Map<String, String> params = entry.name().equals("at") ? Map.of("layers", "feat") : Map.of();
+            DistillationEngine e = new DistillationEngine(entry.create(params), pair(DataType.FLOAT, 3, !offline),
                     INPUT, CLASSES);
             StepResult r = e.step(x, y);
             assertTrue(!r.terms().isEmpty(), entry.name());

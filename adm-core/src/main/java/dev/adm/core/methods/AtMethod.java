@@ -4,7 +4,6 @@ import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
-import dev.adm.core.engine.Role;
 import dev.adm.core.ops.Losses;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -51,10 +50,9 @@ public final class AtMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        NetworkRef teacher = scope.single(Role.TEACHER);
-        NetworkRef student = scope.single(Role.STUDENT);
-        Preconditions.checkArgument(!teacher.trainable(), "at is offline: freeze the teacher '%s' "
-                + "(--teacher-checkpoint FILE)", teacher.name());
+        OfflinePair pair = OfflinePair.of(scope, NAME);
+        NetworkRef teacher = pair.teacher();
+        NetworkRef student = pair.student();
         SameDiff sd = scope.sameDiff();
         scope.addTerm(student, "ce", Losses.crossEntropy(sd, scope.logits(student), scope.labels()), 1.0);
         SDVariable total = null;

@@ -4,7 +4,6 @@ import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
-import dev.adm.core.engine.Role;
 import dev.adm.core.ops.Losses;
 
 import java.util.List;
@@ -26,7 +25,8 @@ public final class KdMethod implements DistillationMethod {
         public Config {
             Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature),
                     "kd: T must be a positive number, got %s", temperature);
-            Preconditions.checkArgument(ceWeight >= 0 && klWeight >= 0 && Double.isFinite(ceWeight + klWeight), "kd: a and b must be >= 0, got %s and %s",
+            Preconditions.checkArgument(ceWeight >= 0 && klWeight >= 0 && Double.isFinite(ceWeight + klWeight),
+                    "kd: a and b must be >= 0, got %s and %s",
                     ceWeight, klWeight);
         }
     }
@@ -48,10 +48,9 @@ public final class KdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        NetworkRef teacher = scope.single(Role.TEACHER);
-        NetworkRef student = scope.single(Role.STUDENT);
-        Preconditions.checkArgument(!teacher.trainable(), "kd is offline: freeze the teacher '%s' (trainable=false), "
-                + "or use an online method such as dml or adm", teacher.name());
+        OfflinePair pair = OfflinePair.of(scope, NAME);
+        NetworkRef teacher = pair.teacher();
+        NetworkRef student = pair.student();
         var sd = scope.sameDiff();
         scope.addTerm(student, "ce", Losses.crossEntropy(sd, scope.logits(student), scope.labels()), config.ceWeight());
         scope.addTerm(student, "kd", Losses.distillationKl(sd, scope.detachedLogits(teacher), scope.logits(student),

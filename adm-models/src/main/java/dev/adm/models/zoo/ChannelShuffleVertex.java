@@ -1,15 +1,10 @@
 package dev.adm.models.zoo;
 
 import com.google.common.base.Preconditions;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -23,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * permutation. DL4J 1.0.0-M2.1 has no such vertex; a graph that uses this one needs adm-models on the
  * class path to be loaded.
  */
-public final class ChannelShuffleVertex extends GraphVertex {
+public final class ChannelShuffleVertex extends SingleInputVertex {
     private int groups;
 
     /** For deserialisation. */
@@ -59,25 +54,10 @@ public final class ChannelShuffleVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
-
-    @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
                                                                       DataType networkDatatype) {
-        return new Impl(graph, name, idx, groups, networkDatatype);
+        return new Runtime(graph, name, idx, groups, networkDatatype);
     }
 
     @Override
@@ -86,12 +66,6 @@ public final class ChannelShuffleVertex extends GraphVertex {
         Preconditions.checkArgument(in.getChannels() % groups == 0, "%s channels do not split into %s groups",
                 in.getChannels(), groups);
         return in;
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        return new LayerMemoryReport.Builder(null, ChannelShuffleVertex.class, inputTypes[0], inputTypes[0])
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 
     /** Moves channel {@code i * C/a + j} to {@code j * a + i} (a = groups): the shuffle and, with a = C/g, its inverse. */
@@ -105,22 +79,12 @@ public final class ChannelShuffleVertex extends GraphVertex {
     }
 
     /** The runtime vertex. */
-    static final class Impl extends BaseGraphVertex {
+    static final class Runtime extends SingleInputVertex.Impl {
         private final int groups;
 
-        Impl(ComputationGraph graph, String name, int idx, int groups, DataType dataType) {
-            super(graph, name, idx, null, null, dataType);
+        Runtime(ComputationGraph graph, String name, int idx, int groups, DataType dataType) {
+            super(graph, name, idx, dataType);
             this.groups = groups;
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public Layer getLayer() {
-            return null;
         }
 
         @Override
@@ -135,16 +99,6 @@ public final class ChannelShuffleVertex extends GraphVertex {
             try (MemoryWorkspace ws = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATION_GRAD)) {
                 return new Pair<>(null, new INDArray[]{permuteChannels(epsilon, epsilon.size(1) / groups)});
             }
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray view) {
-            Preconditions.checkArgument(view == null, "channel shuffle has no parameters");
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state, int minibatch) {
-            return masks == null || masks.length == 0 ? null : new Pair<>(masks[0], state);
         }
 
         @Override

@@ -1,15 +1,10 @@
 package dev.adm.models.zoo;
 
 import com.google.common.base.Preconditions;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -23,7 +18,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Channels {@code [from, to)} of an NCHW activation. DL4J's {@code SubsetVertex} would do, but in
  * 1.0.0-M2.1 it reports {@code from - to + 1} channels as its CNN output type, which breaks shape inference.
  */
-public final class ChannelSliceVertex extends GraphVertex {
+public final class ChannelSliceVertex extends SingleInputVertex {
     private int from;
     private int to;
 
@@ -69,25 +64,10 @@ public final class ChannelSliceVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
-
-    @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
                                                                       DataType networkDatatype) {
-        return new Impl(graph, name, idx, from, to, networkDatatype);
+        return new Runtime(graph, name, idx, from, to, networkDatatype);
     }
 
     @Override
@@ -98,20 +78,13 @@ public final class ChannelSliceVertex extends GraphVertex {
         return InputType.convolutional(in.getHeight(), in.getWidth(), to - from, in.getFormat());
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, ChannelSliceVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
-
     /** The runtime vertex. */
-    static final class Impl extends BaseGraphVertex {
+    static final class Runtime extends SingleInputVertex.Impl {
         private final int from;
         private final int to;
 
-        Impl(ComputationGraph graph, String name, int idx, int from, int to, DataType dataType) {
-            super(graph, name, idx, null, null, dataType);
+        Runtime(ComputationGraph graph, String name, int idx, int from, int to, DataType dataType) {
+            super(graph, name, idx, dataType);
             this.from = from;
             this.to = to;
         }
@@ -119,16 +92,6 @@ public final class ChannelSliceVertex extends GraphVertex {
         private INDArrayIndex[] range() {
             return new INDArrayIndex[]{NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all(),
                     NDArrayIndex.all()};
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public Layer getLayer() {
-            return null;
         }
 
         @Override
@@ -143,16 +106,6 @@ public final class ChannelSliceVertex extends GraphVertex {
             INDArray grad = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), inputs[0].shape(), 'c');
             grad.get(range()).assign(epsilon);
             return new Pair<>(null, new INDArray[]{grad});
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray view) {
-            Preconditions.checkArgument(view == null, "channel slice has no parameters");
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state, int minibatch) {
-            return masks == null || masks.length == 0 ? null : new Pair<>(masks[0], state);
         }
 
         @Override

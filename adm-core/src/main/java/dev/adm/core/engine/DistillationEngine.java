@@ -3,6 +3,7 @@ package dev.adm.core.engine;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -65,6 +66,15 @@ public final class DistillationEngine {
 
     public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
                               int numClasses) {
+        this(method, participants, inputShape, numClasses, Map.of());
+    }
+
+    /**
+     * @param participants the networks the user chose; the method may add its own ({@link DistillationMethod#arrange})
+     * @param restored     graphs from a checkpoint, by network name, replacing the arranged ones (same structure)
+     */
+    public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
+                              int numClasses, Map<String, ComputationGraph> restored) {
         Preconditions.checkArgument(!participants.isEmpty(), "no networks given");
         Preconditions.checkArgument(inputShape.length == 3 || inputShape.length == 1,
                 "input shape must be [C,H,W] or [N], got %s", Arrays.toString(inputShape));
@@ -74,11 +84,23 @@ public final class DistillationEngine {
         InputType inputType = inputShape.length == 3
                 ? InputType.convolutional(inputShape[1], inputShape[2], inputShape[0])
                 : InputType.feedForward(inputShape[0]);
+        List<Participant> arranged = restore(method.arrange(List.copyOf(participants), inputType), restored);
         List<Member> list = new ArrayList<>();
-        Set<String> names = new LinkedHashSet<>();
-        for (Participant p : participants) {
-            Preconditions.checkArgument(names.add(p.name()), "two networks are named '%s'", p.name());
-            list.add(new Member(p, new NetworkRef(p.name(), p.role(), p.trainable(), list.size()), inputType));
+        Map<String, Member> byName = new LinkedHashMap<>();
+        for (Participant p : arranged) {
+            Preconditions.checkArgument(!byName.containsKey(p.name()), "two networks are named '%s'", p.name());
+            Member source = null;
+            InputType type = inputType;
+            if (p.inputNetwork() != null) {
+                source = byName.get(p.inputNetwork());
+                Preconditions.checkArgument(source != null, "network '%s' reads '%s' of network '%s', which must come "
+                        + "before it in the list", p.name(), p.inputTap(), p.inputNetwork());
+                type = source.activationType(p.inputTap());
+                source.taps.add(p.inputTap());
+            }
+            Member m = new Member(p, new NetworkRef(p.name(), p.role(), p.trainable(), list.size()), type, source);
+            list.add(m);
+            byName.put(p.name(), m);
         }
         this.members = ImmutableList.copyOf(list);
         Preconditions.checkArgument(members.stream().anyMatch(m -> m.ref.trainable()),
@@ -98,6 +120,26 @@ public final class DistillationEngine {
         }
     }
 
+    private static List<Participant> restore(List<Participant> arranged, Map<String, ComputationGraph> restored) {
+        Set<String> names = new LinkedHashSet<>();
+        arranged.forEach(p -> names.add(p.name()));
+        Preconditions.checkArgument(names.containsAll(restored.keySet()), "restored networks %s are not all among "
+                + "this run's networks %s", restored.keySet(), names);
+        List<Participant> out = new ArrayList<>();
+        for (Participant p : arranged) {
+            ComputationGraph g = restored.get(p.name());
+            if (g == null) {
+                out.add(p);
+                continue;
+            }
+            Preconditions.checkArgument(g.numParams() == p.graph().numParams(), "restored network '%s' has %s "
+                    + "parameters but this run builds it with %s; resume with the same models and method", p.name(),
+                    g.numParams(), p.graph().numParams());
+            out.add(p.withGraph(g));
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- public API
 
     public DistillationMethod method() {
@@ -106,6 +148,21 @@ public final class DistillationEngine {
 
     public List<NetworkRef> networks() {
         return members.stream().map(m -> m.ref).toList();
+    }
+
+    /** Every network as the engine runs it (after the method's arrangement), with its live graph. */
+    public List<Participant> participants() {
+        return members.stream().map(m -> m.participant.withGraph(m.graph)).toList();
+    }
+
+    /**
+     * Inference-mode predictions of a network on images: its logits (networks fed by another network's tap
+     * get that network's inference-mode tap).
+     */
+    public INDArray predict(String network, INDArray images) {
+        Member m = member(network);
+        INDArray input = m.source == null ? images : m.source.inferenceActivation(m.participant.inputTap(), images);
+        return m.graph.output(false, input)[0];
     }
 
     /** The live graph of a network (its distillation form, with tap outputs). */
@@ -130,8 +187,9 @@ public final class DistillationEngine {
     public StepResult step(INDArray features, INDArray oneHotLabels) {
         Trace trace = computeGradients(features, oneHotLabels);
         for (Member m : members) {
-            if (m.ref.trainable()) {
-                m.apply(trace.gradients.get(m.ref.name()), epoch);
+            Gradient g = trace.gradients.get(m.ref.name());
+            if (g != null) {
+                m.apply(g, epoch);
             }
         }
         return trace.result;
@@ -139,14 +197,15 @@ public final class DistillationEngine {
 
     /**
      * Forward, losses and backward without updating anything. The gradients are views into each graph's
-     * gradient buffer and stay valid until the next call. Used by {@link #step} and by gradient checks.
+     * gradient buffer and stay valid until the next call; a network whose update is gated off this step has
+     * none. Used by {@link #step} and by gradient checks.
      */
     public Trace computeGradients(INDArray features, INDArray oneHotLabels) {
         Map<String, INDArray> inputs = forward(features, oneHotLabels);
         Evaluated holder = evaluate(inputs, true);
         Map<String, Gradient> gradients = new LinkedHashMap<>();
         for (Member m : members) {
-            if (m.ref.trainable()) {
+            if (m.ref.trainable() && holder.result().updated().get(m.ref.name())) {
                 gradients.put(m.ref.name(), m.backward(holder.grads()));
             }
         }
@@ -204,6 +263,7 @@ public final class DistillationEngine {
     private Evaluated evaluate(Map<String, INDArray> inputs, boolean withGradients) {
         List<String> outputs = new ArrayList<>(termOutputs.values());
         outputs.addAll(totalOutputs.values());
+        members.stream().filter(m -> m.gate != null).forEach(m -> outputs.add(m.gate));
         Map<String, INDArray> values;
         Map<String, INDArray> grads = Map.of();
         if (withGradients) {
@@ -217,7 +277,13 @@ public final class DistillationEngine {
         termOutputs.forEach((k, v) -> terms.put(k, values.get(v).getDouble(0)));
         Map<String, Double> totals = new LinkedHashMap<>();
         totalOutputs.forEach((k, v) -> totals.put(k, values.get(v).getDouble(0)));
-        return new Evaluated(new StepResult(terms, totals), grads);
+        Map<String, Boolean> updated = new LinkedHashMap<>();
+        for (Member m : members) {
+            if (m.ref.trainable()) {
+                updated.put(m.ref.name(), m.gate == null || values.get(m.gate).getDouble(0) > 0);
+            }
+        }
+        return new Evaluated(new StepResult(terms, totals, updated), grads);
     }
 
     // ---------------------------------------------------------------- graph construction
@@ -359,6 +425,16 @@ public final class DistillationEngine {
         }
 
         @Override
+        public void updateWhen(NetworkRef network, SDVariable condition) {
+            Member m = member(network);
+            Preconditions.checkArgument(network.trainable(), "method '%s' gates frozen network '%s'", method.name(),
+                    network.name());
+            Preconditions.checkArgument(m.gate == null, "network '%s' already has an update condition",
+                    network.name());
+            m.gate = condition.rename(network.name() + "/update").name();
+        }
+
+        @Override
         public void addTerm(NetworkRef network, String term, SDVariable value, double weight) {
             Member m = member(network);
             Preconditions.checkArgument(network.trainable(), "method '%s' adds loss '%s' to frozen network '%s'",
@@ -377,7 +453,10 @@ public final class DistillationEngine {
     private final class Member {
         final Participant participant;
         final NetworkRef ref;
+        final Member source;  // the network whose tap feeds this one, or null for images
         ComputationGraph graph;
+        String gate;          // update-condition variable, or null (always updated)
+        final Map<String, INDArray> lastTaps = new HashMap<>(); // this step's tapped activations by tap
         final Map<String, InputType> activationTypes;
         final LinkedHashSet<String> taps = new LinkedHashSet<>();      // tap names, in output order
         final Map<String, SDVariable> terms = new LinkedHashMap<>();
@@ -387,19 +466,36 @@ public final class DistillationEngine {
         String headBias;
         INDArray[] lastOutputs; // this step's [logits, taps...], in graph output order
 
-        Member(Participant p, NetworkRef ref, InputType inputType) {
+        Member(Participant p, NetworkRef ref, InputType inputType, Member source) {
             this.participant = p;
             this.ref = ref;
+            this.source = source;
             this.graph = p.graph();
-            this.activationTypes = graph.getConfiguration().getLayerActivationTypes(inputType);
+            Preconditions.checkArgument(!p.batchStatistics() || source == null, "network '%s': batchStatistics is "
+                    + "not supported for a network fed by another network", p.name());
+            try {
+                this.activationTypes = graph.getConfiguration().getLayerActivationTypes(inputType);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("network '" + p.name() + "' does not accept inputs of type "
+                        + inputType + ": " + e.getMessage(), e);
+            }
         }
 
-        long[] tapShape(String tap) {
+        InputType activationType(String tap) {
             String vertex = participant.vertexOf(tap);
             InputType t = activationTypes.get(vertex);
             Preconditions.checkArgument(t != null, "network '%s' has no tap '%s' (vertex '%s'); its vertices are %s",
                     ref.name(), tap, vertex, activationTypes.keySet());
-            return Arrays.stream(t.getShape(false)).toArray();
+            return t;
+        }
+
+        long[] tapShape(String tap) {
+            return Arrays.stream(activationType(tap).getShape(false)).toArray();
+        }
+
+        INDArray inferenceActivation(String tap, INDArray images) {
+            INDArray input = source == null ? images : source.inferenceActivation(participant.inputTap(), images);
+            return graph.feedForward(new INDArray[]{input}, false, true).get(participant.vertexOf(tap));
         }
 
         SDVariable input(String name, long[] shape, String tap, boolean detached) {
@@ -486,13 +582,30 @@ public final class DistillationEngine {
         void instrument() {
             List<String> vertices = taps.stream().map(participant::vertexOf).toList();
             graph = GraphSurgery.forDistillation(graph, participant.logitsVertex(), vertices);
+            if (ref.trainable() && hasBatchNormWithoutHelper()) {
+                // DL4J's own batch norm (used where no oneDNN/cuDNN helper applies, e.g. in double precision)
+                // keeps forward-pass arrays in a layer workspace that is closed before the engine's separate
+                // backward pass; without workspaces they stay valid.
+                graph.getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.NONE);
+            }
         }
 
-        void forward(INDArray features, Map<String, INDArray> inputs) {
+        private boolean hasBatchNormWithoutHelper() {
+            for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+                if (layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn
+                        && (bn.getHelper() == null || graph.params().dataType() != DataType.FLOAT)) {
+                    return true; // the oneDNN helper handles float only
+                }
+            }
+            return false;
+        }
+
+        void forward(INDArray images, Map<String, INDArray> inputs) {
+            INDArray features = source == null ? images : source.lastTaps.get(participant.inputTap());
             INDArray logits;
             List<INDArray> tapValues = new ArrayList<>();
-            if (ref.trainable()) {
-                Map<String, INDArray> acts = graph.feedForward(new INDArray[]{features}, true, false);
+            if (ref.trainable() || participant.batchStatistics()) {
+                Map<String, INDArray> acts = graph.feedForward(new INDArray[]{features}, true, !ref.trainable());
                 logits = acts.get(participant.logitsVertex());
                 for (String tap : taps) {
                     tapValues.add(acts.get(participant.vertexOf(tap)));
@@ -506,8 +619,10 @@ public final class DistillationEngine {
             lastOutputs[0] = logits;
             put(inputs, ref.name() + "/logits", logits);
             int i = 0;
+            lastTaps.clear();
             for (String tap : taps) {
                 lastOutputs[i + 1] = tapValues.get(i);
+                lastTaps.put(tap, tapValues.get(i));
                 put(inputs, ref.name() + "/" + tap, tapValues.get(i++));
             }
             if (headWeight != null) {

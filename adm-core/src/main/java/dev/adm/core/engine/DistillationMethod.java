@@ -1,6 +1,10 @@
 package dev.adm.core.engine;
 
+import org.deeplearning4j.nn.conf.inputs.InputType;
+
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * A distillation method: it states its losses once, in SameDiff, through a {@link LossScope}; the
@@ -13,6 +17,23 @@ public interface DistillationMethod {
 
     /** Declares every loss term; called once when the engine is built. Throws on unsuitable networks. */
     void defineLosses(LossScope scope);
+
+    /**
+     * The networks the method trains, given those the user chose: a method that owns trainable parts (a
+     * FitNet regressor, an auxiliary peer branch, extra heads) adds them here, with
+     * {@link GraphSurgery#extend} or {@link GraphSurgery#branchFrom}. Called once on freshly built networks,
+     * before a checkpoint's graphs (of the same structure) are swapped in.
+     *
+     * @param images the input type of the images
+     */
+    default List<Participant> arrange(List<Participant> networks, InputType images) {
+        return networks;
+    }
+
+    /** The initial learning rate this method prescribes for networks of a role, if it prescribes one. */
+    default OptionalDouble learningRate(Role role) {
+        return OptionalDouble.empty();
+    }
 
     /** Values for the {@link LossScope#scalar} inputs at this step (warm-up factors, ramps). */
     default Map<String, Double> stepScalars(int epoch, long iteration) {

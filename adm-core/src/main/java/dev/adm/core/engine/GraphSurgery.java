@@ -1,7 +1,9 @@
 package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
-import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -20,7 +22,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Rewrites a classifier graph between its two forms, copying parameters layer by layer.
@@ -78,6 +85,7 @@ public final class GraphSurgery {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         FeedForwardLayer head = logitsLayer(conf, logitsVertex);
         removeTapVertices(conf);
+        keepOnlyAncestorsOf(conf, logitsVertex);
         if (!(head instanceof OutputLayer)) {
             replaceLayer(conf, logitsVertex, copyHead(head, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                     .activation(Activation.SOFTMAX).build()));
@@ -87,6 +95,244 @@ public final class GraphSurgery {
         }
         conf.setNetworkOutputs(new ArrayList<>(List.of(logitsVertex)));
         return rebuild(graph, conf);
+    }
+
+    /** The vertex whose output the classifier head global-average-pools (the zoo's {@code feat}). */
+    public static String pooledVertex(ComputationGraph graph, String logitsVertex) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        List<String> in = conf.getVertexInputs().get(logitsVertex);
+        Preconditions.checkArgument(in != null && in.size() == 1, "'%s' is not a single-input classifier head",
+                logitsVertex);
+        GraphVertex pool = conf.getVertices().get(in.get(0));
+        Preconditions.checkArgument(pool instanceof LayerVertex lv
+                        && lv.getLayerConf().getLayer() instanceof GlobalPoolingLayer,
+                "classifier head '%s' is not fed by a global pooling layer but by '%s'", logitsVertex, in.get(0));
+        return conf.getVertexInputs().get(in.get(0)).get(0);
+    }
+
+    /** Shape without the batch dimension of a vertex's output ({@code [C,H,W]} or {@code [N]}). */
+    public static long[] activationShape(ComputationGraph graph, InputType input, String vertex) {
+        InputType t = graph.getConfiguration().getLayerActivationTypes(input).get(vertex);
+        Preconditions.checkArgument(t != null, "the graph has no vertex '%s'; its vertices are %s", vertex,
+                graph.getConfiguration().getVertices().keySet());
+        return t.getShape(false);
+    }
+
+    /**
+     * A copy of {@code graph} with vertices added by {@code edits}; existing parameters are kept, new layers
+     * are freshly initialised and train like the classifier head (its updater, regularisation and
+     * initialisation). Every new vertex nothing reads becomes a tap output, so the result is in the
+     * distillation form and the new vertices can be tapped by their names.
+     */
+    public static ComputationGraph extend(ComputationGraph graph, String logitsVertex, InputType input,
+                                          Consumer<Extension> edits) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        Extension ext = new Extension(conf, logitsLayer(conf, logitsVertex), graph, input);
+        edits.accept(ext);
+        List<String> outputs = new ArrayList<>(List.of(logitsVertex));
+        conf.getNetworkOutputs().stream().filter(o -> o.startsWith(TAP_PREFIX)).forEach(outputs::add);
+        for (String v : ext.added) {
+            boolean read = conf.getVertexInputs().values().stream().anyMatch(in -> in.contains(v));
+            if (!read) {
+                conf.getVertices().put(TAP_PREFIX + v, new ScaleVertex(1.0));
+                conf.getVertexInputs().put(TAP_PREFIX + v, List.of(v));
+                outputs.add(TAP_PREFIX + v);
+            }
+        }
+        conf.setNetworkOutputs(outputs);
+        return rebuild(graph, conf);
+    }
+
+    /** Edits for {@link #extend}. */
+    public static final class Extension {
+        private final ComputationGraphConfiguration conf;
+        private final FeedForwardLayer template;
+        private final ComputationGraph original;
+        private final InputType input;
+        private final List<String> added = new ArrayList<>();
+
+        private Extension(ComputationGraphConfiguration conf, FeedForwardLayer template, ComputationGraph original,
+                          InputType input) {
+            this.conf = conf;
+            this.template = template;
+            this.original = original;
+            this.input = input;
+        }
+
+        /** Output shape (no batch dimension) of a vertex of the original graph. */
+        public long[] shape(String vertex) {
+            return activationShape(original, input, vertex);
+        }
+
+        /** Adds a layer; set its sizes and activation explicitly (no global defaults are applied). */
+        public Extension layer(String name, Layer layer, String... inputs) {
+            checkNew(name, inputs);
+            if (layer instanceof BaseLayer b) {
+                copyTraining(template, b);
+            }
+            layer.setLayerName(name);
+            NeuralNetConfiguration nnc = ((LayerVertex) conf.getVertices().get(template.getLayerName()))
+                    .getLayerConf().clone();
+            nnc.setLayer(layer);
+            conf.getVertices().put(name, new LayerVertex(nnc, null));
+            conf.getVertexInputs().put(name, List.of(inputs));
+            added.add(name);
+            return this;
+        }
+
+        /**
+         * Copies every vertex downstream of {@code from} (the part of the network after it) under names with
+         * {@code prefix}; copies read {@code from} itself where the originals do. Returns original -> copy.
+         */
+        public Map<String, String> copyDownstream(String from, String prefix) {
+            Map<String, String> copies = new LinkedHashMap<>();
+            List<String> originals = downstreamOf(conf, from);
+            originals.removeAll(added); // earlier copies are not copied again
+            for (String v : originals) {
+                GraphVertex copy = conf.getVertices().get(v).clone();
+                if (copy instanceof LayerVertex lv) {
+                    lv.getLayerConf().getLayer().setLayerName(prefix + v);
+                }
+                List<String> in = conf.getVertexInputs().get(v).stream().map(i -> copies.getOrDefault(i, i)).toList();
+                copies.put(v, prefix + v);
+                checkNew(prefix + v, in.toArray(new String[0]));
+                conf.getVertices().put(prefix + v, copy);
+                conf.getVertexInputs().put(prefix + v, in);
+                added.add(prefix + v);
+            }
+            return copies;
+        }
+
+        /** Turns a copied output layer into raw logits (a dense layer with identity activation). */
+        public Extension rawLogits(String vertex) {
+            Preconditions.checkArgument(added.contains(vertex), "'%s' was not added by this extension", vertex);
+            GraphVertex v = conf.getVertices().get(vertex);
+            Preconditions.checkArgument(v instanceof LayerVertex lv && lv.getLayerConf().getLayer()
+                    instanceof FeedForwardLayer, "'%s' is not a dense or output layer", vertex);
+            FeedForwardLayer head = (FeedForwardLayer) ((LayerVertex) v).getLayerConf().getLayer();
+            replaceLayer(conf, vertex, copyHead(head, new DenseLayer.Builder().activation(Activation.IDENTITY).build()));
+            return this;
+        }
+
+        private void checkNew(String name, String... inputs) {
+            Preconditions.checkArgument(!conf.getVertices().containsKey(name) && !conf.getNetworkInputs().contains(name),
+                    "the graph already has a vertex '%s'", name);
+            for (String i : inputs) {
+                Preconditions.checkArgument(conf.getVertices().containsKey(i) || conf.getNetworkInputs().contains(i),
+                        "vertex '%s' would read unknown vertex '%s'", name, i);
+            }
+        }
+    }
+
+    /**
+     * A new, freshly initialised network made of copies of everything downstream of {@code fromVertex} in
+     * {@code source}, reading one input named {@code input} shaped like that vertex's output; its layers
+     * train like {@code trainingTemplate}'s classifier head. (SOKD's auxiliary peer: a fresh copy of a
+     * teacher's last stage and head.)
+     */
+    public static ComputationGraph branchFrom(ComputationGraph source, String fromVertex, String logitsVertex,
+                                              ComputationGraph trainingTemplate, String templateLogits, long seed) {
+        ComputationGraphConfiguration conf = source.getConfiguration().clone();
+        removeTapVertices(conf);
+        Preconditions.checkArgument(conf.getVertices().containsKey(fromVertex), "no vertex '%s' to branch from; "
+                + "the graph has %s", fromVertex, conf.getVertices().keySet());
+        Set<String> keep = new LinkedHashSet<>(downstreamOf(conf, fromVertex));
+        Preconditions.checkArgument(keep.contains(logitsVertex), "'%s' is not downstream of '%s'", logitsVertex,
+                fromVertex);
+        FeedForwardLayer template = logitsLayer(trainingTemplate.getConfiguration(), templateLogits);
+        Map<String, GraphVertex> vertices = new LinkedHashMap<>();
+        Map<String, List<String>> inputs = new LinkedHashMap<>();
+        for (String v : keep) {
+            List<String> in = new ArrayList<>();
+            for (String i : conf.getVertexInputs().get(v)) {
+                Preconditions.checkArgument(i.equals(fromVertex) || keep.contains(i), "cannot branch at '%s': '%s' "
+                        + "also reads '%s' from before it", fromVertex, v, i);
+                in.add(i.equals(fromVertex) ? "input" : i);
+            }
+            GraphVertex copy = conf.getVertices().get(v).clone();
+            if (copy instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer b) {
+                copyTraining(template, b, true);
+            }
+            vertices.put(v, copy);
+            inputs.put(v, in);
+        }
+        conf.getVertices().clear();
+        conf.getVertices().putAll(vertices);
+        conf.getVertexInputs().clear();
+        conf.getVertexInputs().putAll(inputs);
+        conf.setNetworkInputs(new ArrayList<>(List.of("input")));
+        conf.setNetworkOutputs(new ArrayList<>(List.of(logitsVertex)));
+        conf.getDefaultConfiguration().setSeed(seed);
+        conf.setTopologicalOrder(null);
+        conf.setTopologicalOrderStr(null);
+        conf.setIterationCount(0);
+        conf.setEpochCount(0);
+        ComputationGraph branch = new ComputationGraph(conf);
+        branch.init();
+        return branch;
+    }
+
+    /** Vertices reachable from {@code from} (excluding it and tap outputs), in a topological order. */
+    private static List<String> downstreamOf(ComputationGraphConfiguration conf, String from) {
+        Set<String> reached = new LinkedHashSet<>();
+        boolean grew = true;
+        Set<String> frontier = new LinkedHashSet<>(List.of(from));
+        while (grew) {
+            grew = false;
+            for (Map.Entry<String, List<String>> e : conf.getVertexInputs().entrySet()) {
+                String v = e.getKey();
+                if (!reached.contains(v) && !v.startsWith(TAP_PREFIX)
+                        && e.getValue().stream().anyMatch(i -> frontier.contains(i) || reached.contains(i))) {
+                    reached.add(v);
+                    grew = true;
+                }
+            }
+        }
+        // order: a vertex after all of its (reached) inputs
+        List<String> ordered = new ArrayList<>();
+        Set<String> placed = new LinkedHashSet<>();
+        while (ordered.size() < reached.size()) {
+            for (String v : reached) {
+                if (!placed.contains(v) && conf.getVertexInputs().get(v).stream()
+                        .allMatch(i -> !reached.contains(i) || placed.contains(i))) {
+                    ordered.add(v);
+                    placed.add(v);
+                }
+            }
+        }
+        return ordered;
+    }
+
+    /** Drops every vertex the output does not depend on (method-added branches, regressors, gates). */
+    private static void keepOnlyAncestorsOf(ComputationGraphConfiguration conf, String output) {
+        Set<String> needed = new LinkedHashSet<>();
+        List<String> todo = new ArrayList<>(List.of(output));
+        while (!todo.isEmpty()) {
+            String v = todo.remove(todo.size() - 1);
+            if (needed.add(v) && conf.getVertexInputs().containsKey(v)) {
+                todo.addAll(conf.getVertexInputs().get(v));
+            }
+        }
+        conf.getVertices().keySet().retainAll(needed);
+        conf.getVertexInputs().keySet().retainAll(needed);
+    }
+
+    private static void copyTraining(FeedForwardLayer template, BaseLayer to) {
+        copyTraining(template, to, false);
+    }
+
+    /** The template's updaters and regularisation (always when {@code replace}, else where unset) and init. */
+    private static void copyTraining(FeedForwardLayer template, BaseLayer to, boolean replace) {
+        if (replace || to.getIUpdater() == null) {
+            to.setIUpdater(template.getIUpdater());
+            to.setBiasUpdater(template.getBiasUpdater());
+            to.setRegularization(template.getRegularization());
+            to.setRegularizationBias(template.getRegularizationBias());
+        }
+        if (to.getWeightInitFn() == null) {
+            to.setWeightInitFn(template.getWeightInitFn());
+            to.setBiasInit(template.getBiasInit());
+        }
     }
 
     private static FeedForwardLayer logitsLayer(ComputationGraphConfiguration conf, String logitsVertex) {
@@ -155,9 +401,10 @@ public final class GraphSurgery {
         conf.setTopologicalOrderStr(null);
         ComputationGraph to = new ComputationGraph(conf);
         to.init();
-        for (Layer layer : to.getLayers()) {
+        for (org.deeplearning4j.nn.api.Layer layer : to.getLayers()) {
             String name = layer.conf().getLayer().getLayerName();
-            INDArray params = from.getLayer(name).params();
+            boolean existed = from.getConfiguration().getVertices().containsKey(name); // else added by extend()
+            INDArray params = existed ? from.getLayer(name).params() : null;
             if (params != null && params.length() > 0) {
                 layer.params().assign(params);
             }

@@ -61,6 +61,13 @@ public interface LossScope {
     /** A scalar that changes between steps, supplied by {@link DistillationMethod#stepScalars}. */
     SDVariable scalar(String name);
 
+    /**
+     * Makes the network's update conditional: it is updated at a step only when {@code condition} (a
+     * scalar computed from this step's tensors) is positive, otherwise its backward pass is skipped.
+     * Whether it was updated is reported in {@link StepResult#updated()}.
+     */
+    void updateWhen(NetworkRef network, SDVariable condition);
+
     /** Adds {@code weight * value} to the network's loss, logged as {@code term/network}. */
     void addTerm(NetworkRef network, String term, SDVariable value, double weight);
 }

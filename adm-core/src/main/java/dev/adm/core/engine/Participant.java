@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableMap;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -26,6 +27,9 @@ public final class Participant {
     private final boolean trainable;
     private final String logitsVertex;
     private final ImmutableMap<String, String> tapAliases;
+    private final String inputNetwork;
+    private final String inputTap;
+    private final boolean batchStatistics;
 
     private Participant(Builder b) {
         this.name = b.name;
@@ -33,7 +37,12 @@ public final class Participant {
         this.role = b.role;
         this.trainable = b.trainable;
         this.logitsVertex = b.logitsVertex;
-        this.tapAliases = b.tapAliases.build();
+        this.tapAliases = ImmutableMap.copyOf(b.tapAliases);
+        this.inputNetwork = b.inputNetwork;
+        this.inputTap = b.inputTap;
+        this.batchStatistics = b.batchStatistics;
+        Preconditions.checkArgument(!batchStatistics || !trainable, "network '%s': batchStatistics applies to frozen "
+                + "networks only (a training network always uses batch statistics)", name);
     }
 
     public static Builder builder(String name, ComputationGraph graph) {
@@ -69,14 +78,49 @@ public final class Participant {
         return tapAliases;
     }
 
+    /** The network whose tap feeds this one, or null when it reads the batch's images. */
+    public String inputNetwork() {
+        return inputNetwork;
+    }
+
+    /** The tap of {@link #inputNetwork()} this network reads (as a stop-gradient input). */
+    public String inputTap() {
+        return inputTap;
+    }
+
+    /** Whether a frozen network runs its forward pass in training mode (batch-norm batch statistics). */
+    public boolean batchStatistics() {
+        return batchStatistics;
+    }
+
+    /** A builder holding every setting of this participant, to derive a changed copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder(name, graph).role(role).trainable(trainable).batchStatistics(batchStatistics);
+        b.logitsVertex = logitsVertex;
+        b.tapAliases.putAll(tapAliases);
+        b.inputNetwork = inputNetwork;
+        b.inputTap = inputTap;
+        return b;
+    }
+
+    /** The same participant on another graph of the same structure (a restored checkpoint). */
+    public Participant withGraph(ComputationGraph other) {
+        Builder b = toBuilder();
+        b.graph = Preconditions.checkNotNull(other, "graph");
+        return b.build();
+    }
+
     /** Validating builder; defaults: role {@link Role#PEER}, trainable, logits vertex {@code logits}. */
     public static final class Builder {
         private final String name;
-        private final ComputationGraph graph;
+        private ComputationGraph graph;
         private Role role = Role.PEER;
         private boolean trainable = true;
         private String logitsVertex = "logits";
-        private final ImmutableMap.Builder<String, String> tapAliases = ImmutableMap.builder();
+        private final Map<String, String> tapAliases = new LinkedHashMap<>();
+        private String inputNetwork;
+        private String inputTap;
+        private boolean batchStatistics;
 
         private Builder(String name, ComputationGraph graph) {
             Preconditions.checkArgument(name != null && NAME.matcher(name).matches(),
@@ -113,6 +157,25 @@ public final class Participant {
 
         public Builder taps(Map<String, String> aliases) {
             aliases.forEach(this::tap);
+            return this;
+        }
+
+        /**
+         * Feeds this network with another network's tap instead of the images (an auxiliary branch on a
+         * teacher's intermediate map). The source must come earlier in the engine's list; no gradient flows
+         * back into it.
+         */
+        public Builder input(String network, String tap) {
+            Preconditions.checkArgument(network != null && tap != null, "network '%s': input network and tap "
+                    + "are both needed", name);
+            this.inputNetwork = network;
+            this.inputTap = tap;
+            return this;
+        }
+
+        /** For a frozen network: forward in training mode, so batch norm uses the batch's statistics. */
+        public Builder batchStatistics(boolean enabled) {
+            this.batchStatistics = enabled;
             return this;
         }
 

@@ -4,108 +4,156 @@ import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
+import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
 import dev.adm.core.ops.Losses;
 import dev.adm.core.ops.SimilarityMeasure;
 import dev.adm.core.ops.SpatialOps;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
- * ADM, Asymmetric Decision-Making (Chen et al., ICML 2025, arXiv 2503.06685), on a DML base
- * (methods.md §1; the formulas beyond the paper's description are this project's reconstruction).
+ * ADM, Asymmetric Decision-Making (Chen et al., ICML 2025, arXiv 2503.06685), as an add-on to a base
+ * method (methods.md §1; the formulas beyond the paper's description are this project's reconstruction).
  *
- * <p>On the {@code feat} maps (last map before global pooling) of the student {@code F_s} and teacher
+ * <p>On the {@code feat} maps (last map before global pooling) of a student {@code F_s} and a teacher
  * {@code F_t}: {@code S = sim(sg F_s, sg F_t)} per location; {@code w_co = HW softmax(S/tau)},
  * {@code w_di = HW softmax(-S/tau)}; each network's own head re-classifies its re-pooled features:
- * <ul>
- *   <li>student: {@code L_s = CE + lambda T^2 KL(sg p_t || p_s) + alpha L_co},
- *       {@code L_co = T^2 KL(sg p_t^T || softmax(h_s(mean_i w_co,i F_s,i)/T))};</li>
- *   <li>teacher: {@code L_t = CE + lambda T^2 KL(sg p_s || p_t) + beta L_di},
- *       {@code L_di = CE(h_t(mean_i w_di,i F_t,i), y)}.</li>
- * </ul>
+ * {@code L_co = T^2 KL(sg p_t^T || softmax(h_s(mean_i w_co,i F_s,i)/T))} is added to the student's loss with
+ * weight alpha, {@code L_di = CE(h_t(mean_i w_di,i F_t,i), y)} to a trained teacher's with weight beta; the
+ * base method's terms are unchanged. A frozen teacher (offline bases kd, dkd) gets no L_di. With several
+ * teachers or students every (teacher, student) pair contributes, and each network averages over its pairs.
  * Variant {@code mimicry}: {@code L_co = mean_{b,i} w_co,i |n(F_s,i) - sg n(F_t,i)|^2}, n = channel L2
- * normalisation. Defaults: T = 3, tau = 0.5, alpha = beta = lambda = 1, cosine similarity.
+ * normalisation. T is the base method's temperature.
  */
 public final class AdmMethod implements DistillationMethod {
     public static final String NAME = "adm";
     /** The tap both networks must expose: the last feature map before global pooling. */
     public static final String FEATURE_TAP = "feat";
 
+    /** ADM's own parameters; the base method's (T among them) are added by the registry. */
     static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.of("T", 3.0, "logit temperature of the KL terms"),
             ParamSpec.of("tau", 0.5, "temperature of the softmax over locations"),
-            ParamSpec.of("alpha", 1.0, "weight of L_co (student)"),
-            ParamSpec.of("beta", 1.0, "weight of L_di (teacher)"),
-            ParamSpec.of("lambda", 1.0, "weight of the DML mutual KL"),
+            ParamSpec.of("alpha", 1.0, "weight of L_co (students)"),
+            ParamSpec.of("beta", 1.0, "weight of L_di (trained teachers)"),
             ParamSpec.of("similarity", "cosine", "cosine (equal channels) or attention (any channels)"),
             ParamSpec.of("variant", "decision", "L_co form: decision (re-classified features) or mimicry"));
 
     /** How L_co is formed. */
     public enum Variant { DECISION, MIMICRY }
 
-    /** Immutable, validated ADM settings (see the class comment for meanings and defaults). */
-    public record Config(double temperature, double tau, double alpha, double beta, double lambda,
-                         SimilarityMeasure similarity, Variant variant) {
+    /** Immutable, validated ADM settings (see the class comment for meanings). */
+    public record Config(double temperature, double tau, double alpha, double beta, SimilarityMeasure similarity,
+                         Variant variant) {
         public Config {
             Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature),
                     "adm: T must be a positive number, got %s", temperature);
             Preconditions.checkArgument(tau > 0 && Double.isFinite(tau), "adm: tau must be > 0, got %s", tau);
-            Preconditions.checkArgument(alpha >= 0 && beta >= 0 && lambda >= 0
-                            && Double.isFinite(alpha + beta + lambda),
-                    "adm: alpha, beta and lambda must be >= 0, got %s, %s, %s", alpha, beta, lambda);
+            Preconditions.checkArgument(alpha >= 0 && beta >= 0 && Double.isFinite(alpha + beta),
+                    "adm: alpha and beta must be >= 0, got %s and %s", alpha, beta);
             Preconditions.checkNotNull(similarity, "similarity");
             Preconditions.checkNotNull(variant, "variant");
         }
 
-        public static Config defaults() {
-            return new Config(3, 0.5, 1, 1, 1, SimilarityMeasure.COSINE, Variant.DECISION);
+        static Config from(MethodParams p) {
+            String variant = p.text("variant").toLowerCase(Locale.ROOT);
+            Preconditions.checkArgument(variant.equals("decision") || variant.equals("mimicry"),
+                    "adm: variant must be decision or mimicry, got '%s'", variant);
+            return new Config(p.number("T"), p.number("tau"), p.number("alpha"), p.number("beta"),
+                    SimilarityMeasure.parse(p.text("similarity")), Variant.valueOf(variant.toUpperCase(Locale.ROOT)));
         }
     }
 
+    private final String name;
+    private final DistillationMethod base;
     private final Config config;
 
-    public AdmMethod(Config config) {
-        this.config = config;
-    }
-
-    static AdmMethod fromParams(MethodParams p) {
-        String variant = p.text("variant").toLowerCase(Locale.ROOT);
-        Preconditions.checkArgument(variant.equals("decision") || variant.equals("mimicry"),
-                "adm: variant must be decision or mimicry, got '%s'", variant);
-        return new AdmMethod(new Config(p.number("T"), p.number("tau"), p.number("alpha"), p.number("beta"),
-                p.number("lambda"), SimilarityMeasure.parse(p.text("similarity")),
-                Variant.valueOf(variant.toUpperCase(Locale.ROOT))));
+    public AdmMethod(String name, DistillationMethod base, Config config) {
+        this.name = Preconditions.checkNotNull(name, "name");
+        this.base = Preconditions.checkNotNull(base, "base");
+        this.config = Preconditions.checkNotNull(config, "config");
     }
 
     public Config config() {
         return config;
     }
 
+    public DistillationMethod base() {
+        return base;
+    }
+
     @Override
     public String name() {
-        return NAME;
+        return name;
+    }
+
+    @Override
+    public List<Participant> arrange(List<Participant> networks, InputType images) {
+        return base.arrange(networks, images);
+    }
+
+    @Override
+    public OptionalDouble learningRate(Role role) {
+        return base.learningRate(role);
+    }
+
+    @Override
+    public Map<String, Double> stepScalars(int epoch, long iteration) {
+        return base.stepScalars(epoch, iteration);
     }
 
     @Override
     public void defineLosses(LossScope scope) {
-        NetworkRef teacher = scope.single(Role.TEACHER);
-        NetworkRef student = scope.single(Role.STUDENT);
-        DmlMethod.defineMutualLosses(scope, NAME, config.temperature(), config.lambda());
-        SameDiff sd = scope.sameDiff();
+        base.defineLosses(scope);
+        List<NetworkRef> teachers = scope.networks(Role.TEACHER);
+        List<NetworkRef> students = scope.networks(Role.STUDENT);
+        Preconditions.checkArgument(!teachers.isEmpty() && !students.isEmpty(), "%s needs at least one teacher and "
+                + "one student, got %s teacher(s) and %s student(s)", name, teachers.size(), students.size());
+        SDVariable[][] co = new SDVariable[teachers.size()][students.size()];
+        SDVariable[][] di = new SDVariable[teachers.size()][students.size()];
+        for (int t = 0; t < teachers.size(); t++) {
+            for (int s = 0; s < students.size(); s++) {
+                SDVariable[] pair = pairLosses(scope, teachers.get(t), students.get(s));
+                co[t][s] = pair[0];
+                di[t][s] = pair[1];
+            }
+        }
+        for (int s = 0; s < students.size(); s++) {
+            SDVariable sum = co[0][s];
+            for (int t = 1; t < teachers.size(); t++) {
+                sum = sum.add(co[t][s]);
+            }
+            scope.addTerm(students.get(s), "co", sum.div((double) teachers.size()), config.alpha());
+        }
+        for (int t = 0; t < teachers.size(); t++) {
+            if (!teachers.get(t).trainable()) {
+                continue; // offline: a frozen teacher has no L_di
+            }
+            SDVariable sum = di[t][0];
+            for (int s = 1; s < students.size(); s++) {
+                sum = sum.add(di[t][s]);
+            }
+            scope.addTerm(teachers.get(t), "di", sum.div((double) students.size()), config.beta());
+        }
+    }
 
+    /** {@code [L_co, L_di]} of one (teacher, student) pair; L_di is null for a frozen teacher. */
+    private SDVariable[] pairLosses(LossScope scope, NetworkRef teacher, NetworkRef student) {
+        SameDiff sd = scope.sameDiff();
         scope.checkFeedsClassifier(student, FEATURE_TAP);
-        scope.checkFeedsClassifier(teacher, FEATURE_TAP);
         long[] shapeS = scope.tapShape(student, FEATURE_TAP);
         long[] shapeT = scope.tapShape(teacher, FEATURE_TAP);
         if (config.variant() == Variant.MIMICRY && shapeS[0] != shapeT[0]) {
-            throw new IllegalArgumentException(String.format("adm variant=mimicry compares normalised features and "
+            throw new IllegalArgumentException(String.format("%s variant=mimicry compares normalised features and "
                             + "needs equal channel counts; student feat is %s, teacher feat is %s; use variant=decision "
-                            + "with similarity=attention", Arrays.toString(shapeS), Arrays.toString(shapeT)));
+                            + "with similarity=attention", name, Arrays.toString(shapeS), Arrays.toString(shapeT)));
         }
         SpatialOps.checkComparable(shapeS, shapeT, config.similarity());
         long[] hw = SpatialOps.commonSpatialSize(shapeS, shapeT);
@@ -113,7 +161,6 @@ public final class AdmMethod implements DistillationMethod {
         long[] chwT = {shapeT[0], hw[0], hw[1]};
 
         SDVariable fs = SpatialOps.alignSpatial(sd, scope.tap(student, FEATURE_TAP), shapeS, hw[0], hw[1]);
-        SDVariable ft = SpatialOps.alignSpatial(sd, scope.tap(teacher, FEATURE_TAP), shapeT, hw[0], hw[1]);
         SDVariable fsDetached = SpatialOps.alignSpatial(sd, scope.detachedTap(student, FEATURE_TAP), shapeS, hw[0],
                 hw[1]);
         SDVariable ftDetached = SpatialOps.alignSpatial(sd, scope.detachedTap(teacher, FEATURE_TAP), shapeT, hw[0],
@@ -129,11 +176,14 @@ public final class AdmMethod implements DistillationMethod {
             SDVariable diff = channelNormalised(sd, fs).sub(channelNormalised(sd, ftDetached));
             lCo = sd.squaredNorm(diff, false, 1).mul(wCo).mean();
         }
-        scope.addTerm(student, "co", lCo, config.alpha());
-
+        if (!teacher.trainable()) {
+            return new SDVariable[]{lCo, null};
+        }
+        scope.checkFeedsClassifier(teacher, FEATURE_TAP);
+        SDVariable ft = SpatialOps.alignSpatial(sd, scope.tap(teacher, FEATURE_TAP), shapeT, hw[0], hw[1]);
         SDVariable wDi = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), -1);
         SDVariable zDi = scope.classifier(teacher, SpatialOps.modulatedPool(sd, ft, chwT, wDi));
-        scope.addTerm(teacher, "di", Losses.crossEntropy(sd, zDi, scope.labels()), config.beta());
+        return new SDVariable[]{lCo, Losses.crossEntropy(sd, zDi, scope.labels())};
     }
 
     /** {@code F / max(|F|_c, 1e-8)} per location. */

@@ -27,6 +27,21 @@ public final class MethodParams {
         this.values = ImmutableMap.copyOf(merged);
     }
 
+    private MethodParams(String method, Map<String, String> values) {
+        this.method = method;
+        this.values = ImmutableMap.copyOf(values);
+    }
+
+    /**
+     * The parameters of a wrapped method: {@code keys} maps each of its parameter names to the name it has
+     * here (a composite method renames parameters that collide with its own).
+     */
+    MethodParams forWrapped(String wrapped, Map<String, String> keys) {
+        Map<String, String> v = new LinkedHashMap<>();
+        keys.forEach((inner, outer) -> v.put(inner, text(outer)));
+        return new MethodParams(wrapped, v);
+    }
+
     public double number(String key) {
         String v = text(key);
         try {

@@ -3,11 +3,14 @@ package dev.adm.core.methods;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -38,14 +41,51 @@ public final class MethodRegistry {
                 KdMethod.PARAMS, KdMethod::fromParams));
         register(new Entry(DkdMethod.NAME, "decoupled KD from a frozen teacher: CE + warm-up * (alpha TCKD + beta NCKD)",
                 DkdMethod.PARAMS, DkdMethod::fromParams));
+        register(new Entry(FitNetMethod.NAME, "FitNet hints from a frozen teacher through a 1x1 regressor",
+                FitNetMethod.PARAMS, FitNetMethod::fromParams));
         register(new Entry(AtMethod.NAME, "attention transfer from a frozen teacher on stage outputs",
                 AtMethod.PARAMS, AtMethod::fromParams));
+        register(new Entry(CwdMethod.NAME, "channel-wise distillation of feature maps from a frozen teacher",
+                CwdMethod.PARAMS, CwdMethod::fromParams));
         register(new Entry(DmlMethod.NAME, "deep mutual learning: every network CE + mean T^2*KL to its peers",
                 DmlMethod.PARAMS, DmlMethod::fromParams));
         register(new Entry(KdclMethod.NAME, "KDCL: every network CE + T^2 KL to the MinLogit ensemble",
                 KdclMethod.PARAMS, KdclMethod::fromParams));
-        register(new Entry(AdmMethod.NAME, "ADM on a DML base: consensus learning for the student, divergence "
-                + "learning for the teacher (Chen et al., ICML 2025)", AdmMethod.PARAMS, AdmMethod::fromParams));
+        register(new Entry(SwitOkdMethod.NAME, "SwitOKD: the student always learns; the teacher pauses (expert "
+                + "mode) when the gap G exceeds its threshold", SwitOkdMethod.PARAMS, SwitOkdMethod::fromParams));
+        register(new Entry(OneMethod.NAME, "ONE: one network with gated branches of its last stage, each "
+                + "learning from the branch ensemble", OneMethod.PARAMS, OneMethod::fromParams));
+        register(new Entry(SokdMethod.NAME, "SOKD: frozen teacher plus a trained peer branch on its stage-2 "
+                + "output; student and peer learn from each other", SokdMethod.PARAMS, SokdMethod::fromParams));
+        for (String base : List.of(DmlMethod.NAME, KdclMethod.NAME, SwitOkdMethod.NAME, KdMethod.NAME,
+                DkdMethod.NAME)) {
+            register(admOn(ENTRIES.get(base)));
+        }
+    }
+
+    /**
+     * ADM added to a base method (Chen et al., ICML 2025): {@code adm} on DML, {@code adm-<base>} otherwise.
+     * The parameters are the base's (a name ADM also uses gets the base's prefix, e.g. {@code dkd_alpha})
+     * followed by ADM's own; T is the base's temperature.
+     */
+    private static Entry admOn(Entry base) {
+        String name = base.name().equals(DmlMethod.NAME) ? AdmMethod.NAME : AdmMethod.NAME + "-" + base.name();
+        Set<String> own = new LinkedHashSet<>();
+        AdmMethod.PARAMS.forEach(p -> own.add(p.key()));
+        Map<String, String> keys = new LinkedHashMap<>();
+        List<ParamSpec> params = new ArrayList<>();
+        for (ParamSpec p : base.params()) {
+            String key = own.contains(p.key()) ? base.name() + "_" + p.key() : p.key();
+            keys.put(p.key(), key);
+            params.add(new ParamSpec(key, p.defaultValue(), base.name() + ": " + p.description()));
+        }
+        Preconditions.checkState(keys.containsKey("T"), "ADM needs a base with a temperature T; %s has none",
+                base.name());
+        params.addAll(AdmMethod.PARAMS);
+        return new Entry(name, "ADM on " + base.name() + ": consensus learning (L_co) for students, divergence "
+                + "learning (L_di) for trained teachers", List.copyOf(params),
+                p -> new AdmMethod(name, base.factory().apply(p.forWrapped(base.name(), keys)),
+                        AdmMethod.Config.from(p)));
     }
 
     private MethodRegistry() {

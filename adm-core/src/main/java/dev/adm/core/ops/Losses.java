@@ -44,4 +44,21 @@ public final class Losses {
         SDVariable kl = sd.math().exp(logQ).mul(logQ.sub(logP)).sum(1).mean();
         return kl.mul(temperature * temperature);
     }
+
+    /**
+     * Channel-wise distillation (Shu et al., ICCV 2021): each channel's map becomes a distribution over its
+     * {@code H*W} locations, {@code tau^2/(N*C) * sum_{n,c} KL(softmax_HW(t/tau) || softmax_HW(s/tau))}.
+     *
+     * @param target teacher maps {@code [N,C,H,W]} (pass them detached)
+     * @param maps   student maps of the same shape
+     * @param chw    {@code [C,H,W]}
+     */
+    public static SDVariable channelWiseKl(SameDiff sd, SDVariable target, SDVariable maps, long[] chw, double tau) {
+        Preconditions.checkArgument(tau > 0, "temperature tau must be positive, got %s", tau);
+        Preconditions.checkArgument(chw.length == 3 && chw[1] * chw[2] > 1, "channel-wise distillation needs "
+                + "spatial maps with more than one location, got [C,H,W] = %s", java.util.Arrays.toString(chw));
+        SDVariable logQ = logSoftmax(sd, sd.reshape(target, -1, chw[0], chw[1] * chw[2]).div(tau), 2);
+        SDVariable logP = logSoftmax(sd, sd.reshape(maps, -1, chw[0], chw[1] * chw[2]).div(tau), 2);
+        return sd.math().exp(logQ).mul(logQ.sub(logP)).sum(2).mean().mul(tau * tau);
+    }
 }

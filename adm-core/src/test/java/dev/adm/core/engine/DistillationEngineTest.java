@@ -1,8 +1,6 @@
 package dev.adm.core.engine;
 
-import dev.adm.core.methods.AdmMethod;
 import dev.adm.core.methods.MethodRegistry;
-import dev.adm.core.ops.SimilarityMeasure;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.FiniteDifferences;
 import dev.adm.core.testing.TinyGraphs;
@@ -43,6 +41,14 @@ class DistillationEngineTest extends AdmTestBase {
                 Participant.builder("student", s).role(Role.STUDENT).build());
     }
 
+    private static List<Participant> twoStagePair(DataType type, boolean teacherTrains) {
+        ComputationGraph t = TinyGraphs.twoStage(2, 4, 4, 3, 4, CLASSES, 1, type);
+        ComputationGraph s = TinyGraphs.twoStage(2, 4, 4, 2, 4, CLASSES, 2, type);
+        return List.of(Participant.builder("teacher", t).role(Role.TEACHER).trainable(teacherTrains)
+                        .tap("feat", "stage2").build(),
+                Participant.builder("student", s).role(Role.STUDENT).tap("feat", "stage2").build());
+    }
+
     /**
      * The gradients the engine injects (external errors at logits and taps, plus the head gradient of the
      * modulated path) must equal finite differences of each network's total loss w.r.t. every one of its
@@ -53,56 +59,143 @@ class DistillationEngineTest extends AdmTestBase {
     }
 
     private static void checkInjectedGradients(DistillationMethod method, int teacherChannels, boolean teacherTrains) {
-        DistillationEngine engine = new DistillationEngine(method, pair(DataType.DOUBLE, teacherChannels, teacherTrains),
-                INPUT, CLASSES);
+        checkInjectedGradients(method, pair(DataType.DOUBLE, teacherChannels, teacherTrains));
+    }
+
+    /**
+     * As above for any set of networks (the method may add its own): every trained network that was updated
+     * this step, every parameter except batch-norm running statistics (which DL4J updates through the gradient
+     * buffer but which are not parameters of the loss).
+     */
+    static DistillationEngine checkInjectedGradients(DistillationMethod method, List<Participant> nets) {
+        DistillationEngine engine = new DistillationEngine(method, nets, INPUT, CLASSES);
         INDArray x = features(DataType.DOUBLE);
         INDArray y = labels(DataType.DOUBLE);
         DistillationEngine.Trace trace = engine.computeGradients(x, y);
-        for (String net : teacherTrains ? List.of("student", "teacher") : List.of("student")) {
-            INDArray analytic = trace.gradients().get(net).gradient().dup();
+        assertTrue(!trace.gradients().isEmpty(), "no network updated");
+        for (var e : trace.gradients().entrySet()) {
+            String net = e.getKey();
+            INDArray analytic = e.getValue().gradient().dup();
             INDArray params = engine.graph(net).params();
             assertEquals(params.length(), analytic.length());
+            INDArray statistics = batchNormStatisticsMask(engine.graph(net));
             for (long i = 0; i < params.length(); i++) {
+                if (statistics.getDouble(i) != 0) {
+                    continue;
+                }
                 double numeric = FiniteDifferences.derivative(params, i,
                         () -> engine.lossesWithDetachedInputsFrom(trace, x, y).totals().get(net));
                 FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
                         method.name() + " d loss(" + net + ") / d param[" + i + "]");
             }
         }
+        return engine;
+    }
+
+    /** 1 where the flat parameter vector holds batch-norm running statistics, else 0. */
+    private static INDArray batchNormStatisticsMask(ComputationGraph g) {
+        INDArray saved = g.params().dup();
+        g.params().assign(0);
+        g.paramTable().forEach((key, view) -> {
+            if (key.endsWith("_mean") || key.endsWith("_var") || key.endsWith("_log10stdev")) {
+                view.assign(1);
+            }
+        });
+        INDArray mask = g.params().dup();
+        g.params().assign(saved);
+        return mask;
+    }
+
+    private static DistillationMethod adm(Map<String, String> params) {
+        return MethodRegistry.create("adm", params);
     }
 
     @Test
     void admDecisionGradientsAreCompleteForBackboneAndHead() {
-        checkInjectedGradients(new AdmMethod(AdmMethod.Config.defaults()), 3);
+        checkInjectedGradients(adm(Map.of()), 3);
     }
 
     @Test
     void admAttentionWithDifferentChannelCountsGradients() {
-        checkInjectedGradients(new AdmMethod(new AdmMethod.Config(3, 0.5, 1, 1, 1, SimilarityMeasure.ATTENTION,
-                AdmMethod.Variant.DECISION)), 5);
+        checkInjectedGradients(adm(Map.of("similarity", "attention")), 5);
     }
 
     @Test
     void admMimicryGradients() {
-        checkInjectedGradients(new AdmMethod(new AdmMethod.Config(3, 0.5, 1, 1, 1, SimilarityMeasure.COSINE,
-                AdmMethod.Variant.MIMICRY)), 3);
+        checkInjectedGradients(adm(Map.of("variant", "mimicry")), 3);
     }
 
     @Test
-    void dmlGradients() {
-        checkInjectedGradients(MethodRegistry.create("dml", Map.of()), 3);
+    void admOnOtherBasesGradients() {
+        checkInjectedGradients(MethodRegistry.create("adm-kdcl", Map.of()), 3);
+        checkInjectedGradients(MethodRegistry.create("adm-kd", Map.of()), 3, false);
+        checkInjectedGradients(MethodRegistry.create("adm-dkd", Map.of("warmup", "1")), 3, false);
     }
 
     @Test
-    void kdclGradients() {
-        checkInjectedGradients(MethodRegistry.create("kdcl", Map.of()), 3);
+    void admWithTwoStudentsAndOneTeacherAveragesItsPairs() {
+        List<Participant> nets = new java.util.ArrayList<>(pair(DataType.DOUBLE, 3, true));
+        nets.add(Participant.builder("student2", TinyGraphs.smooth(2, 4, 4, 3, CLASSES, 3, DataType.DOUBLE))
+                .role(Role.STUDENT).build());
+        DistillationEngine e = checkInjectedGradients(adm(Map.of()), nets);
+        StepResult r = e.step(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        assertEquals(java.util.Set.of("ce/teacher", "kl/teacher", "di/teacher", "ce/student", "kl/student",
+                "co/student", "ce/student2", "kl/student2", "co/student2"), r.terms().keySet());
     }
 
     @Test
-    void offlineMethodGradients() {
-        checkInjectedGradients(MethodRegistry.create("kd", Map.of()), 3, false);
-        checkInjectedGradients(MethodRegistry.create("dkd", Map.of("warmup", "1")), 3, false);
-        checkInjectedGradients(MethodRegistry.create("at", Map.of("layers", "feat", "beta", "10")), 5, false);
+    void admWithTwoTeachersAndOneStudentGradients() {
+        List<Participant> nets = new java.util.ArrayList<>(pair(DataType.DOUBLE, 3, true));
+        nets.add(0, Participant.builder("teacher2", TinyGraphs.smooth(2, 4, 4, 3, CLASSES, 4, DataType.DOUBLE))
+                .role(Role.TEACHER).build());
+        checkInjectedGradients(adm(Map.of("variant", "mimicry")), nets);
+    }
+
+    @Test
+    void fitnetTrainsItsRegressorWithTheStudent() {
+        DistillationEngine e = checkInjectedGradients(MethodRegistry.create("fitnet", Map.of("hint", "stage1")),
+                twoStagePair(DataType.DOUBLE, false));
+        assertTrue(e.graph("student").paramTable().containsKey("fitnet_regressor_W"));
+        ComputationGraph plain = GraphSurgery.forInference(e.graph("student"), "logits");
+        assertTrue(!plain.getConfiguration().getVertices().containsKey("fitnet_regressor"),
+                "the exported classifier still holds the regressor");
+        assertEquals(TinyGraphs.twoStage(2, 4, 4, 2, 4, CLASSES, 2, DataType.DOUBLE).numParams(), plain.numParams());
+    }
+
+    @Test
+    void oneBranchesAndGateGradients() {
+        ComputationGraph g = TinyGraphs.twoStage(2, 4, 4, 3, 4, CLASSES, 5, DataType.DOUBLE);
+        DistillationEngine e = checkInjectedGradients(MethodRegistry.create("one", Map.of("rampup", "2")),
+                List.of(Participant.builder("student", g).role(Role.STUDENT).build()));
+        var vertices = e.graph("student").getConfiguration().getVertices().keySet();
+        assertTrue(vertices.containsAll(List.of("branch2_stage2", "branch3_logits", "one_gate")), vertices.toString());
+        assertEquals(g.numParams(), GraphSurgery.forInference(e.graph("student"), "logits").numParams());
+    }
+
+    @Test
+    void sokdPeerReadsTheTeachersMapAndTrainsWithTheStudent() {
+        List<Participant> nets = twoStagePair(DataType.DOUBLE, false);
+        INDArray teacherBefore = nets.get(0).graph().params().dup();
+        DistillationEngine e = checkInjectedGradients(MethodRegistry.create("sokd", Map.of("split", "stage1")), nets);
+        assertEquals(List.of("teacher", "student", "peer"), e.networks().stream().map(NetworkRef::name).toList());
+        INDArray x = features(DataType.DOUBLE);
+        e.step(x, labels(DataType.DOUBLE));
+        assertEquals(teacherBefore, e.graph("teacher").params());
+        assertEquals(List.of(5L, (long) CLASSES), List.of(e.predict("peer", x).shape()[0], e.predict("peer", x).shape()[1]));
+    }
+
+    @Test
+    void switokdGatesTheTeacherAndPrescribesItsLearningRates() {
+        DistillationMethod m = MethodRegistry.create("switokd", Map.of());
+        assertEquals(0.1, m.learningRate(Role.TEACHER).orElseThrow());
+        assertEquals(0.01, m.learningRate(Role.STUDENT).orElseThrow());
+        DistillationEngine e = checkInjectedGradients(m, pair(DataType.DOUBLE, 3, true));
+        INDArray x = features(DataType.DOUBLE);
+        INDArray y = labels(DataType.DOUBLE);
+        INDArray teacherBefore = e.graph("teacher").params().dup();
+        StepResult r = e.step(x, y);
+        assertEquals(r.updated().get("teacher"), !teacherBefore.equals(e.graph("teacher").params()));
+        assertTrue(r.updated().get("student"));
     }
 
     @Test
@@ -110,9 +203,8 @@ class DistillationEngineTest extends AdmTestBase {
         // With alpha = beta = 0 the ADM terms vanish; the head gradient must then differ from the full ADM one.
         INDArray x = features(DataType.DOUBLE);
         INDArray y = labels(DataType.DOUBLE);
-        INDArray withAdm = headGradient(new AdmMethod(AdmMethod.Config.defaults()), x, y);
-        INDArray without = headGradient(new AdmMethod(new AdmMethod.Config(3, 0.5, 0, 0, 1, SimilarityMeasure.COSINE,
-                AdmMethod.Variant.DECISION)), x, y);
+        INDArray withAdm = headGradient(adm(Map.of()), x, y);
+        INDArray without = headGradient(adm(Map.of("alpha", "0", "beta", "0")), x, y);
         assertTrue(withAdm.sub(without).norm2Number().doubleValue() > 1e-6, "L_co adds no head gradient");
     }
 
@@ -180,11 +272,17 @@ class DistillationEngineTest extends AdmTestBase {
     void everyRegisteredMethodBuildsAndGivesFiniteLosses() {
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);
+        Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
+                "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"));
         for (var entry : MethodRegistry.entries()) {
-            boolean offline = List.of("kd", "dkd", "at").contains(entry.name());
-            Map<String, String> params = entry.name().equals("at") ? Map.of("layers", "feat") : Map.of();
-            DistillationEngine e = new DistillationEngine(entry.create(params), pair(DataType.FLOAT, 3, !offline),
-                    INPUT, CLASSES);
+            boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "sokd", "adm-kd", "adm-dkd")
+                    .contains(entry.name());
+            List<Participant> nets = twoStagePair(DataType.FLOAT, !offline);
+            if (entry.name().equals("one")) {
+                nets = nets.subList(1, 2);
+            }
+            DistillationEngine e = new DistillationEngine(entry.create(params.getOrDefault(entry.name(), Map.of())),
+                    nets, INPUT, CLASSES);
             StepResult r = e.step(x, y);
             assertTrue(!r.terms().isEmpty(), entry.name());
             r.terms().forEach((k, v) -> assertTrue(Double.isFinite(v), entry.name() + " " + k + " = " + v));

@@ -40,6 +40,29 @@ public final class TinyGraphs {
         return g;
     }
 
+    /**
+     * {@code input -> conv "stage1" (tanh, k1) -> conv "stage2" (tanh, k2; the feat map) -> GAP "pool" -> "logits"}:
+     * a smooth two-stage network for methods that split a network (ONE, SOKD) or match hints (FitNet).
+     * Tap alias {@code feat -> stage2}.
+     */
+    public static ComputationGraph twoStage(int c, int h, int w, int k1, int k2, int classes, long seed,
+                                            DataType type) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(type)
+                .updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Same)
+                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(h, w, c))
+                .addLayer("stage1", new ConvolutionLayer.Builder(3, 3).nOut(k1).activation(Activation.TANH).build(),
+                        "input")
+                .addLayer("stage2", new ConvolutionLayer.Builder(3, 3).nOut(k2).activation(Activation.TANH).build(),
+                        "stage1")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "stage2")
+                .addLayer("logits", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("logits").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
     /** A float network with conv, batch norm and max pooling: the layers that have oneDNN helpers. */
     public static ComputationGraph withHelperLayers(long seed) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)

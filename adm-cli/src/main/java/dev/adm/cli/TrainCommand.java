@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,12 +29,14 @@ final class TrainCommand implements Runnable {
         String method;
         @Option(names = "--param", description = "method parameter key=value, repeatable (e.g. --param tau=0.5)")
         Map<String, String> params = new LinkedHashMap<>();
-        @Option(names = "--teacher", description = "zoo model of a teacher trained jointly (online methods)")
-        String teacher;
+        @Option(names = "--teacher", split = ",", description = "zoo model(s) of teachers trained jointly (online "
+                + "methods); comma-separated for several")
+        List<String> teachers = new ArrayList<>();
         @Option(names = "--teacher-checkpoint", description = "trained classifier .zip used as a frozen teacher (kd)")
         Path teacherCheckpoint;
-        @Option(names = {"--student", "--model"}, defaultValue = "resnet8", description = "zoo model of the student; default ${DEFAULT-VALUE}")
-        String student;
+        @Option(names = {"--student", "--model"}, split = ",", defaultValue = "resnet8", description = "zoo model(s) "
+                + "of the student(s), comma-separated for several; default ${DEFAULT-VALUE}")
+        List<String> students;
         @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
         int epochs;
         @Option(names = "--batch", defaultValue = "128", description = "default ${DEFAULT-VALUE}")
@@ -59,7 +63,7 @@ final class TrainCommand implements Runnable {
         @Override
         public Integer call() {
             ClassificationConfig cfg = ClassificationConfig.builder().method(method).methodParams(params)
-                    .teacher(teacher).teacherCheckpoint(teacherCheckpoint).student(student).epochs(epochs)
+                    .teachers(teachers).teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs)
                     .batchSize(batch).learningRate(lr).seed(seed).dataset(dataOptions.dataset).dataDir(dataOptions.data)
                     .imageSize(dataOptions.imageSize).embeddedData(dataOptions.embedded).trainLimit(trainLimit)
                     .augment(!noAugment).outDir(out != null ? out : Path.of("runs", method)).resume(resume).stopAfter(stopAfter)

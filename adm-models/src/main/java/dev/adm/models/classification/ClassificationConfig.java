@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableMap;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,9 +12,9 @@ import java.util.Map;
  *
  * @param method            registry name of the method ({@code baseline}, {@code kd}, {@code dml}, {@code adm}, ...)
  * @param methodParams      overrides of the method's parameters
- * @param teacher           zoo model of a teacher trained from scratch, or null
+ * @param teachers          zoo models of teachers trained from scratch (jointly); empty for none
  * @param teacherCheckpoint a trained classifier (.zip) used as a frozen teacher, or null
- * @param student           zoo model of the student (the only network for {@code baseline})
+ * @param students          zoo models of the students, at least one (the only network for {@code baseline})
  * @param epochs            number of epochs, >= 1
  * @param batchSize         minibatch size
  * @param learningRate      initial SGD-Nesterov learning rate (cosine-annealed per epoch)
@@ -29,15 +30,17 @@ import java.util.Map;
  * @param stopAfter         stop (resumably) after this many epochs of this invocation; 0 = run to the end
  * @param progress          draw a progress bar
  */
-public record ClassificationConfig(String method, Map<String, String> methodParams, String teacher,
-                                   Path teacherCheckpoint, String student, int epochs, int batchSize,
+public record ClassificationConfig(String method, Map<String, String> methodParams, List<String> teachers,
+                                   Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                                    double learningRate, long seed, String dataset, Path dataDir, int imageSize,
                                    boolean embeddedData, int trainLimit, boolean augment,
                                    Path outDir, boolean resume, int stopAfter, boolean progress) {
     public ClassificationConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
-        Preconditions.checkArgument(student != null, "a student model is required (--student)");
-        Preconditions.checkArgument(teacher == null || teacherCheckpoint == null,
+        teachers = List.copyOf(teachers);
+        students = List.copyOf(students);
+        Preconditions.checkArgument(!students.isEmpty(), "a student model is required (--student)");
+        Preconditions.checkArgument(teachers.isEmpty() || teacherCheckpoint == null,
                 "give either --teacher (trained jointly) or --teacher-checkpoint (frozen), not both");
         Preconditions.checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
         Preconditions.checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
@@ -50,6 +53,11 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         methodParams = ImmutableMap.copyOf(methodParams);
     }
 
+    /** The network names: {@code teacher}/{@code student}, numbered from 1 when there are several. */
+    public static String networkName(String role, int index, int count) {
+        return count == 1 ? role : role + (index + 1);
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -58,9 +66,9 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
     public static final class Builder {
         private String method = "baseline";
         private Map<String, String> methodParams = Map.of();
-        private String teacher;
+        private List<String> teachers = List.of();
         private Path teacherCheckpoint;
-        private String student = "resnet8";
+        private List<String> students = List.of("resnet8");
         private int epochs = 10;
         private int batchSize = 128;
         private double learningRate = 0.05;
@@ -78,9 +86,11 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
 
         public Builder method(String v) { method = v; return this; }
         public Builder methodParams(Map<String, String> v) { methodParams = v; return this; }
-        public Builder teacher(String v) { teacher = v; return this; }
+        public Builder teacher(String v) { teachers = v == null ? List.of() : List.of(v); return this; }
+        public Builder teachers(List<String> v) { teachers = v == null ? List.of() : v; return this; }
         public Builder teacherCheckpoint(Path v) { teacherCheckpoint = v; return this; }
-        public Builder student(String v) { student = v; return this; }
+        public Builder student(String v) { students = List.of(v); return this; }
+        public Builder students(List<String> v) { students = v; return this; }
         public Builder epochs(int v) { epochs = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder learningRate(double v) { learningRate = v; return this; }
@@ -97,7 +107,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         public Builder progress(boolean v) { progress = v; return this; }
 
         public ClassificationConfig build() {
-            return new ClassificationConfig(method, methodParams, teacher, teacherCheckpoint, student, epochs,
+            return new ClassificationConfig(method, methodParams, teachers, teacherCheckpoint, students, epochs,
                     batchSize, learningRate, seed, dataset, dataDir, imageSize, embeddedData, trainLimit, augment, outDir, resume, stopAfter, progress);
         }
     }

@@ -4,10 +4,12 @@ import com.google.common.base.Preconditions;
 import dev.adm.core.backend.Backend;
 import dev.adm.core.backend.BackendInfo;
 import dev.adm.core.engine.DistillationEngine;
+import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
 import dev.adm.core.engine.StepResult;
+import dev.adm.core.methods.AdmMethod;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.models.data.DataFormatException;
 import dev.adm.models.data.Datasets;
@@ -75,21 +77,23 @@ public final class ClassificationTrainer {
         ImageSet train = data.train();
         log.info("data: {}; training on {} images", data.source(), train.size());
 
-        Map<String, ComputationGraph> graphs = new LinkedHashMap<>();
+        Map<String, ComputationGraph> restored = new LinkedHashMap<>();
         int startEpoch = 0;
         List<EpochRecord> history = new ArrayList<>();
         Map<String, String> settings = settings(cfg);
         if (cfg.resume()) {
             Checkpoint.State state = Checkpoint.load(cfg.outDir());
             state.checkSameSettings(settings);
-            graphs.putAll(state.networks());
+            restored.putAll(state.networks());
             startEpoch = state.completedEpochs();
             history.addAll(state.history());
+            RunReport.trimSteps(cfg.outDir(), startEpoch);
             log.info("resuming {} after epoch {}", cfg.outDir(), startEpoch);
         }
-        List<Participant> participants = participants(cfg, train, graphs);
-        DistillationEngine engine = new DistillationEngine(MethodRegistry.create(cfg.method(), cfg.methodParams()),
-                participants, new long[]{train.channels(), train.height(), train.width()}, train.numClasses());
+        DistillationMethod method = MethodRegistry.create(cfg.method(), cfg.methodParams());
+        DistillationEngine engine = new DistillationEngine(method, participants(cfg, train, method),
+                new long[]{train.channels(), train.height(), train.width()}, train.numClasses(), restored);
+        List<Participant> participants = engine.participants();
 
         ImageSetIterator.Builder trainIt = data.trainIterator(cfg.batchSize()).shuffle(cfg.seed());
         if (cfg.augment()) {
@@ -102,13 +106,13 @@ public final class ClassificationTrainer {
         for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
             engine.setEpoch(epoch);
             trainData.setEpoch(epoch);
-            EpochRecord rec = trainEpoch(cfg, engine, trainData, testData, epoch);
+            EpochRecord rec = trainEpoch(cfg, method, engine, trainData, testData, epoch);
             history.add(rec);
             log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, cfg.epochs(), formatTop1(rec.top1()),
                     String.format(Locale.ROOT, "%.1f", rec.seconds()),
                     String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
             Map<String, ComputationGraph> live = new LinkedHashMap<>();
-            participants.forEach(p -> live.put(p.name(), engine.graph(p.name())));
+            engine.participants().forEach(p -> live.put(p.name(), p.graph()));
             Checkpoint.save(cfg.outDir(), epoch + 1, history, live, settings);
             RunReport.writeMetrics(cfg.outDir(), history);
             RunReport.writeCurves(cfg.outDir(), cfg.method(), history);
@@ -119,7 +123,7 @@ public final class ClassificationTrainer {
             return Result.of(cfg.outDir(), history);
         }
         for (Participant p : participants) {
-            if (p.trainable()) {
+            if (p.trainable() && p.inputNetwork() == null) { // a branch fed by another network is no classifier
                 exportClassifier(engine.graph(p.name()), cfg.outDir().resolve(p.name() + ".zip"));
             }
         }
@@ -127,12 +131,15 @@ public final class ClassificationTrainer {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("method", cfg.method());
         results.put("methodParams", MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()));
-        results.put("teacher", cfg.teacher() != null ? cfg.teacher()
+        results.put("teacher", !cfg.teachers().isEmpty() ? String.join(",", cfg.teachers())
                 : cfg.teacherCheckpoint() != null ? cfg.teacherCheckpoint().toString() : null);
-        results.put("student", cfg.student());
+        results.put("student", String.join(",", cfg.students()));
         results.put("epochs", cfg.epochs());
         results.put("batchSize", cfg.batchSize());
-        results.put("learningRate", cfg.learningRate());
+        Map<String, Double> rates = new LinkedHashMap<>();
+        participants.stream().filter(Participant::trainable)
+                .forEach(p -> rates.put(p.name(), baseRate(cfg, method, p.role())));
+        results.put("learningRates", rates);
         results.put("seed", cfg.seed());
         results.put("data", data.source());
         results.put("trainImages", train.size());
@@ -150,9 +157,9 @@ public final class ClassificationTrainer {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("method", cfg.method());
         MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()).forEach((k, v) -> m.put("param." + k, v));
-        m.put("teacher", String.valueOf(cfg.teacher()));
+        m.put("teacher", String.join(",", cfg.teachers()));
         m.put("teacherCheckpoint", String.valueOf(cfg.teacherCheckpoint()));
-        m.put("student", cfg.student());
+        m.put("student", String.join(",", cfg.students()));
         m.put("epochs", String.valueOf(cfg.epochs()));
         m.put("batchSize", String.valueOf(cfg.batchSize()));
         m.put("learningRate", String.valueOf(cfg.learningRate()));
@@ -165,31 +172,39 @@ public final class ClassificationTrainer {
         return m;
     }
 
-    private static List<Participant> participants(ClassificationConfig cfg, ImageSet train,
-                                                  Map<String, ComputationGraph> resumed) {
-        ModelConfig.Builder mc = ModelConfig.builder().input(train.channels(), train.height(), train.width())
-                .classes(train.numClasses()).updater(new Nesterovs(cosineSchedule(cfg), 0.9));
+    /** The networks the user chose (the method may add its own): teachers first, then students. */
+    private static List<Participant> participants(ClassificationConfig cfg, ImageSet train, DistillationMethod method) {
+        long[] shape = {train.channels(), train.height(), train.width()};
         List<Participant> list = new ArrayList<>();
         if (cfg.teacherCheckpoint() != null) {
-            ComputationGraph teacher = resumed.containsKey(TEACHER) ? resumed.get(TEACHER)
-                    : loadClassifier(cfg.teacherCheckpoint(), train.numClasses(),
-                    new long[]{train.channels(), train.height(), train.width()});
-            list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false).build());
-        } else if (cfg.teacher() != null) {
-            ModelSpec spec = ModelZoo.get(cfg.teacher());
-            ComputationGraph g = resumed.getOrDefault(TEACHER, null);
-            if (g == null) {
-                g = spec.build(mc.seed(cfg.seed() + 1).build());
-            }
-            list.add(Participant.builder(TEACHER, g).role(Role.TEACHER).taps(spec.tapAliases()).build());
+            ComputationGraph teacher = loadClassifier(cfg.teacherCheckpoint(), train.numClasses(), shape);
+            // A saved classifier keeps its vertex names (stage1..N, ...), but "feat" is an alias: the pooled map.
+            list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false)
+                    .tap(AdmMethod.FEATURE_TAP, GraphSurgery.pooledVertex(teacher, "logits")).build());
         }
-        ModelSpec spec = ModelZoo.get(cfg.student());
-        ComputationGraph s = resumed.getOrDefault(STUDENT, null);
-        if (s == null) {
-            s = spec.build(mc.seed(cfg.seed()).build());
-        }
-        list.add(Participant.builder(STUDENT, s).role(Role.STUDENT).taps(spec.tapAliases()).build());
+        addZooNetworks(list, cfg, train, method, Role.TEACHER, cfg.teachers());
+        addZooNetworks(list, cfg, train, method, Role.STUDENT, cfg.students());
         return list;
+    }
+
+    private static void addZooNetworks(List<Participant> list, ClassificationConfig cfg, ImageSet train,
+                                       DistillationMethod method, Role role, List<String> models) {
+        ModelConfig.Builder mc = ModelConfig.builder().input(train.channels(), train.height(), train.width())
+                .classes(train.numClasses())
+                .updater(new Nesterovs(cosineSchedule(cfg, baseRate(cfg, method, role)), 0.9));
+        String roleName = role == Role.TEACHER ? TEACHER : STUDENT;
+        for (int i = 0; i < models.size(); i++) {
+            ModelSpec spec = ModelZoo.get(models.get(i));
+            long seed = cfg.seed() + 100L * i + (role == Role.TEACHER ? 1 : 0); // student 1: the run's seed
+            ComputationGraph g = spec.build(mc.seed(seed).build());
+            list.add(Participant.builder(ClassificationConfig.networkName(roleName, i, models.size()), g).role(role)
+                    .taps(spec.tapAliases()).build());
+        }
+    }
+
+    /** The initial learning rate of a role: the method's prescription (SwitOKD) or the configured rate. */
+    static double baseRate(ClassificationConfig cfg, DistillationMethod method, Role role) {
+        return method.learningRate(role).orElse(cfg.learningRate());
     }
 
     /** Loads a trained classifier zip as a frozen teacher, checking that its class count matches the data. */
@@ -225,23 +240,24 @@ public final class ClassificationTrainer {
         return g;
     }
 
-    private static MapSchedule cosineSchedule(ClassificationConfig cfg) {
+    private static MapSchedule cosineSchedule(ClassificationConfig cfg, double base) {
         Map<Integer, Double> lr = new HashMap<>();
         for (int e = 0; e < cfg.epochs(); e++) {
-            lr.put(e, learningRate(cfg, e));
+            lr.put(e, learningRate(cfg, base, e));
         }
         return new MapSchedule(ScheduleType.EPOCH, lr);
     }
 
     /** Cosine annealing from the initial rate, one value per epoch (a built-in DL4J schedule stores it). */
-    private static double learningRate(ClassificationConfig cfg, int epoch) {
-        return cfg.learningRate() * 0.5 * (1 + Math.cos(Math.PI * epoch / cfg.epochs()));
+    private static double learningRate(ClassificationConfig cfg, double base, int epoch) {
+        return base * 0.5 * (1 + Math.cos(Math.PI * epoch / cfg.epochs()));
     }
 
-    private static EpochRecord trainEpoch(ClassificationConfig cfg, DistillationEngine engine,
-                                          ImageSetIterator trainData, ImageSetIterator testData, int epoch) {
+    private static EpochRecord trainEpoch(ClassificationConfig cfg, DistillationMethod method,
+                                          DistillationEngine engine, ImageSetIterator trainData,
+                                          ImageSetIterator testData, int epoch) {
         Map<String, Double> sums = new LinkedHashMap<>();
-        int steps = 0;
+        List<StepResult> steps = new ArrayList<>();
         long images = 0;
         long start = System.nanoTime();
         ProgressBar bar = cfg.progress() ? new ProgressBarBuilder()
@@ -254,7 +270,8 @@ public final class ClassificationTrainer {
                 StepResult r = engine.step(batch.getFeatures(), batch.getLabels());
                 r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
                 r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
-                steps++;
+                r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));
+                steps.add(r);
                 images += batch.numExamples();
                 if (bar != null) {
                     double elapsed = (System.nanoTime() - start) / 1e9;
@@ -269,15 +286,17 @@ public final class ClassificationTrainer {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        final int n = steps;
+        RunReport.appendSteps(cfg.outDir(), epoch + 1, steps);
+        final int n = steps.size();
         Map<String, Double> means = new LinkedHashMap<>();
         sums.forEach((k, v) -> means.put(k, v / n));
         Map<String, Double> top1 = new LinkedHashMap<>();
         for (var ref : engine.networks()) {
             testData.setEpoch(0);
-            top1.put(ref.name(), Evaluation.top1(engine.graph(ref.name()), testData));
+            top1.put(ref.name(), Evaluation.top1(x -> engine.predict(ref.name(), x), testData));
         }
-        return new EpochRecord(epoch + 1, seconds, images / seconds, learningRate(cfg, epoch), means, top1);
+        return new EpochRecord(epoch + 1, seconds, images / seconds,
+                learningRate(cfg, baseRate(cfg, method, Role.STUDENT), epoch), means, top1);
     }
 
     /** Saves the plain DL4J classifier form (softmax output layer, no taps, no updater state). */

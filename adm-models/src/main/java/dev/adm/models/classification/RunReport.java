@@ -7,7 +7,13 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
+import dev.adm.core.engine.StepResult;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +26,7 @@ final class RunReport {
     static final String METRICS = "metrics.csv";
     static final String RESULTS = "results.json";
     static final String CURVES = "curves.png";
+    static final String STEPS = "steps.csv";
 
     private RunReport() {
     }
@@ -43,6 +50,60 @@ final class RunReport {
             csv.append('\n');
         }
         AtomicFiles.writeString(dir.resolve(METRICS), csv.toString());
+    }
+
+    /**
+     * Appends one line per step to {@code steps.csv}: epoch, step, each network's total loss and whether it
+     * was updated (SwitOKD's teacher: 0 = expert mode). Written at the end of each epoch, before its checkpoint.
+     */
+    static void appendSteps(Path dir, int epoch, List<StepResult> steps) {
+        if (steps.isEmpty()) {
+            return;
+        }
+        List<String> nets = new ArrayList<>(new TreeSet<>(steps.get(0).totals().keySet()));
+        Path file = dir.resolve(STEPS);
+        StringBuilder out = new StringBuilder();
+        try {
+            if (!Files.exists(file)) {
+                out.append("epoch,step");
+                nets.forEach(n -> out.append(",loss:").append(n));
+                nets.forEach(n -> out.append(",updated:").append(n));
+                out.append('\n');
+            }
+            for (int i = 0; i < steps.size(); i++) {
+                StepResult r = steps.get(i);
+                out.append(epoch).append(',').append(i + 1);
+                nets.forEach(n -> out.append(',').append(fmt(r.totals().get(n))));
+                nets.forEach(n -> out.append(',').append(Boolean.TRUE.equals(r.updated().get(n)) ? 1 : 0));
+                out.append('\n');
+            }
+            Files.createDirectories(dir);
+            Files.writeString(file, out, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** On resume: drops step lines of epochs after the checkpoint (a crash may have left them). */
+    static void trimSteps(Path dir, int completedEpochs) {
+        Path file = dir.resolve(STEPS);
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            List<String> lines = Files.readAllLines(file);
+            List<String> kept = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (i == 0 || (!line.isEmpty() && Integer.parseInt(line.substring(0, line.indexOf(','))) <= completedEpochs)) {
+                    kept.add(line);
+                }
+            }
+            AtomicFiles.writeString(file, String.join("\n", kept) + "\n");
+        } catch (IOException | RuntimeException e) {
+            throw new UncheckedIOException("cannot read " + file + " (" + e.getMessage() + "); delete it to resume",
+                    e instanceof IOException io ? io : new IOException(e));
+        }
     }
 
     private static String fmt(Double v) {

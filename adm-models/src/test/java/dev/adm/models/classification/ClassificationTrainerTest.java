@@ -109,4 +109,65 @@ class ClassificationTrainerTest extends AdmTestBase {
                 () -> ClassificationTrainer.loadClassifier(dir.resolve("none.zip"), 10));
         assertTrue(missing.getMessage().contains("--method baseline"), missing.getMessage());
     }
+
+    /** A frozen teacher for offline methods: resnet8 trained two short epochs (above 50% top-1). */
+    private Path teacherZip() {
+        Path teacherRun = dir.resolve("teacher");
+        ClassificationTrainer.run(small("baseline", teacherRun).build());
+        return teacherRun.resolve("student.zip");
+    }
+
+    @Test
+    void methodsWithTheirOwnPartsTrainResumeAndExportPlainClassifiers() throws Exception {
+        Path teacher = teacherZip();
+        long plainResnet8 = ModelSerializer.restoreComputationGraph(teacher.toFile()).numParams();
+        for (String method : List.of("fitnet", "sokd", "adm-kd")) {
+            Path out = dir.resolve(method);
+            ClassificationTrainer.run(small(method, out).teacherCheckpoint(teacher).trainLimit(128).stopAfter(1).build());
+            ClassificationTrainer.Result r = ClassificationTrainer.run(small(method, out).teacherCheckpoint(teacher)
+                    .trainLimit(128).resume(true).build());
+            assertTrue(r.finalTop1().get("teacher") > 0.5, method + ": the frozen teacher lost its accuracy "
+                    + r.finalTop1());
+            r.finalTop1().forEach((net, top1) -> assertTrue(top1 >= 0 && top1 <= 1, method + " " + net + " " + top1));
+            assertEquals(plainResnet8, ModelSerializer.restoreComputationGraph(out.resolve("student.zip").toFile())
+                    .numParams(), method + ": the export must be the plain student");
+            assertTrue(!Files.exists(out.resolve("teacher.zip")), "a frozen teacher is not exported");
+        }
+        assertTrue(ClassificationTrainer.run(small("sokd", dir.resolve("sokd")).teacherCheckpoint(teacher)
+                .trainLimit(128).resume(true).build()).finalTop1().containsKey("peer"), "the peer is evaluated");
+        assertTrue(!Files.exists(dir.resolve("sokd").resolve("peer.zip")), "the peer reads maps, not images");
+    }
+
+    @Test
+    void oneExportsItsFirstBranchAsAPlainNetwork() throws Exception {
+        Path out = dir.resolve("one");
+        ClassificationTrainer.run(small("one", out).epochs(1).trainLimit(128).build());
+        ComputationGraph g = ModelSerializer.restoreComputationGraph(out.resolve("student.zip").toFile());
+        assertEquals(dev.adm.models.zoo.ModelZoo.get("resnet8").build(dev.adm.models.zoo.ModelConfig.builder()
+                .input(1, 28, 28).classes(10).build()).numParams(), g.numParams());
+    }
+
+    @Test
+    void switokdLogsTheModeOfEveryStepAndUsesItsOwnLearningRates() throws Exception {
+        Path out = dir.resolve("switokd");
+        ClassificationTrainer.run(small("switokd", out).teacher("resnet8").epochs(1).trainLimit(256).build());
+        List<String> steps = Files.readAllLines(out.resolve("steps.csv"));
+        assertEquals("epoch,step,loss:student,loss:teacher,updated:student,updated:teacher", steps.get(0));
+        assertEquals(1 + 4, steps.size());
+        assertTrue(steps.stream().skip(1).allMatch(l -> l.endsWith(",1,0") || l.endsWith(",1,1")), steps.toString());
+        String results = Files.readString(out.resolve("results.json"));
+        assertTrue(results.contains("\"teacher\" : 0.1") && results.contains("\"student\" : 0.01"), results);
+        assertTrue(Files.readString(out.resolve("metrics.csv")).contains("loss:updated/teacher"));
+    }
+
+    @Test
+    void admTrainsTwoStudentsWithOneTeacher() throws Exception {
+        Path out = dir.resolve("adm3");
+        ClassificationTrainer.Result r = ClassificationTrainer.run(small("adm", out).teacher("resnet8")
+                .students(List.of("resnet8", "resnet8")).epochs(1).trainLimit(128).build());
+        assertEquals(java.util.Set.of("teacher", "student1", "student2"), r.finalTop1().keySet());
+        for (String f : List.of("teacher.zip", "student1.zip", "student2.zip")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+    }
 }

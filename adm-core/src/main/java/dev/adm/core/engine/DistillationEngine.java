@@ -313,15 +313,18 @@ public final class DistillationEngine {
             }
         }
         Preconditions.checkState(!gradientInputs.isEmpty(), "method '%s' uses no network output", method.name());
-        withoutStdout(() -> sd.createGradFunction(gradientInputs.toArray(new String[0])));
+        createGradFunction(sd, gradientInputs);
     }
 
-    /** SameDiff M2.1 prints one "Added differentiated op" line per op to System.out while it builds gradients. */
-    private static synchronized void withoutStdout(Runnable r) {
+    /**
+     * Builds the gradient function of {@code sd} for the given (placeholder) inputs. SameDiff M2.1 prints one
+     * "Added differentiated op" line per op to System.out while it does; they are silenced.
+     */
+    public static synchronized void createGradFunction(SameDiff sd, List<String> inputs) {
         PrintStream out = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
-            r.run();
+            sd.createGradFunction(inputs.toArray(new String[0]));
         } finally {
             System.setOut(out);
         }

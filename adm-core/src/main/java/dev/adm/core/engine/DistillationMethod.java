@@ -30,6 +30,11 @@ public interface DistillationMethod {
         return networks;
     }
 
+    /** Whether the method distils from a frozen teacher (offline and semi-online methods). */
+    default boolean freezesTeacher() {
+        return false;
+    }
+
     /** The initial learning rate this method prescribes for networks of a role, if it prescribes one. */
     default OptionalDouble learningRate(Role role) {
         return OptionalDouble.empty();

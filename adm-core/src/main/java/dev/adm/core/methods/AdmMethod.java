@@ -100,6 +100,11 @@ public final class AdmMethod implements DistillationMethod {
     }
 
     @Override
+    public boolean freezesTeacher() {
+        return base.freezesTeacher();
+    }
+
+    @Override
     public OptionalDouble learningRate(Role role) {
         return base.learningRate(role);
     }

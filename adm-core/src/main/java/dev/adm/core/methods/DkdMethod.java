@@ -53,6 +53,11 @@ public final class DkdMethod implements DistillationMethod {
         return NAME;
     }
 
+    @Override
+    public boolean freezesTeacher() {
+        return true;
+    }
+
     /** The warm-up factor of epoch {@code epoch} (0-based as the engine counts). */
     public double warmupFactor(int epoch) {
         return Math.min((epoch + 1) / config.warmup(), 1.0);

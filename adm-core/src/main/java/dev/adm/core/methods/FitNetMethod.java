@@ -59,6 +59,11 @@ public final class FitNetMethod implements DistillationMethod {
     }
 
     @Override
+    public boolean freezesTeacher() {
+        return true;
+    }
+
+    @Override
     public List<Participant> arrange(List<Participant> networks, InputType images) {
         Participant teacher = Arrangements.single(networks, Role.TEACHER, NAME);
         Participant student = Arrangements.single(networks, Role.STUDENT, NAME);

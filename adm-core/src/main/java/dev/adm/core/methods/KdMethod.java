@@ -47,6 +47,11 @@ public final class KdMethod implements DistillationMethod {
     }
 
     @Override
+    public boolean freezesTeacher() {
+        return true;
+    }
+
+    @Override
     public void defineLosses(LossScope scope) {
         OfflinePair pair = OfflinePair.of(scope, NAME);
         NetworkRef teacher = pair.teacher();

@@ -59,6 +59,11 @@ public final class SokdMethod implements DistillationMethod {
     }
 
     @Override
+    public boolean freezesTeacher() {
+        return true;
+    }
+
+    @Override
     public List<Participant> arrange(List<Participant> networks, InputType images) {
         if (networks.stream().anyMatch(p -> p.name().equals(PEER))) {
             return networks;

@@ -9,7 +9,8 @@ import java.io.UncheckedIOException;
 /** The {@code adm} command line: a thin layer over the pipelines in adm-models. */
 @Command(name = "adm", mixinStandardHelpOptions = true, version = "adm 0.1.0",
         description = "Knowledge distillation on the JVM (DL4J): ADM, DML, KD and friends.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, EvalCommand.class, LossCommand.class,
+        subcommands = {QuickstartCommand.class, TrainCommand.class, ExperimentCommand.class, EvalCommand.class,
+                LossCommand.class, VisualizeCommand.class,
                 MethodsCommand.class, ZooCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AdmCommand implements Runnable {

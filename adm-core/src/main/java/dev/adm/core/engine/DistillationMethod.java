@@ -35,6 +35,11 @@ public interface DistillationMethod {
         return false;
     }
 
+    /** Whether the method trains one network on its own (it builds any peers inside it, as ONE does). */
+    default boolean trainsSingleNetwork() {
+        return false;
+    }
+
     /** The initial learning rate this method prescribes for networks of a role, if it prescribes one. */
     default OptionalDouble learningRate(Role role) {
         return OptionalDouble.empty();

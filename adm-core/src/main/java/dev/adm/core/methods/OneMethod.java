@@ -70,6 +70,11 @@ public final class OneMethod implements DistillationMethod {
         return NAME;
     }
 
+    @Override
+    public boolean trainsSingleNetwork() {
+        return true;
+    }
+
     /** The ramp r(e) of the 0-based epoch e. */
     public double ramp(int epoch) {
         return epoch >= config.rampup() ? 1.0 : Math.exp(-5 * Math.pow(1 - epoch / config.rampup(), 2));

@@ -62,6 +62,15 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         return new Builder();
     }
 
+    /** A builder holding every setting of this config, to derive a changed copy. */
+    public Builder toBuilder() {
+        return builder().method(method).methodParams(methodParams).teachers(teachers)
+                .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batchSize)
+                .learningRate(learningRate).seed(seed).dataset(dataset).dataDir(dataDir).imageSize(imageSize)
+                .embeddedData(embeddedData).trainLimit(trainLimit).augment(augment).outDir(outDir).resume(resume)
+                .stopAfter(stopAfter).progress(progress);
+    }
+
     /** Defaults: resnet8 student, 10 epochs, batch 128, lr 0.05, seed 42, augmentation on, progress bar on. */
     public static final class Builder {
         private String method = "baseline";

@@ -115,6 +115,21 @@ final class RunReport {
                 new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, results));
     }
 
+    /** The result of a finished run, from its {@code results.json}. */
+    static ClassificationTrainer.Result readResult(Path dir) {
+        Path file = dir.resolve(RESULTS);
+        try {
+            ObjectMapper json = new ObjectMapper();
+            var tree = json.readTree(file.toFile());
+            List<EpochRecord> history = json.convertValue(tree.get("history"),
+                    new com.fasterxml.jackson.core.type.TypeReference<List<EpochRecord>>() { });
+            return ClassificationTrainer.Result.of(dir, history);
+        } catch (IOException | RuntimeException e) {
+            throw new dev.adm.models.data.DataFormatException(file + " is unreadable (" + e.getMessage()
+                    + "); delete that run directory to train it again", e);
+        }
+    }
+
     static void writeCurves(Path dir, String title, List<EpochRecord> history) {
         XYChart acc = new XYChartBuilder().width(640).height(420).title(title + ": test top-1")
                 .xAxisTitle("epoch").yAxisTitle("top-1").build();

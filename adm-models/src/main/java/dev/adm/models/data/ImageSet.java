@@ -61,7 +61,7 @@ public final class ImageSet {
     }
 
     /** Pixel value 0..255 of image i at flat position p within the image. */
-    int pixel(int i, int p) {
+    public int pixel(int i, int p) {
         return pixels[i * imageSize() + p] & 0xFF;
     }
 

@@ -1,0 +1,222 @@
+package dev.adm.models.classification;
+
+import com.google.common.base.Preconditions;
+import dev.adm.core.backend.Backend;
+import dev.adm.core.engine.GraphSurgery;
+import dev.adm.core.ops.SimilarityMeasure;
+import dev.adm.core.ops.SpatialOps;
+import dev.adm.models.data.Datasets;
+import dev.adm.models.data.ImageSet;
+import dev.adm.models.data.Splits;
+import dev.adm.models.run.AtomicFiles;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * ADM's similarity map and its consensus/divergence weights for a trained teacher/student pair, drawn over
+ * test images ({@code ./adm visualize}), and the paper's observation measured: how much consensus weight
+ * lands on the object (foreground) rather than the background.
+ */
+public final class SimilarityMaps {
+    /** Foreground: a pixel brighter than this (of 255); Fashion-MNIST items lie on a black background. */
+    static final int FOREGROUND_LEVEL = 25;
+    private static final int CELL = 104;
+    private static final String[] COLUMNS = {"image", "similarity S", "consensus", "divergence"};
+
+    /**
+     * Mean weights over feature-map locations on the object and on the background, over {@code images} test
+     * images. A location is foreground when most of the image pixels it covers are.
+     */
+    public record Summary(int images, SimilarityMeasure measure, double tau, double coForeground,
+                          double coBackground, double diForeground, double diBackground, double foregroundShare) {
+    }
+
+    private SimilarityMaps() {
+    }
+
+    /** Draws {@code rows} test images with their maps into {@code png}; statistics over {@code statImages}. */
+    public static Summary draw(Path runDir, Path png, int rows, int statImages) {
+        Preconditions.checkArgument(rows >= 1 && statImages >= rows, "need 1 <= rows <= statistics images");
+        Backend.initialize();
+        Checkpoint.State state = Checkpoint.load(runDir);
+        Map<String, ComputationGraph> nets = state.networks();
+        ComputationGraph teacher = pick(nets, ClassificationTrainer.TEACHER, runDir);
+        ComputationGraph student = pick(nets, ClassificationTrainer.STUDENT, runDir);
+        Map<String, String> settings = state.settings();
+        String data = settings.get("data");
+        Splits splits = Datasets.load(settings.get("dataset"), data.equals("embedded") || data.equals("null") ? null
+                : Path.of(data), data.equals("embedded"), Integer.parseInt(settings.get("imageSize")));
+        ImageSet test = splits.test();
+        int n = Math.min(statImages, test.size());
+        DataSet batch = splits.testIterator(n).next();
+
+        INDArray ft = feat(teacher, batch.getFeatures());
+        INDArray fs = feat(student, batch.getFeatures());
+        long h = Math.min(fs.size(2), ft.size(2));
+        long w = Math.min(fs.size(3), ft.size(3));
+        fs = align(fs, h, w);
+        ft = align(ft, h, w);
+        SimilarityMeasure measure = settings.containsKey("param.similarity")
+                ? SimilarityMeasure.parse(settings.get("param.similarity"))
+                : fs.size(1) == ft.size(1) ? SimilarityMeasure.COSINE : SimilarityMeasure.ATTENTION;
+        double tau = Double.parseDouble(settings.getOrDefault("param.tau", "0.5"));
+        INDArray s = SpatialOps.similarity(fs, ft, measure);
+        INDArray co = SpatialOps.locationWeights(s, tau, +1);
+        INDArray di = SpatialOps.locationWeights(s, tau, -1);
+
+        double[] sums = new double[4]; // co fg, co bg, di fg, di bg
+        long fgCount = 0;
+        long all = 0;
+        for (int i = 0; i < n; i++) {
+            boolean[][] fg = foreground(test, i, (int) h, (int) w);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int k = fg[y][x] ? 0 : 1;
+                    sums[k] += co.getDouble(i, y, x);
+                    sums[2 + k] += di.getDouble(i, y, x);
+                    fgCount += fg[y][x] ? 1 : 0;
+                    all++;
+                }
+            }
+        }
+        long bgCount = all - fgCount;
+        Summary summary = new Summary(n, measure, tau, sums[0] / fgCount, sums[1] / bgCount, sums[2] / fgCount,
+                sums[3] / bgCount, (double) fgCount / all);
+
+        BufferedImage grid = render(test, Math.min(rows, n), s, co, di, measure);
+        AtomicFiles.writeVia(png, tmp -> ImageIO.write(grid, "png", tmp.toFile()));
+        return summary;
+    }
+
+    private static ComputationGraph pick(Map<String, ComputationGraph> nets, String role, Path runDir) {
+        ComputationGraph g = nets.containsKey(role) ? nets.get(role) : nets.get(role + "1");
+        Preconditions.checkArgument(g != null, "run %s has no %s network (it has %s); visualize a run with a teacher "
+                + "and a student", runDir, role, nets.keySet());
+        return g;
+    }
+
+    private static INDArray feat(ComputationGraph g, INDArray x) {
+        return g.feedForward(x, false).get(GraphSurgery.pooledVertex(g, "logits"));
+    }
+
+    private static INDArray align(INDArray f, long h, long w) {
+        if (f.size(2) == h && f.size(3) == w) {
+            return f;
+        }
+        SameDiff sd = SameDiff.create();
+        var in = sd.placeHolder("f", f.dataType(), f.shape());
+        var out = SpatialOps.alignSpatial(sd, in, new long[]{f.size(1), f.size(2), f.size(3)}, h, w);
+        return sd.output(Map.of("f", f), out.name()).get(out.name());
+    }
+
+    /** Feature-map cells (h x w) most of whose pixels are brighter than {@link #FOREGROUND_LEVEL}. */
+    static boolean[][] foreground(ImageSet set, int i, int h, int w) {
+        int H = set.height();
+        int W = set.width();
+        int[][] bright = new int[h][w];
+        int[][] total = new int[h][w];
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                int cy = y * h / H;
+                int cx = x * w / W;
+                int v = 0;
+                for (int c = 0; c < set.channels(); c++) {
+                    v = Math.max(v, set.pixel(i, c * H * W + y * W + x));
+                }
+                bright[cy][cx] += v > FOREGROUND_LEVEL ? 1 : 0;
+                total[cy][cx]++;
+            }
+        }
+        boolean[][] fg = new boolean[h][w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                fg[y][x] = 2 * bright[y][x] > total[y][x];
+            }
+        }
+        return fg;
+    }
+
+    private static BufferedImage render(ImageSet test, int rows, INDArray s, INDArray co, INDArray di,
+                                        SimilarityMeasure measure) {
+        int header = 24;
+        BufferedImage out = new BufferedImage(COLUMNS.length * CELL, header + rows * CELL, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        for (int c = 0; c < COLUMNS.length; c++) {
+            g.drawString(COLUMNS[c], c * CELL + 4, 16);
+        }
+        double sMin = measure == SimilarityMeasure.COSINE ? -1 : 0;
+        for (int r = 0; r < rows; r++) {
+            BufferedImage image = grey(test, r);
+            int y = header + r * CELL;
+            g.drawImage(image, 0, y, CELL, CELL, null);
+            overlay(g, image, heat(s, r, sMin, 1), CELL, y);
+            // weights: each image's own range (blue = its least weighted location, red = its most)
+            overlay(g, image, heat(co, r, co.getRow(r).minNumber().doubleValue(), co.getRow(r).maxNumber().doubleValue()),
+                    2 * CELL, y);
+            overlay(g, image, heat(di, r, di.getRow(r).minNumber().doubleValue(), di.getRow(r).maxNumber().doubleValue()),
+                    3 * CELL, y);
+        }
+        g.dispose();
+        return out;
+    }
+
+    private static BufferedImage grey(ImageSet set, int i) {
+        BufferedImage img = new BufferedImage(set.width(), set.height(), BufferedImage.TYPE_INT_RGB);
+        int hw = set.height() * set.width();
+        for (int y = 0; y < set.height(); y++) {
+            for (int x = 0; x < set.width(); x++) {
+                int p = y * set.width() + x;
+                int rgb = set.channels() == 3
+                        ? set.pixel(i, p) << 16 | set.pixel(i, hw + p) << 8 | set.pixel(i, 2 * hw + p)
+                        : set.pixel(i, p) * 0x010101;
+                img.setRGB(x, y, rgb);
+            }
+        }
+        return img;
+    }
+
+    /** A map {@code [h,w]} of sample {@code i} as colours, {@code lo..hi} from blue to red. */
+    private static BufferedImage heat(INDArray maps, int i, double lo, double hi) {
+        int h = (int) maps.size(1);
+        int w = (int) maps.size(2);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double t = hi > lo ? Math.max(0, Math.min(1, (maps.getDouble(i, y, x) - lo) / (hi - lo))) : 0.5;
+                img.setRGB(x, y, jet(t));
+            }
+        }
+        return img;
+    }
+
+    private static int jet(double t) {
+        int r = (int) (255 * Math.max(0, Math.min(1, 1.5 - Math.abs(4 * t - 3))));
+        int g = (int) (255 * Math.max(0, Math.min(1, 1.5 - Math.abs(4 * t - 2))));
+        int b = (int) (255 * Math.max(0, Math.min(1, 1.5 - Math.abs(4 * t - 1))));
+        return r << 16 | g << 8 | b;
+    }
+
+    /** The image, then the heat map bilinearly upsampled on top at half opacity. */
+    private static void overlay(Graphics2D g, BufferedImage image, BufferedImage heat, int x, int y) {
+        g.drawImage(image, x, y, CELL, CELL, null);
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setComposite(java.awt.AlphaComposite.getInstance(java.awt.AlphaComposite.SRC_OVER, 0.55f));
+        g.drawImage(heat, x, y, CELL, CELL, null);
+        g.setComposite(java.awt.AlphaComposite.SrcOver);
+    }
+}

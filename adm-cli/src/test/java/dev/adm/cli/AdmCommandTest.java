@@ -46,7 +46,8 @@ class AdmCommandTest extends AdmTestBase {
     void helpListsEveryCommand() {
         assertEquals(0, run("--help").code());
         String usage = AdmCommand.commandLine().getUsageMessage();
-        for (String c : new String[]{"quickstart", "train", "eval", "methods"}) {
+        for (String c : new String[]{"quickstart", "train", "experiment", "eval", "loss", "visualize", "methods",
+                "zoo"}) {
             assertTrue(usage.contains(c), usage);
         }
         assertTrue(AdmCommand.commandLine().getSubcommands().get("train").getUsageMessage().contains("classification"));
@@ -99,5 +100,55 @@ class AdmCommandTest extends AdmTestBase {
         Run eval = run("eval", "--model", out.resolve("adm/student.zip").toString());
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("top-1"), eval.out());
+    }
+
+    @Test
+    void lossWritesTheLossesAndGradientsOfNpyTensors() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        var logitsS = org.nd4j.linalg.factory.Nd4j.create(new double[][]{{1, 2, 0.5}, {-1, 0, 3}});
+        var logitsT = org.nd4j.linalg.factory.Nd4j.create(new double[][]{{0.2, 1.5, 1}, {0.5, -0.5, 2}});
+        dev.adm.core.parity.NpyFiles.writeFloat32(in.resolve("student_logits.npy"), logitsS);
+        dev.adm.core.parity.NpyFiles.writeFloat32(in.resolve("teacher_logits.npy"), logitsT);
+        Run missing = run("loss", "--method", "kd", "--inputs", in.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("labels.npy"), missing.err());
+
+        // labels [1, 2] as float: integer labels are required
+        dev.adm.core.parity.NpyFiles.writeFloat32(in.resolve("labels.npy"),
+                org.nd4j.linalg.factory.Nd4j.create(new double[]{1, 2}));
+        Run floatLabels = run("loss", "--method", "kd", "--inputs", in.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(2, floatLabels.code());
+        assertTrue(floatLabels.err().contains("integer"), floatLabels.err());
+        Files.write(in.resolve("labels.npy"), int64Npy(1, 2));
+
+        Run r = run("loss", "--method", "kd", "--inputs", in.toString(), "--out", dir.resolve("out").toString(),
+                "--param", "T=1", "--param", "a=1", "--param", "b=0");
+        assertEquals(0, r.code(), r.err());
+        // a = 1, b = 0: the student's total is its plain cross-entropy
+        double ce = (-Math.log(Math.exp(2) / (Math.exp(1) + Math.exp(2) + Math.exp(0.5)))
+                - Math.log(Math.exp(3) / (Math.exp(-1) + Math.exp(0) + Math.exp(3)))) / 2;
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/loss.json").toFile());
+        assertEquals(ce, json.get("student").asDouble(), 1e-6);
+        assertTrue(json.get("teacher").isNull());
+        assertTrue(Files.exists(dir.resolve("out/grad_student_logits.npy")));
+        assertTrue(!Files.exists(dir.resolve("out/grad_teacher_logits.npy")), "kd's teacher is frozen");
+    }
+
+    private static byte[] int64Npy(long... values) {
+        StringBuilder h = new StringBuilder("{'descr': '<i8', 'fortran_order': False, 'shape': (" + values.length
+                + ",), }");
+        while ((10 + h.length() + 1) % 64 != 0) {
+            h.append(' ');
+        }
+        h.append('\n');
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(10 + h.length() + 8 * values.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.put(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) h.length())
+                .put(h.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        for (long v : values) {
+            buf.putLong(v);
+        }
+        return buf.array();
     }
 }

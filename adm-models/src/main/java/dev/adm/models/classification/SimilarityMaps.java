@@ -166,10 +166,10 @@ public final class SimilarityMaps {
             g.drawImage(image, 0, y, CELL, CELL, null);
             overlay(g, image, heat(s, r, sMin, 1), CELL, y);
             // weights: each image's own range (blue = its least weighted location, red = its most)
-            overlay(g, image, heat(co, r, co.getRow(r).minNumber().doubleValue(), co.getRow(r).maxNumber().doubleValue()),
-                    2 * CELL, y);
-            overlay(g, image, heat(di, r, di.getRow(r).minNumber().doubleValue(), di.getRow(r).maxNumber().doubleValue()),
-                    3 * CELL, y);
+            INDArray c = co.slice(r);
+            INDArray d = di.slice(r);
+            overlay(g, image, heat(co, r, c.minNumber().doubleValue(), c.maxNumber().doubleValue()), 2 * CELL, y);
+            overlay(g, image, heat(di, r, d.minNumber().doubleValue(), d.maxNumber().doubleValue()), 3 * CELL, y);
         }
         g.dispose();
         return out;

@@ -1,0 +1,57 @@
+package dev.adm.models.classification;
+
+import dev.adm.core.testing.AdmTestBase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExperimentTest extends AdmTestBase {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tableHoldsMeanAndStdOfEveryRunAndRerunsReuseThem() throws Exception {
+        ClassificationConfig template = ClassificationConfig.builder().student("resnet8").epochs(1).batchSize(64)
+                .learningRate(0.1).trainLimit(128).embeddedData(true).augment(false).progress(false).build();
+        List<Experiment.Row> rows = Experiment.run(template, "resnet8", List.of(Experiment.Variant.of("kd")), 2, dir);
+        assertEquals(List.of("baseline", "kd"), rows.stream().map(r -> r.variant().label()).toList(),
+                "kd needs the baseline's teacher, which runs first");
+        Experiment.Row kd = rows.get(1);
+        double[] student = kd.runs().stream().mapToDouble(r -> r.finalTop1().get("student")).toArray();
+        assertEquals((student[0] + student[1]) / 2, kd.studentMean(), 1e-12);
+        assertEquals(Math.abs(student[0] - student[1]) / Math.sqrt(2), kd.studentStd(), 1e-12);
+        assertEquals(rows.get(0).teacherMean(), kd.teacherMean(), 1e-12, "kd's teacher is the baseline's teacher");
+
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| kd | ") && md.contains(String.format(java.util.Locale.ROOT, "%.2f ± %.2f",
+                100 * kd.studentMean(), 100 * kd.studentStd())), md);
+        assertEquals(3, Files.readAllLines(dir.resolve("results.csv")).size());
+        assertTrue(ImageIO.read(dir.resolve("results.png").toFile()).getWidth() > 0);
+
+        Path finished = dir.resolve("kd/seed42/results.json");
+        FileTime before = Files.getLastModifiedTime(finished);
+        List<Experiment.Row> again = Experiment.run(template, "resnet8", List.of(Experiment.Variant.of("kd")), 2, dir);
+        assertEquals(before, Files.getLastModifiedTime(finished), "a finished run must be reused, not retrained");
+        assertEquals(kd.studentMean(), again.get(1).studentMean(), 1e-12);
+
+        // ADM's maps on the baseline pair: each image's weights average 1, so the object/background split must too.
+        Path png = dir.resolve("maps.png");
+        SimilarityMaps.Summary s = SimilarityMaps.draw(dir.resolve("baseline/seed42"), png, 3, 50);
+        double share = s.foregroundShare();
+        assertTrue(share > 0.1 && share < 0.9, "foreground share " + share);
+        assertEquals(1.0, share * s.coForeground() + (1 - share) * s.coBackground(), 1e-6);
+        assertEquals(1.0, share * s.diForeground() + (1 - share) * s.diBackground(), 1e-6);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(4 * 104, img.getWidth());
+        assertEquals(24 + 3 * 104, img.getHeight());
+    }
+}

@@ -62,6 +62,12 @@ public final class DistillationEngine {
     private final Map<String, String> totalOutputs = new LinkedHashMap<>();  // network -> variable
     private final List<String> gradientInputs = new ArrayList<>();
     private final Set<String> scalarInputs = new LinkedHashSet<>();
+    private final List<Precomputed> precomputed = new ArrayList<>();
+
+    /** A {@link LossScope#precomputed} input: its placeholder, the taps it reads, and how it is computed. */
+    private record Precomputed(String placeholder, List<LossScope.TapRef> inputs,
+                               java.util.function.Function<List<INDArray>, INDArray> compute) {
+    }
     private int epoch;
 
     public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
@@ -242,6 +248,10 @@ public final class DistillationEngine {
         for (Member m : members) {
             m.forward(features, inputs);
         }
+        for (Precomputed p : precomputed) {
+            List<INDArray> args = p.inputs().stream().map(t -> member(t.network()).lastTaps.get(t.tap())).toList();
+            inputs.put(p.placeholder(), p.compute().apply(args).castTo(dataType()));
+        }
         Map<String, Double> scalars = method.stepScalars(epoch, iteration());
         for (String s : scalarInputs) {
             Double v = scalars.get(s);
@@ -416,6 +426,26 @@ public final class DistillationEngine {
         @Override
         public void checkFeedsClassifier(NetworkRef network, String tap) {
             member(network).checkFeedsClassifier(tap);
+        }
+
+        @Override
+        public SDVariable precomputed(String name, long[] shape, List<TapRef> inputs,
+                                      java.util.function.Function<List<INDArray>, INDArray> compute) {
+            Preconditions.checkArgument(name.matches("[a-z][a-z0-9_]*"), "bad precomputed name '%s'", name);
+            String placeholder = name + DETACHED; // a constant of the step, like every stop-gradient input
+            if (sd.hasVariable(placeholder)) {
+                return sd.getVariable(placeholder);
+            }
+            for (TapRef t : inputs) {
+                Member m = member(t.network());
+                m.tapShape(t.tap()); // fails clearly on an unknown tap
+                m.taps.add(t.tap());
+            }
+            long[] full = new long[shape.length + 1];
+            full[0] = -1;
+            System.arraycopy(shape, 0, full, 1, shape.length);
+            precomputed.add(new Precomputed(placeholder, List.copyOf(inputs), compute));
+            return sd.placeHolder(placeholder, dataType(), full);
         }
 
         @Override

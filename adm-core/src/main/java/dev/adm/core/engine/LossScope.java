@@ -2,8 +2,10 @@ package dev.adm.core.engine;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What a {@link DistillationMethod} builds its losses with: a SameDiff graph whose inputs are the
@@ -57,6 +59,17 @@ public interface LossScope {
      * global-average-pools (so that {@link #classifier} on its re-pooled features is the same code path).
      */
     void checkFeedsClassifier(NetworkRef network, String tap);
+
+    /** A tap of a network, as an input of {@link #precomputed}. */
+    record TapRef(NetworkRef network, String tap) {
+    }
+
+    /**
+     * A tensor computed eagerly at every step from stop-gradient taps (the step's values, in {@code inputs}
+     * order) and entering the graph as a constant input of shape {@code [B, shape...]}. For quantities no
+     * gradient flows through, such as ADM's similarity map: one native pass instead of a chain of graph ops.
+     */
+    SDVariable precomputed(String name, long[] shape, List<TapRef> inputs, Function<List<INDArray>, INDArray> compute);
 
     /** A scalar that changes between steps, supplied by {@link DistillationMethod#stepScalars}. */
     SDVariable scalar(String name);

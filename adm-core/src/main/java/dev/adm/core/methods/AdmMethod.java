@@ -166,11 +166,12 @@ public final class AdmMethod implements DistillationMethod {
         long[] chwT = {shapeT[0], hw[0], hw[1]};
 
         SDVariable fs = SpatialOps.alignSpatial(sd, scope.tap(student, FEATURE_TAP), shapeS, hw[0], hw[1]);
-        SDVariable fsDetached = SpatialOps.alignSpatial(sd, scope.detachedTap(student, FEATURE_TAP), shapeS, hw[0],
-                hw[1]);
-        SDVariable ftDetached = SpatialOps.alignSpatial(sd, scope.detachedTap(teacher, FEATURE_TAP), shapeT, hw[0],
-                hw[1]);
-        SDVariable s = SpatialOps.similarity(sd, fsDetached, ftDetached, chwS, chwT, config.similarity());
+        // S is a function of stop-gradient features: computed eagerly in one native pass per step
+        SimilarityMeasure measure = config.similarity();
+        SDVariable s = scope.precomputed("adm_similarity_" + teacher.index() + "_" + student.index(), hw,
+                List.of(new LossScope.TapRef(student, FEATURE_TAP), new LossScope.TapRef(teacher, FEATURE_TAP)),
+                in -> SpatialOps.similarity(SpatialOps.alignSpatial(in.get(0), hw[0], hw[1]),
+                        SpatialOps.alignSpatial(in.get(1), hw[0], hw[1]), measure));
 
         SDVariable wCo = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), +1);
         SDVariable lCo;
@@ -178,6 +179,8 @@ public final class AdmMethod implements DistillationMethod {
             SDVariable zCo = scope.classifier(student, SpatialOps.modulatedPool(sd, fs, chwS, wCo));
             lCo = Losses.distillationKl(sd, scope.detachedLogits(teacher), zCo, config.temperature());
         } else {
+            SDVariable ftDetached = SpatialOps.alignSpatial(sd, scope.detachedTap(teacher, FEATURE_TAP), shapeT, hw[0],
+                    hw[1]);
             SDVariable diff = channelNormalised(sd, fs).sub(channelNormalised(sd, ftDetached));
             lCo = sd.squaredNorm(diff, false, 1).mul(wCo).mean();
         }

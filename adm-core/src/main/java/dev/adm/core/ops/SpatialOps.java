@@ -199,6 +199,26 @@ public final class SpatialOps {
         return sd.permute(sd.reshape(x, -1, c, targetW, targetH), 0, 1, 3, 2);           // [B, C, th, tw]
     }
 
+    /** Eager form of {@link #alignSpatial(SameDiff, SDVariable, long[], long, long)}: the same pooling or resizing. */
+    public static INDArray alignSpatial(INDArray f, long targetH, long targetW) {
+        long b = f.size(0);
+        long c = f.size(1);
+        long h = f.size(2);
+        long w = f.size(3);
+        if (h == targetH && w == targetW) {
+            return f;
+        }
+        if (h >= targetH && w >= targetW && h % targetH == 0 && w % targetW == 0) {
+            return f.reshape('c', b, c, targetH, h / targetH, targetW, w / targetW).mean(3, 5);
+        }
+        INDArray rowsT = interpolationMatrix(h, targetH, f.dataType()).transpose();
+        INDArray colsT = interpolationMatrix(w, targetW, f.dataType()).transpose();
+        INDArray x = f.reshape('c', b * c * h, w).mmul(colsT);                                 // [B*C*H, tw]
+        x = x.reshape('c', b * c, h, targetW).permute(0, 2, 1).dup('c');                     // [B*C, tw, H]
+        x = x.reshape('c', b * c * targetW, h).mmul(rowsT);                                  // [B*C*tw, th]
+        return x.reshape('c', b, c, targetW, targetH).permute(0, 1, 3, 2).dup('c');          // [B, C, th, tw]
+    }
+
     /** {@code [out, in]} matrix of linear interpolation weights, half-pixel centres, edges clamped. */
     static INDArray interpolationMatrix(long in, long out, org.nd4j.linalg.api.buffer.DataType type) {
         INDArray m = Nd4j.zeros(type, out, in);

@@ -275,6 +275,25 @@ public final class LossHarness {
         }
 
         @Override
+        public SDVariable precomputed(String name, long[] shape, List<TapRef> tapInputs,
+                                      java.util.function.Function<List<INDArray>, INDArray> compute) {
+            String placeholder = name + "/sg";
+            if (!sd.hasVariable(placeholder)) {
+                List<INDArray> args = tapInputs.stream().map(t -> {
+                    checkTap(t.tap());
+                    INDArray v = values.get(t.network().name() + "_" + FEAT);
+                    Preconditions.checkArgument(v != null, "method '%s' needs %s_feat.npy", method.name(),
+                            t.network().name());
+                    return v;
+                }).toList();
+                INDArray value = compute.apply(args).castTo(DataType.DOUBLE);
+                sd.placeHolder(placeholder, DataType.DOUBLE, value.shape());
+                feeds.put(placeholder, value);
+            }
+            return sd.getVariable(placeholder);
+        }
+
+        @Override
         public SDVariable scalar(String name) {
             if (scalars.add(name)) {
                 return sd.placeHolder(name, DataType.DOUBLE);

@@ -198,6 +198,10 @@ class SpatialOpsTest extends AdmTestBase {
         assertEquals(mean, p.getDouble(1, 2, 1, 2), 1e-12);
         assertArrayEquals(new long[]{2, 3, 3, 3}, out.get(resized.name()).shape());
         assertArrayEquals(new long[]{4, 4}, SpatialOps.commonSpatialSize(new long[]{64, 8, 8}, new long[]{64, 4, 4}));
+        // the eager form (used for ADM's stop-gradient similarity) computes the same maps
+        assertTrue(p.equalsWithEps(SpatialOps.alignSpatial(f, 4, 4), 1e-12));
+        assertTrue(out.get(resized.name()).equalsWithEps(SpatialOps.alignSpatial(f, 3, 3), 1e-12));
+        assertTrue(SpatialOps.alignSpatial(f, 8, 8) == f);
     }
 
     // ------------------------------------------------------------------ gradient checks (double)

@@ -22,22 +22,24 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Channel-axis cosine similarity of two {@code [B,C,H,W]} maps: the project's op (one reduce3 pass plus
- * the zero-vector fix) against ND4J's bare reduce3 and the naive mul/sum/norm/div chain. The full sweep and
- * bandwidth reporting of issue 5 build on this class.
+ * Channel-axis cosine similarity of two {@code [B,C,H,W]} float maps, the kernel behind ADM's map S:
+ * the project's op ({@link SpatialOps#similarity}: one reduce3 pass plus the zero-vector fix), ND4J's bare
+ * reduce3 {@code CosineSimilarity}, and the naive mul/sum/norm2/div chain. Both inputs are read once by a
+ * one-pass kernel, so {@code 2 * B*C*H*W * 4 bytes / time} is its effective bandwidth ({@code BenchMain}
+ * prints it next to {@link TriadBenchmark}'s).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
 public class SimilarityBenchmark {
-    @Param({"128"})
+    @Param({"32", "128"})
     int batch;
-    @Param({"64"})
+    @Param({"64", "256"})
     int channels;
-    @Param({"16"})
+    @Param({"8", "16", "32"})
     int size;
 
     private INDArray fs;

@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OperationsPerInvocation(TrainingStepBenchmark.BATCH)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 10)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=8G"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=8G"})
 public class TrainingStepBenchmark {
     static final int BATCH = 128;
 

@@ -3,6 +3,7 @@ package dev.adm.core.ops;
 import com.google.common.base.Preconditions;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
@@ -35,6 +36,15 @@ import java.util.Arrays;
 public final class SpatialOps {
     /** Denominator clamp of the cosine and of the attention normalisation. */
     public static final double EPS = 1e-8;
+    /**
+     * Whether the JDK's vector API is on the module path ({@code --add-modules jdk.incubator.vector}, as
+     * {@code ./adm}, the tests and the benchmarks run): then the float cosine uses the one-pass SIMD kernel.
+     */
+    public static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private static INDArray contiguous(INDArray a) {
+        return a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+    }
 
     private SpatialOps() {
     }
@@ -87,9 +97,10 @@ public final class SpatialOps {
     }
 
     /**
-     * Eager similarity. The cosine is one native reduce3 pass over the channels. Where both vectors are
-     * zero that pass yields 0/0; it is mapped to 0, which is what the spec's clamp gives. (The two forms
-     * differ only when {@code 0 < |F_s,i||F_t,i| < 1e-8}, where this one returns the true cosine.)
+     * Eager similarity. The float cosine is one SIMD pass over both maps ({@code CosineKernel}) when the
+     * vector API is available, else one native reduce3 pass over the channels, whose 0/0 for two zero vectors
+     * is mapped to 0, which is what the spec's clamp gives (the reduce3 form differs from the spec only when
+     * {@code 0 < |F_s,i||F_t,i| < 1e-8}, where it returns the true cosine).
      */
     public static INDArray similarity(INDArray fs, INDArray ft, SimilarityMeasure measure) {
         checkComparable(fs.shape(), ft.shape(), measure);
@@ -97,6 +108,10 @@ public final class SpatialOps {
                 "similarity needs equal spatial sizes (align them first): %s vs %s",
                 Arrays.toString(fs.shape()), Arrays.toString(ft.shape()));
         if (measure == SimilarityMeasure.COSINE) {
+            if (VECTOR_API && fs.dataType() == DataType.FLOAT && ft.dataType() == DataType.FLOAT
+                    && fs.length() < Integer.MAX_VALUE / 4) {
+                return CosineKernel.similarity(contiguous(fs), contiguous(ft));
+            }
             INDArray s = Nd4j.exec(new CosineSimilarity(fs, ft, 1));
             BooleanIndexing.replaceWhere(s, 0.0, Conditions.isNan());
             return s;

@@ -185,6 +185,33 @@ class SpatialOpsTest extends AdmTestBase {
     }
 
     @Test
+    void floatCosineKernelMatchesReduce3() {
+        assertTrue(SpatialOps.VECTOR_API, "the tests run with --add-modules jdk.incubator.vector; without it the "
+                + "one-pass cosine kernel is silently off");
+        for (long[] shape : new long[][]{{3, 5, 7, 7}, {2, 64, 16, 16}, {1, 3, 1, 1}, {4, 16, 5, 9}}) {
+            INDArray a = Nd4j.randn(DataType.FLOAT, shape);
+            INDArray b = Nd4j.randn(DataType.FLOAT, shape);
+            a.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.point(0)).assign(0);
+            b.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.point(0)).assign(0);
+            INDArray reference = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce3.CosineSimilarity(a, b, 1));
+            org.nd4j.linalg.indexing.BooleanIndexing.replaceWhere(reference, 0.0,
+                    org.nd4j.linalg.indexing.conditions.Conditions.isNan());
+            INDArray kernel = SpatialOps.similarity(a, b, SimilarityMeasure.COSINE);
+            assertArrayEquals(reference.shape(), kernel.shape());
+            assertTrue(reference.equalsWithEps(kernel, 1e-5), java.util.Arrays.toString(shape));
+            assertEquals(0.0, kernel.getDouble(0, 0, 0), 0.0, "two zero vectors");
+        }
+        // a view with an offset, and a permuted (non-contiguous) array
+        INDArray big = Nd4j.randn(DataType.FLOAT, 6, 8, 4, 4);
+        INDArray view = big.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        INDArray other = Nd4j.randn(DataType.FLOAT, 3, 4, 4, 8).permute(0, 3, 1, 2);
+        INDArray expected = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce3.CosineSimilarity(view.dup(),
+                other.dup(), 1));
+        assertTrue(expected.equalsWithEps(SpatialOps.similarity(view, other, SimilarityMeasure.COSINE), 1e-5));
+    }
+
+    @Test
     void alignSpatialPoolsWhenSizesDivideAndResizesOtherwise() {
         INDArray f = randn(2, 3, 8, 8);
         SameDiff sd = SameDiff.create();

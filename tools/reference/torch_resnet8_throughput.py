@@ -31,6 +31,7 @@ def resnet8(in_channels=1, classes=10, filters=(16, 16, 32, 64)):
 
 def main(batch=128, warmup_steps=10, seconds=20.0):
     torch.manual_seed(1)
+    torch.set_num_threads(os.cpu_count())  # as ND4J, which uses every core (Debian's build may default to 1)
     threads = torch.get_num_threads()
     net = resnet8().train()
     opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)

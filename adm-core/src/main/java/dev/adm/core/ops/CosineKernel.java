@@ -32,11 +32,36 @@ final class CosineKernel {
         ByteBuffer x = buffer(fs);
         ByteBuffer y = buffer(ft);
         float[] out = new float[b * hw];
+        int pairEnd = hw - hw % (2 * LANES);
         int vectorEnd = hw - hw % LANES;
         float eps = (float) SpatialOps.EPS;
         IntStream.range(0, b).parallel().forEach(s -> {
             int sample = s * c * hw;
-            for (int i = 0; i < vectorEnd; i += LANES) {
+            // two vectors of locations per pass: each channel then contributes two adjacent cache lines
+            for (int i = 0; i < pairEnd; i += 2 * LANES) {
+                FloatVector dot0 = FloatVector.zero(SPECIES);
+                FloatVector nx0 = dot0;
+                FloatVector ny0 = dot0;
+                FloatVector dot1 = dot0;
+                FloatVector nx1 = dot0;
+                FloatVector ny1 = dot0;
+                for (int ch = 0; ch < c; ch++) {
+                    int at = 4 * (sample + ch * hw + i);
+                    FloatVector u0 = FloatVector.fromByteBuffer(SPECIES, x, at, ByteOrder.nativeOrder());
+                    FloatVector v0 = FloatVector.fromByteBuffer(SPECIES, y, at, ByteOrder.nativeOrder());
+                    FloatVector u1 = FloatVector.fromByteBuffer(SPECIES, x, at + 4 * LANES, ByteOrder.nativeOrder());
+                    FloatVector v1 = FloatVector.fromByteBuffer(SPECIES, y, at + 4 * LANES, ByteOrder.nativeOrder());
+                    dot0 = u0.fma(v0, dot0);
+                    nx0 = u0.fma(u0, nx0);
+                    ny0 = v0.fma(v0, ny0);
+                    dot1 = u1.fma(v1, dot1);
+                    nx1 = u1.fma(u1, nx1);
+                    ny1 = v1.fma(v1, ny1);
+                }
+                dot0.div(nx0.mul(ny0).sqrt().max(eps)).intoArray(out, s * hw + i);
+                dot1.div(nx1.mul(ny1).sqrt().max(eps)).intoArray(out, s * hw + i + LANES);
+            }
+            for (int i = pairEnd; i < vectorEnd; i += LANES) {
                 FloatVector dot = FloatVector.zero(SPECIES);
                 FloatVector nx = dot;
                 FloatVector ny = dot;
@@ -65,13 +90,13 @@ final class CosineKernel {
                 out[s * hw + i] = dot / Math.max((float) Math.sqrt(nx * ny), eps);
             }
         });
-        return Nd4j.create(out, new long[]{b, fs.size(2), fs.size(3)}, DataType.FLOAT);
+        INDArray result = Nd4j.createUninitialized(DataType.FLOAT, b, fs.size(2), fs.size(3));
+        result.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(out);
+        return result;
     }
 
-    /** The array's own bytes from its offset (callers pass contiguous 'c'-order arrays). */
+    /** The array's bytes (callers pass contiguous 'c'-order arrays without offset). */
     private static ByteBuffer buffer(INDArray a) {
-        ByteBuffer whole = a.data().asNio().order(ByteOrder.nativeOrder());
-        int offset = (int) (4 * a.offset());
-        return whole.position(offset).slice().order(ByteOrder.nativeOrder());
+        return a.data().asNio().order(ByteOrder.nativeOrder());
     }
 }

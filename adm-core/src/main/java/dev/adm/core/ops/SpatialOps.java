@@ -43,7 +43,8 @@ public final class SpatialOps {
     public static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+        return a.ordering() == 'c' && a.offset() == 0 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a)
+                ? a : a.dup('c');
     }
 
     private SpatialOps() {

@@ -42,6 +42,11 @@ public final class SpatialOps {
      */
     public static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
+    /** The kernel reads host memory: CPU backend only (a CUDA build keeps S on the device, in reduce3). */
+    private static boolean vectorKernel() {
+        return VECTOR_API && Nd4j.getBackend().getClass().getName().contains(".cpu.");
+    }
+
     private static INDArray contiguous(INDArray a) {
         return a.ordering() == 'c' && a.offset() == 0 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a)
                 ? a : a.dup('c');
@@ -109,7 +114,7 @@ public final class SpatialOps {
                 "similarity needs equal spatial sizes (align them first): %s vs %s",
                 Arrays.toString(fs.shape()), Arrays.toString(ft.shape()));
         if (measure == SimilarityMeasure.COSINE) {
-            if (VECTOR_API && fs.dataType() == DataType.FLOAT && ft.dataType() == DataType.FLOAT
+            if (vectorKernel() && fs.dataType() == DataType.FLOAT && ft.dataType() == DataType.FLOAT
                     && fs.length() < Integer.MAX_VALUE / 4) {
                 return CosineKernel.similarity(contiguous(fs), contiguous(ft));
             }

@@ -64,4 +64,42 @@ class BackendTest extends AdmTestBase {
         }
         throw new AssertionError("no helperCountFail field on " + layer.getClass());
     }
+
+    @Test
+    void fastBatchNormHelperTrainsLikeDl4jsOneDnnHelper() {
+        ComputationGraph reference = TinyGraphs.withHelperLayers(11);
+        ComputationGraph fast = TinyGraphs.withHelperLayers(11);
+        assertEquals(1, FastBatchNormHelper.install(fast), "the vector API is on the test JVM's module path");
+        assertInstanceOf(FastBatchNormHelper.class, fast.getLayer("bn").getHelper());
+        Nd4j.getRandom().setSeed(3);
+        for (int step = 0; step < 3; step++) {
+            var x = Nd4j.rand(DataType.FLOAT, 6, 1, 8, 8).muli(3).addi(1);
+            var y = Nd4j.eye(3).getRows(0, 1, 2, 2, 1, 0)
+                    .castTo(DataType.FLOAT);
+            reference.fit(new DataSet(x, y));
+            fast.fit(new DataSet(x, y));
+            assertEquals(reference.score(), fast.score(), 1e-5);
+            // parameters include the running mean and variance, updated from the batch statistics
+            assertTrue(reference.params().equalsWithEps(fast.params(), 1e-5), "step " + step);
+        }
+        assertEquals(0, helperFailuresUnchecked(fast.getLayer("bn")));
+    }
+
+    @Test
+    void channelStatisticsMatchNd4j() {
+        var x = Nd4j.randn(DataType.FLOAT, 5, 7, 9, 11).addi(2);
+        var mean = Nd4j.create(DataType.FLOAT, 7);
+        var variance = Nd4j.create(DataType.FLOAT, 7);
+        ChannelStatistics.meanVariance(x, mean, variance);
+        assertTrue(x.mean(0, 2, 3).equalsWithEps(mean, 1e-5));
+        assertTrue(x.var(false, 0, 2, 3).equalsWithEps(variance, 1e-4));
+    }
+
+    private static int helperFailuresUnchecked(Layer layer) {
+        try {
+            return helperFailures(layer);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
 }

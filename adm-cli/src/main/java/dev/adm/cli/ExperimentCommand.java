@@ -37,24 +37,10 @@ final class ExperimentCommand implements Runnable {
         String teacher;
         @Option(names = "--student", defaultValue = "resnet8", description = "student model; default ${DEFAULT-VALUE}")
         String student;
-        @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
-        int epochs;
-        @Option(names = "--batch", defaultValue = "128", description = "default ${DEFAULT-VALUE}")
-        int batch;
-        @Option(names = "--lr", defaultValue = "0.05", description = "initial learning rate; default ${DEFAULT-VALUE}")
-        double lr;
-        @Option(names = "--seed", defaultValue = "42", description = "first seed; default ${DEFAULT-VALUE}")
-        long seed;
         @CommandLine.Mixin
-        DataOptions dataOptions = new DataOptions();
-        @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0 = all)")
-        int trainLimit;
-        @Option(names = "--no-augment", description = "turn off pad-crop and flip augmentation")
-        boolean noAugment;
+        TrainingOptions training = new TrainingOptions();
         @Option(names = "--out", defaultValue = "runs/experiment", description = "default ${DEFAULT-VALUE}")
         Path out;
-        @Option(names = "--no-progress", description = "no progress bars")
-        boolean noProgress;
 
         @Override
         public Integer call() throws Exception {
@@ -67,10 +53,7 @@ final class ExperimentCommand implements Runnable {
                 }
                 variants.addAll(Experiment.admAblation());
             }
-            ClassificationConfig template = ClassificationConfig.builder().student(student).epochs(epochs)
-                    .batchSize(batch).learningRate(lr).seed(seed).dataset(dataOptions.dataset)
-                    .dataDir(dataOptions.data).imageSize(dataOptions.imageSize).embeddedData(dataOptions.embedded)
-                    .trainLimit(trainLimit).augment(!noAugment).progress(!noProgress).build();
+            ClassificationConfig template = training.builder().student(student).build();
             Experiment.run(template, teacher, variants, seeds, out);
             System.out.println();
             System.out.print(Files.readString(out.resolve("results.md")));

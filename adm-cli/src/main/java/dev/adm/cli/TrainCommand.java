@@ -37,37 +37,20 @@ final class TrainCommand implements Runnable {
         @Option(names = {"--student", "--model"}, split = ",", defaultValue = "resnet8", description = "zoo model(s) "
                 + "of the student(s), comma-separated for several; default ${DEFAULT-VALUE}")
         List<String> students;
-        @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
-        int epochs;
-        @Option(names = "--batch", defaultValue = "128", description = "default ${DEFAULT-VALUE}")
-        int batch;
-        @Option(names = "--lr", defaultValue = "0.05", description = "initial learning rate, cosine-annealed; default ${DEFAULT-VALUE}")
-        double lr;
-        @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
-        long seed;
         @CommandLine.Mixin
-        DataOptions dataOptions = new DataOptions();
-        @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0 = all)")
-        int trainLimit;
-        @Option(names = "--no-augment", description = "turn off pad-crop and flip augmentation")
-        boolean noAugment;
+        TrainingOptions training = new TrainingOptions();
         @Option(names = "--out", description = "run directory; default runs/<method>")
         Path out;
         @Option(names = "--resume", description = "continue from <out>/checkpoint.zip")
         boolean resume;
         @Option(names = "--stop-after", defaultValue = "0", description = "stop after N epochs (continue later with --resume)")
         int stopAfter;
-        @Option(names = "--no-progress", description = "no progress bar")
-        boolean noProgress;
 
         @Override
         public Integer call() {
-            ClassificationConfig cfg = ClassificationConfig.builder().method(method).methodParams(params)
-                    .teachers(teachers).teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs)
-                    .batchSize(batch).learningRate(lr).seed(seed).dataset(dataOptions.dataset).dataDir(dataOptions.data)
-                    .imageSize(dataOptions.imageSize).embeddedData(dataOptions.embedded).trainLimit(trainLimit)
-                    .augment(!noAugment).outDir(out != null ? out : Path.of("runs", method)).resume(resume).stopAfter(stopAfter)
-                    .progress(!noProgress).build();
+            ClassificationConfig cfg = training.builder().method(method).methodParams(params).teachers(teachers)
+                    .teacherCheckpoint(teacherCheckpoint).students(students)
+                    .outDir(out != null ? out : Path.of("runs", method)).resume(resume).stopAfter(stopAfter).build();
             ClassificationTrainer.Result r = ClassificationTrainer.run(cfg);
             System.out.println();
             System.out.println(Tables.runTable(r));

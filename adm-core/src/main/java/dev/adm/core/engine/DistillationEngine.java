@@ -399,11 +399,6 @@ public final class DistillationEngine {
         }
 
         @Override
-        public List<NetworkRef> networks(Role role) {
-            return networks().stream().filter(n -> n.role() == role).toList();
-        }
-
-        @Override
         public NetworkRef single(Role role) {
             List<NetworkRef> found = networks(role);
             Preconditions.checkArgument(found.size() == 1, "method '%s' needs exactly one %s network, got %s "

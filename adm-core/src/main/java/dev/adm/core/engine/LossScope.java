@@ -24,7 +24,9 @@ public interface LossScope {
     List<NetworkRef> networks();
 
     /** The networks with the given role, in engine order. */
-    List<NetworkRef> networks(Role role);
+    default List<NetworkRef> networks(Role role) {
+        return networks().stream().filter(n -> n.role() == role).toList();
+    }
 
     /** The only network with this role; an error naming the method's requirement otherwise. */
     NetworkRef single(Role role);

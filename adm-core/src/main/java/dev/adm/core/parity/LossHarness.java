@@ -209,11 +209,6 @@ public final class LossHarness {
         }
 
         @Override
-        public List<NetworkRef> networks(Role role) {
-            return refs.stream().filter(r -> r.role() == role).toList();
-        }
-
-        @Override
         public NetworkRef single(Role role) {
             List<NetworkRef> found = networks(role);
             Preconditions.checkArgument(found.size() == 1, "method '%s' needs the %s's tensors in %s", method.name(),

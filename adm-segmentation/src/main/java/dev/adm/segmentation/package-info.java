@@ -1,6 +1,6 @@
 /**
- * Semantic segmentation task: heads on zoo backbones, segmentation data and mIoU, and the dense
- * distillation methods (pixel KD, CWD, AKD, RDD, ADM). Not built yet: it arrives with issue 6; the
- * module exists so that the dependency layout (core <- models <- segmentation <- cli) is fixed now.
+ * Semantic segmentation task (issue 6, in progress): composed Fashion-MNIST scenes ({@link
+ * dev.adm.segmentation.SceneComposer}) and mIoU metrics ({@link dev.adm.segmentation.SegmentationMetrics}) so
+ * far; heads, dense distillation methods and the pipeline follow.
  */
 package dev.adm.segmentation;

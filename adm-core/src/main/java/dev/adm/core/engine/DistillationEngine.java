@@ -58,6 +58,7 @@ public final class DistillationEngine {
     private final DistillationMethod method;
     private final ImmutableList<Member> members;
     private final int numClasses;
+    private final long[] labelShape; // per sample: [K] (classification) or [K,H,W] (dense one-hot maps)
     private final SameDiff sd;
     private final Map<String, String> termOutputs = new LinkedHashMap<>();   // term/network -> variable
     private final Map<String, String> totalOutputs = new LinkedHashMap<>();  // network -> variable
@@ -84,12 +85,24 @@ public final class DistillationEngine {
      */
     public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
                               int numClasses, Map<String, ComputationGraph> restored) {
+        this(method, participants, inputShape, new long[]{numClasses}, restored);
+    }
+
+    /**
+     * @param labelShape the per-sample shape of the one-hot labels: {@code [K]} for classification, {@code [K,H,W]}
+     *                   for dense prediction (a pixel whose K entries are all 0 is ignored)
+     */
+    public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
+                              long[] labelShape, Map<String, ComputationGraph> restored) {
         Preconditions.checkArgument(!participants.isEmpty(), "no networks given");
         Preconditions.checkArgument(inputShape.length == 3 || inputShape.length == 1,
                 "input shape must be [C,H,W] or [N], got %s", Arrays.toString(inputShape));
-        Preconditions.checkArgument(numClasses >= 2, "need at least 2 classes, got %s", numClasses);
+        Preconditions.checkArgument(labelShape.length == 1 || labelShape.length == 3, "label shape must be [K] or "
+                + "[K,H,W], got %s", Arrays.toString(labelShape));
+        Preconditions.checkArgument(labelShape[0] >= 2, "need at least 2 classes, got %s", labelShape[0]);
         this.method = Preconditions.checkNotNull(method, "method");
-        this.numClasses = numClasses;
+        this.labelShape = labelShape.clone();
+        this.numClasses = (int) labelShape[0];
         InputType inputType = inputShape.length == 3
                 ? InputType.convolutional(inputShape[1], inputShape[2], inputShape[0])
                 : InputType.feedForward(inputShape[0]);
@@ -121,7 +134,10 @@ public final class DistillationEngine {
         }
 
         this.sd = SameDiff.create();
-        sd.placeHolder(LABELS, dataType(), -1, numClasses);
+        long[] labels = new long[labelShape.length + 1];
+        labels[0] = -1;
+        System.arraycopy(labelShape, 0, labels, 1, labelShape.length);
+        sd.placeHolder(LABELS, dataType(), labels);
         method.defineLosses(new Scope());
         finishGraph();
         for (Member m : members) {
@@ -263,10 +279,11 @@ public final class DistillationEngine {
     // ---------------------------------------------------------------- step internals
 
     private Map<String, INDArray> forward(INDArray features, INDArray oneHotLabels) {
-        Preconditions.checkArgument(oneHotLabels.rank() == 2 && oneHotLabels.size(1) == numClasses
-                        && oneHotLabels.size(0) == features.size(0),
-                "labels must be one-hot [%s,%s], got %s", features.size(0), numClasses,
-                Arrays.toString(oneHotLabels.shape()));
+        long[] expected = new long[labelShape.length + 1];
+        expected[0] = features.size(0);
+        System.arraycopy(labelShape, 0, expected, 1, labelShape.length);
+        Preconditions.checkArgument(Arrays.equals(oneHotLabels.shape(), expected), "labels must be one-hot %s, got %s",
+                Arrays.toString(expected), Arrays.toString(oneHotLabels.shape()));
         Map<String, INDArray> inputs = new HashMap<>();
         inputs.put(LABELS, oneHotLabels.castTo(dataType()));
         for (Member m : members) {
@@ -408,18 +425,25 @@ public final class DistillationEngine {
         }
 
         @Override
+        public long[] labelShape() {
+            return labelShape.clone();
+        }
+
+        @Override
         public SDVariable labels() {
             return sd.getVariable(LABELS);
         }
 
         @Override
         public SDVariable logits(NetworkRef network) {
-            return member(network).input(network.name() + "/logits", new long[]{numClasses}, null, false);
+            Member m = member(network);
+            return m.input(network.name() + "/logits", m.logitsShape(), null, false);
         }
 
         @Override
         public SDVariable detachedLogits(NetworkRef network) {
-            return member(network).input(network.name() + "/logits", new long[]{numClasses}, null, true);
+            Member m = member(network);
+            return m.input(network.name() + "/logits", m.logitsShape(), null, true);
         }
 
         @Override
@@ -545,6 +569,14 @@ public final class DistillationEngine {
 
         long[] tapShape(String tap) {
             return Arrays.stream(activationType(tap).getShape(false)).toArray();
+        }
+
+        /** {@code [K]} for a classifier head, {@code [K,h,w]} for per-pixel logits. */
+        long[] logitsShape() {
+            InputType t = activationTypes.get(participant.logitsVertex());
+            Preconditions.checkState(t != null, "network '%s' has no logits vertex '%s'", ref.name(),
+                    participant.logitsVertex());
+            return t.getShape(false);
         }
 
         INDArray inferenceActivation(String tap, INDArray images) {

@@ -56,17 +56,18 @@ public final class GraphSurgery {
         tapVertices.forEach(v -> outputs.add(TAP_PREFIX + v));
         ComputationGraphConfiguration src = graph.getConfiguration();
         FeedForwardLayer head = logitsLayer(src, logitsVertex);
-        if (src.getNetworkOutputs().equals(outputs) && head instanceof DenseLayer
-                && head.getActivationFn() instanceof ActivationIdentity) {
+        // raw logits already: a dense or (per-pixel) convolution layer with identity activation
+        boolean raw = !(head instanceof BaseOutputLayer) && head.getActivationFn() instanceof ActivationIdentity;
+        if (src.getNetworkOutputs().equals(outputs) && raw) {
             return graph;
         }
         ComputationGraphConfiguration conf = src.clone();
         removeTapVertices(conf);
-        if (!(head instanceof DenseLayer && head.getActivationFn() instanceof ActivationIdentity)) {
-            Preconditions.checkArgument(head instanceof BaseOutputLayer
-                            || head.getActivationFn() instanceof ActivationIdentity,
+        if (!raw) {
+            Preconditions.checkArgument(head instanceof BaseOutputLayer,
                     "the logits layer '%s' must output raw logits (identity activation) or be a softmax output layer; "
-                            + "it has activation %s", logitsVertex, head.getActivationFn());
+                            + "it is %s with activation %s", logitsVertex, head.getClass().getSimpleName(),
+                    head.getActivationFn());
             replaceLayer(conf, logitsVertex, copyHead(head, new DenseLayer.Builder()
                     .activation(Activation.IDENTITY).build()));
         }

@@ -1,5 +1,6 @@
 package dev.adm.core.engine;
 
+import dev.adm.core.ops.Losses;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,10 +32,27 @@ public interface LossScope {
     /** The only network with this role; an error naming the method's requirement otherwise. */
     NetworkRef single(Role role);
 
-    /** One-hot labels {@code [B,K]}. */
+    /** Per-sample shape of {@link #labels()}: {@code [K]}, or {@code [K,H,W]} for dense prediction. */
+    default long[] labelShape() {
+        return new long[]{numClasses()};
+    }
+
+    /**
+     * One-hot labels {@code [B,K]}, or {@code [B,K,H,W]} for dense prediction, where a pixel with the ignore
+     * label is all zeros (so sums over {@code y} count valid pixels only).
+     */
     SDVariable labels();
 
-    /** Logits {@code [B,K]}, differentiable for the owning network. */
+    /**
+     * The task's cross-entropy of a network's logits: the batch mean for classification, the mean over valid
+     * pixels for dense labels (methods.md: "over valid pixels for dense tasks").
+     */
+    default SDVariable crossEntropy(SDVariable logits) {
+        return labelShape().length == 1 ? Losses.crossEntropy(sameDiff(), logits, labels())
+                : Losses.denseCrossEntropy(sameDiff(), logits, labels());
+    }
+
+    /** Logits {@code [B,K]} (or {@code [B,K,h,w]} per pixel), differentiable for the owning network. */
     SDVariable logits(NetworkRef network);
 
     /** Logits {@code [B,K]} as a stop-gradient input. */

@@ -3,9 +3,11 @@ package dev.adm.core.methods;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
-import dev.adm.core.ops.Losses;
 
-/** {@code L = CE(z, y)} for every trained network; frozen networks are ignored. */
+/**
+ * {@code L = CE(z, y)} for every trained network (per valid pixel for dense labels); frozen networks are
+ * ignored.
+ */
 public final class BaselineMethod implements DistillationMethod {
     public static final String NAME = "baseline";
 
@@ -18,7 +20,7 @@ public final class BaselineMethod implements DistillationMethod {
     public void defineLosses(LossScope scope) {
         for (NetworkRef n : scope.networks()) {
             if (n.trainable()) {
-                scope.addTerm(n, "ce", Losses.crossEntropy(scope.sameDiff(), scope.logits(n), scope.labels()), 1.0);
+                scope.addTerm(n, "ce", scope.crossEntropy(scope.logits(n)), 1.0);
             }
         }
     }

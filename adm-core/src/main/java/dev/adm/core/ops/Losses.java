@@ -61,4 +61,13 @@ public final class Losses {
         SDVariable logP = logSoftmax(sd, sd.reshape(maps, -1, chw[0], chw[1] * chw[2]).div(tau), 2);
         return sd.math().exp(logQ).mul(logQ.sub(logP)).sum(2).mean().mul(tau * tau);
     }
+
+    /**
+     * {@code CE} over the valid pixels of dense logits {@code [B,K,H,W]}: {@code -sum(y log softmax_K(z)) / N_valid}
+     * with one-hot {@code y} whose ignored pixels are all zero, {@code N_valid = sum(y)} (at least 1).
+     */
+    public static SDVariable denseCrossEntropy(SameDiff sd, SDVariable logits, SDVariable oneHot) {
+        SDVariable valid = sd.scalarMax(oneHot.sum(), 1.0);
+        return oneHot.mul(logSoftmax(sd, logits, 1)).sum().div(valid).neg();
+    }
 }

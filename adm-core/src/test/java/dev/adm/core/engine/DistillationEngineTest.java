@@ -68,9 +68,13 @@ class DistillationEngineTest extends AdmTestBase {
      * buffer but which are not parameters of the loss).
      */
     static DistillationEngine checkInjectedGradients(DistillationMethod method, List<Participant> nets) {
-        DistillationEngine engine = new DistillationEngine(method, nets, INPUT, CLASSES);
+        return checkInjectedGradients(method, nets, new long[]{CLASSES}, labels(DataType.DOUBLE));
+    }
+
+    static DistillationEngine checkInjectedGradients(DistillationMethod method, List<Participant> nets,
+                                                     long[] labelShape, INDArray y) {
+        DistillationEngine engine = new DistillationEngine(method, nets, INPUT, labelShape, Map.of());
         INDArray x = features(DataType.DOUBLE);
-        INDArray y = labels(DataType.DOUBLE);
         DistillationEngine.Trace trace = engine.computeGradients(x, y);
         assertTrue(!trace.gradients().isEmpty(), "no network updated");
         for (var e : trace.gradients().entrySet()) {
@@ -196,6 +200,39 @@ class DistillationEngineTest extends AdmTestBase {
         StepResult r = e.step(x, y);
         assertEquals(r.updated().get("teacher"), !teacherBefore.equals(e.graph("teacher").params()));
         assertTrue(r.updated().get("student"));
+    }
+
+    @Test
+    void denseLabelsGiveTheMeanCrossEntropyOverValidPixels() {
+        ComputationGraph g = TinyGraphs.dense(2, 4, 4, 3, CLASSES, 6, DataType.DOUBLE);
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("baseline", Map.of()),
+                List.of(Participant.builder("student", g).role(Role.STUDENT).build()), INPUT,
+                new long[]{CLASSES, 4, 4}, Map.of());
+        INDArray x = features(DataType.DOUBLE);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 5, CLASSES, 4, 4);
+        java.util.Random r = new java.util.Random(2);
+        int valid = 0;
+        for (int b = 0; b < 5; b++) {
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    if ((b + i + j) % 5 != 0) { // every fifth pixel carries the ignore label: all zeros
+                        y.putScalar(new int[]{b, r.nextInt(CLASSES), i, j}, 1.0);
+                        valid++;
+                    }
+                }
+            }
+        }
+        DistillationEngine.Trace trace = e.computeGradients(x, y);
+        INDArray logits = trace.inputs().get("student/logits");
+        INDArray logSoftmax = Transforms.log(Transforms.softmax(logits.permute(0, 2, 3, 1).reshape(-1, CLASSES)));
+        double expected = -logSoftmax.mul(y.permute(0, 2, 3, 1).reshape(-1, CLASSES)).sumNumber().doubleValue() / valid;
+        assertEquals(expected, trace.result().totals().get("student"), 1e-10);
+        checkInjectedGradients(MethodRegistry.create("baseline", Map.of()), List.of(Participant.builder("student",
+                TinyGraphs.dense(2, 4, 4, 3, CLASSES, 6, DataType.DOUBLE)).role(Role.STUDENT).build()),
+                new long[]{CLASSES, 4, 4}, y);
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                () -> e.step(x, labels(DataType.DOUBLE)));
+        assertTrue(wrong.getMessage().contains("[5, 3, 4, 4]"), wrong.getMessage());
     }
 
     @Test

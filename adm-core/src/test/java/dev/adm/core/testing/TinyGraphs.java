@@ -63,6 +63,23 @@ public final class TinyGraphs {
         return g;
     }
 
+    /**
+     * A dense (per-pixel) predictor: {@code input -> conv "feat" (tanh, k) -> 1x1 conv "logits" (identity,
+     * classes channels)}, same spatial size as the input.
+     */
+    public static ComputationGraph dense(int c, int h, int w, int k, int classes, long seed, DataType type) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(type)
+                .updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Same)
+                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(h, w, c))
+                .addLayer("feat", new ConvolutionLayer.Builder(3, 3).nOut(k).activation(Activation.TANH).build(), "input")
+                .addLayer("logits", new ConvolutionLayer.Builder(1, 1).nOut(classes).activation(Activation.IDENTITY)
+                        .build(), "feat")
+                .setOutputs("logits").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
     /** A float network with conv, batch norm and max pooling: the layers that have oneDNN helpers. */
     public static ComputationGraph withHelperLayers(long seed) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)

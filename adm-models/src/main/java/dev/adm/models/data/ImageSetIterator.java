@@ -32,9 +32,8 @@ public final class ImageSetIterator implements DataSetIterator {
     private final float[] std;
     private DataSetPreProcessor preProcessor;
     private int epoch;
-    private int[] order;
+    private EpochOrder order;
     private int cursor;
-    private SplittableRandom augmentRandom;
 
     private ImageSetIterator(Builder b) {
         this.data = b.data;
@@ -61,20 +60,7 @@ public final class ImageSetIterator implements DataSetIterator {
     /** Positions the iterator at the start of the given epoch (its own shuffle and augmentation). */
     public void setEpoch(int epoch) {
         this.epoch = epoch;
-        this.order = new int[data.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + epoch);
-        if (shuffle) {
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        this.augmentRandom = rnd.split();
+        this.order = EpochOrder.of(data.size(), shuffle, seed, epoch);
         this.cursor = 0;
     }
 
@@ -95,14 +81,15 @@ public final class ImageSetIterator implements DataSetIterator {
         if (!hasNext()) {
             throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
         }
-        int n = Math.min(num, order.length - cursor);
+        int n = Math.min(num, order.size() - cursor);
+        SplittableRandom augmentRandom = order.augmentation();
         int c = data.channels();
         int h = data.height();
         int w = data.width();
         float[] x = new float[n * c * h * w];
         float[] y = new float[n * data.numClasses()];
         for (int k = 0; k < n; k++) {
-            int i = order[cursor + k];
+            int i = order.get(cursor + k);
             int dy = 0;
             int dx = 0;
             boolean mirror = false;
@@ -143,7 +130,7 @@ public final class ImageSetIterator implements DataSetIterator {
 
     @Override
     public boolean hasNext() {
-        return cursor < order.length;
+        return cursor < order.size();
     }
 
     @Override

@@ -241,7 +241,7 @@ public final class SpatialOps {
     }
 
     /** {@code [out, in]} matrix of linear interpolation weights, half-pixel centres, edges clamped. */
-    static INDArray interpolationMatrix(long in, long out, org.nd4j.linalg.api.buffer.DataType type) {
+    public static INDArray interpolationMatrix(long in, long out, org.nd4j.linalg.api.buffer.DataType type) {
         INDArray m = Nd4j.zeros(type, out, in);
         double scale = (double) in / out;
         for (long o = 0; o < out; o++) {

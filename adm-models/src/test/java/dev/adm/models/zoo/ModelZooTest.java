@@ -89,6 +89,45 @@ class ModelZooTest extends AdmTestBase {
     }
 
     @Test
+    void bilinearResizeVertexMatchesTheResizeOpAndItsGradients() throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(4).dataType(DataType.DOUBLE)
+                .updater(new org.nd4j.linalg.learning.config.NoOp())
+                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(3, 4, 2))
+                .addLayer("conv", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nIn(2).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).build(), "input")
+                .addVertex("up", new BilinearResizeVertex(7, 5), "conv")
+                .addLayer("conv2", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nIn(3).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).build(), "up")
+                .addLayer("pool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build(), "conv2")
+                .addLayer("logits", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "pool")
+                .setOutputs("logits").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        var x = Nd4j.rand(DataType.DOUBLE, 2, 2, 3, 4);
+        var y = Nd4j.eye(3).getRows(0, 2).castTo(DataType.DOUBLE);
+        var acts = g.feedForward(x, false);
+        assertTrue(dev.adm.core.ops.SpatialOps.alignSpatial(acts.get("conv"), 7, 5).equalsWithEps(acts.get("up"), 1e-12),
+                "same sampling as the engine's bilinear alignment (PyTorch, align_corners=False)");
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
+        try {
+            assertTrue(org.deeplearning4j.gradientcheck.GradientCheckUtil.checkGradients(
+                    new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig().net(g)
+                            .inputs(new org.nd4j.linalg.api.ndarray.INDArray[]{x})
+                            .labels(new org.nd4j.linalg.api.ndarray.INDArray[]{y})), "gradients through the resize");
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+        var bytes = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(g, bytes, false);
+        ComputationGraph back = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()), false);
+        assertEquals(g.output(x)[0], back.output(x)[0]);
+    }
+
+    @Test
     void channelShuffleAndSliceForwardAndGradients() {
         var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
                 .updater(new org.nd4j.linalg.learning.config.NoOp())

@@ -174,6 +174,17 @@ def adm_di(f_t, w_t, b_t, w_di, y):
     return ce(weighted_pool(f_t, w_di) @ w_t + b_t, y)
 
 
+IGNORE = 255  # the ignore label of the dense (segmentation) cases
+
+
+def pixel_kd_loss(z_s, z_t, y, T):
+    """T^2 * (1/N_valid) * sum over valid pixels of KL(softmax(z_t/T) || softmax(z_s/T)) over classes."""
+    q = F.softmax(z_t.detach() / T, dim=1)
+    kl = (q * (torch.log(q) - F.log_softmax(z_s / T, dim=1))).sum(1)  # [B,H,W]
+    valid = y != IGNORE
+    return T * T * kl[valid].sum() / valid.sum()
+
+
 # --------------------------------------------------------------------------------------------
 # Methods: terms and totals. x holds the differentiable inputs, sg a detached copy from which
 # every stop-gradient value is computed. Returns ({"term/net": loss}, {"student": .., "teacher": ..}).
@@ -256,6 +267,13 @@ def method_adm(x, sg, p):
     return terms, totals
 
 
+def method_pixel_kd(x, sg, p):
+    T, weight = float(p["T"]), float(p["weight"])
+    terms = {"ce/student": F.cross_entropy(x["student_logits"], x["labels"], ignore_index=IGNORE),
+             "pkd/student": pixel_kd_loss(x["student_logits"], sg["teacher_logits"], x["labels"], T)}
+    return terms, {"student": terms["ce/student"] + weight * terms["pkd/student"], "teacher": None}
+
+
 # --------------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------------
@@ -300,6 +318,14 @@ def adm_inputs(c_teacher, activation):
     return make
 
 
+def dense_logit_inputs(rng):
+    """Per-pixel logits [B,K,H,W] and labels [B,H,W] with about a fifth of the pixels ignored."""
+    y = rng.integers(0, K, size=(B, H, W)).astype(np.int64)
+    y[rng.random(size=(B, H, W)) < 0.2] = IGNORE
+    return {"labels": y, "student_logits": rng.normal(0.0, LOGIT_STD, size=(B, K, H, W)),
+            "teacher_logits": rng.normal(0.0, LOGIT_STD, size=(B, K, H, W))}
+
+
 def adm_params(similarity, variant):
     return {"T": "3", "tau": "0.5", "alpha": "1", "beta": "1", "lambda": "1",
             "similarity": similarity, "variant": variant}
@@ -322,6 +348,8 @@ CASES = {
                            adm_inputs(C, False), NETWORKS),
     "adm_decision_attention": ("adm", adm_params("attention", "decision"), method_adm,
                                adm_inputs(C_WIDE, True), NETWORKS),
+    "pixel_kd": ("pixel-kd", {"T": "2", "weight": "1", "ignore_label": str(IGNORE)}, method_pixel_kd,
+                 dense_logit_inputs, ("student",)),
 }
 
 

@@ -47,6 +47,8 @@ public final class MethodRegistry {
                 AtMethod.PARAMS, AtMethod::fromParams));
         register(new Entry(CwdMethod.NAME, "channel-wise distillation of feature maps from a frozen teacher",
                 CwdMethod.PARAMS, CwdMethod::fromParams));
+        register(new Entry(PixelKdMethod.NAME, "pixel-wise KD from a frozen teacher over the valid pixels "
+                + "(segmentation)", PixelKdMethod.PARAMS, PixelKdMethod::fromParams));
         register(new Entry(DmlMethod.NAME, "deep mutual learning: every network CE + mean T^2*KL to its peers",
                 DmlMethod.PARAMS, DmlMethod::fromParams));
         register(new Entry(KdclMethod.NAME, "KDCL: every network CE + T^2 KL to the MinLogit ensemble",

@@ -70,4 +70,18 @@ public final class Losses {
         SDVariable valid = sd.scalarMax(oneHot.sum(), 1.0);
         return oneHot.mul(logSoftmax(sd, logits, 1)).sum().div(valid).neg();
     }
+
+    /**
+     * Pixel-wise KD: {@code T^2 * (1/N_valid) * sum over valid pixels of KL(softmax(t/T) || softmax(z/T))}, the
+     * KL over the class axis of {@code [B,K,H,W]} logits; valid pixels are those with a one-hot label.
+     */
+    public static SDVariable pixelKl(SameDiff sd, SDVariable target, SDVariable logits, SDVariable oneHot,
+                                     double temperature) {
+        Preconditions.checkArgument(temperature > 0, "temperature T must be positive, got %s", temperature);
+        SDVariable logQ = logSoftmax(sd, target.div(temperature), 1);
+        SDVariable logP = logSoftmax(sd, logits.div(temperature), 1);
+        SDVariable kl = sd.math().exp(logQ).mul(logQ.sub(logP)).sum(true, 1);   // [B,1,H,W]
+        SDVariable valid = oneHot.sum(true, 1);                                  // 1 on labelled pixels
+        return kl.mul(valid).sum().div(sd.scalarMax(valid.sum(), 1.0)).mul(temperature * temperature);
+    }
 }

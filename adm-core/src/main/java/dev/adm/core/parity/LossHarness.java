@@ -43,6 +43,8 @@ public final class LossHarness {
     }
 
     private static final String FEAT = "feat";
+    /** Harness parameter: the label value of ignored pixels in dense {@code labels.npy} [B,H,W] (default 255). */
+    public static final String IGNORE_LABEL = "ignore_label";
     private static final List<String> NETWORKS = List.of("student", "teacher");
 
     private final Path inputs;
@@ -75,7 +77,20 @@ public final class LossHarness {
         Map<String, Double> scalars = new LinkedHashMap<>();
         Set<String> own = new LinkedHashSet<>();
         entry.params().forEach(p -> own.add(p.key()));
+        int ignoreLabel = 255;
+        for (var e : params.entrySet()) {
+            if (e.getKey().equals(IGNORE_LABEL) && !own.contains(IGNORE_LABEL)) {
+                try {
+                    ignoreLabel = Integer.parseInt(e.getValue());
+                } catch (NumberFormatException x) {
+                    throw new IllegalArgumentException(IGNORE_LABEL + " must be an integer, got '" + e.getValue() + "'");
+                }
+            }
+        }
         params.forEach((k, v) -> {
+            if (k.equals(IGNORE_LABEL) && !own.contains(IGNORE_LABEL)) {
+                return;
+            }
             if (own.contains(k)) {
                 methodParams.put(k, v);
             } else {
@@ -88,7 +103,7 @@ public final class LossHarness {
             }
         });
         DistillationMethod m = entry.create(methodParams);
-        Scope scope = new Scope(m);
+        Scope scope = new Scope(m, ignoreLabel);
         m.defineLosses(scope);
         Set<String> unused = new LinkedHashSet<>(scalars.keySet());
         unused.removeAll(scope.scalars);
@@ -126,9 +141,10 @@ public final class LossHarness {
         private final Map<String, Map<String, Double>> weights = new LinkedHashMap<>();
         private final Set<String> scalars = new LinkedHashSet<>();
         private final int numClasses;
+        private final long[] labelShape;
         private final SDVariable labels;
 
-        Scope(DistillationMethod method) {
+        Scope(DistillationMethod method, int ignoreLabel) {
             this.method = method;
             for (String n : NETWORKS) {
                 String prefix = n + "_";
@@ -138,22 +154,44 @@ public final class LossHarness {
                 }
             }
             INDArray y = values.get("labels");
-            Preconditions.checkArgument(y.rank() == 1 && y.dataType() == DataType.LONG, "labels.npy must be a [B] "
-                    + "integer array, got %s %s", y.dataType(), Arrays.toString(y.shape()));
+            Preconditions.checkArgument((y.rank() == 1 || y.rank() == 3) && y.dataType() == DataType.LONG,
+                    "labels.npy must be integer class indices, [B] or [B,H,W] per pixel; got %s %s", y.dataType(),
+                    Arrays.toString(y.shape()));
             INDArray k = values.containsKey("student_logits") ? values.get("student_logits")
                     : values.get("student_head_b");
             Preconditions.checkArgument(k != null && k.rank() >= 1, "cannot tell the class count: give "
-                    + "student_logits.npy [B,K] or student_head_b.npy [K]");
-            numClasses = (int) k.size(k.rank() - 1);
-            INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, y.length(), numClasses);
-            for (long b = 0; b < y.length(); b++) {
-                long c = y.getLong(b);
-                Preconditions.checkArgument(c >= 0 && c < numClasses, "labels.npy[%s] = %s is outside [0, %s)", b, c,
-                        numClasses);
-                oneHot.putScalar(b, c, 1.0);
+                    + "student_logits.npy [B,K] ([B,K,H,W] per pixel) or student_head_b.npy [K]");
+            numClasses = (int) (y.rank() == 3 ? k.size(1) : k.size(k.rank() - 1));
+            labelShape = y.rank() == 1 ? new long[]{numClasses} : new long[]{numClasses, y.size(1), y.size(2)};
+            long[] oneHotShape = new long[labelShape.length + 1];
+            oneHotShape[0] = y.size(0);
+            System.arraycopy(labelShape, 0, oneHotShape, 1, labelShape.length);
+            INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, oneHotShape);
+            long pixels = y.rank() == 1 ? 1 : y.size(1) * y.size(2);
+            for (long i = 0; i < y.length(); i++) {
+                long c = y.getLong(i);
+                if (y.rank() == 3 && c == ignoreLabel) {
+                    continue; // an ignored pixel: all zeros
+                }
+                Preconditions.checkArgument(c >= 0 && c < numClasses, "labels.npy[%s] = %s is outside [0, %s)%s", i, c,
+                        numClasses, y.rank() == 3 ? " and is not the ignore label " + ignoreLabel : "");
+                long b = i / pixels;
+                long p = i % pixels;
+                if (y.rank() == 1) {
+                    oneHot.putScalar(b, c, 1.0);
+                } else {
+                    oneHot.putScalar(new long[]{b, c, p / y.size(2), p % y.size(2)}, 1.0);
+                }
             }
-            labels = sd.placeHolder("labels", DataType.DOUBLE, -1, numClasses);
+            long[] placeholder = oneHotShape.clone();
+            placeholder[0] = -1;
+            labels = sd.placeHolder("labels", DataType.DOUBLE, placeholder);
             feeds.put("labels", oneHot);
+        }
+
+        @Override
+        public long[] labelShape() {
+            return labelShape.clone();
         }
 
         private SDVariable input(NetworkRef n, String kind, boolean detached) {

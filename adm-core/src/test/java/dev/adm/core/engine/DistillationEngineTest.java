@@ -236,6 +236,28 @@ class DistillationEngineTest extends AdmTestBase {
     }
 
     @Test
+    void denseMethodsNeedDenseLabelsAndTrainOnThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("pixel-kd", Map.of()), pair(DataType.FLOAT, 3, false), INPUT, CLASSES));
+        assertTrue(e.getMessage().contains("dense labels"), e.getMessage());
+        List<Participant> dense = List.of(
+                Participant.builder("teacher", TinyGraphs.dense(2, 4, 4, 3, CLASSES, 1, DataType.DOUBLE))
+                        .role(Role.TEACHER).trainable(false).build(),
+                Participant.builder("student", TinyGraphs.dense(2, 4, 4, 2, CLASSES, 2, DataType.DOUBLE))
+                        .role(Role.STUDENT).build());
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 5, CLASSES, 4, 4);
+        for (int b = 0; b < 5; b++) {
+            for (int i = 0; i < 16; i++) {
+                if (i % 7 != 3) {
+                    y.putScalar(new int[]{b, (b + i) % CLASSES, i / 4, i % 4}, 1.0);
+                }
+            }
+        }
+        checkInjectedGradients(MethodRegistry.create("pixel-kd", Map.of("T", "2")), dense, new long[]{CLASSES, 4, 4},
+                y);
+    }
+
+    @Test
     void headReceivesGradientFromTheModulatedPath() {
         // With alpha = beta = 0 the ADM terms vanish; the head gradient must then differ from the full ADM one.
         INDArray x = features(DataType.DOUBLE);
@@ -312,6 +334,9 @@ class DistillationEngineTest extends AdmTestBase {
         Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
                 "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"));
         for (var entry : MethodRegistry.entries()) {
+            if (entry.name().equals("pixel-kd")) {
+                continue; // dense labels: denseMethodsNeedDenseLabels
+            }
             boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "sokd", "adm-kd", "adm-dkd")
                     .contains(entry.name());
             List<Participant> nets = twoStagePair(DataType.FLOAT, !offline);

@@ -13,7 +13,7 @@ class MethodRegistryTest {
     void unknownMethodListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MethodRegistry.create("akd2", Map.of()));
-        assertTrue(e.getMessage().contains("baseline, kd, dkd, fitnet, at, cwd, dml, kdcl, switokd, one, sokd, adm, adm-kdcl"), e.getMessage());
+        assertTrue(e.getMessage().contains("baseline, kd, dkd, fitnet, at, cwd, pixel-kd, dml, kdcl, switokd, one, sokd, adm, adm-kdcl"), e.getMessage());
     }
 
     @Test

@@ -1,15 +1,14 @@
 package dev.adm.segmentation;
 
 import com.google.common.base.Preconditions;
+import dev.adm.models.data.EpochIterator;
 import dev.adm.models.data.EpochOrder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -19,33 +18,21 @@ import java.util.stream.IntStream;
  * composed as batches are drawn; the order (optionally shuffled) and the horizontal flips (applied to image and
  * labels together) depend only on the seed and the epoch.
  */
-public final class SceneIterator implements DataSetIterator {
+public final class SceneIterator extends EpochIterator {
     private final SceneComposer scenes;
     private final long first;
-    private final int count;
-    private final int batchSize;
-    private final boolean shuffle;
     private final boolean flip;
-    private final long seed;
     private final float mean;
     private final float std;
-    private DataSetPreProcessor preProcessor;
-    private int epoch;
-    private EpochOrder order;
-    private int cursor;
 
     private SceneIterator(Builder b) {
+        super(b.count, b.batchSize, b.shuffle, b.seed);
         this.scenes = b.scenes;
         this.first = b.first;
-        this.count = b.count;
-        this.batchSize = b.batchSize;
-        this.shuffle = b.shuffle;
         this.flip = b.flip;
-        this.seed = b.seed;
         double[] stats = b.mean == null ? statistics(b.scenes, b.first, Math.min(b.count, 256)) : new double[]{b.mean, b.std};
         this.mean = (float) stats[0];
         this.std = (float) stats[1];
-        setEpoch(0);
     }
 
     /** Scenes {@code [first, first + count)} of {@code scenes}, in batches of {@code batchSize}. */
@@ -78,22 +65,8 @@ public final class SceneIterator implements DataSetIterator {
         return std;
     }
 
-    public void setEpoch(int epoch) {
-        this.epoch = epoch;
-        this.order = EpochOrder.of(count, shuffle, seed, epoch);
-        this.cursor = 0;
-    }
-
-    public int batchesPerEpoch() {
-        return (count + batchSize - 1) / batchSize;
-    }
-
     @Override
-    public DataSet next(int num) {
-        if (!hasNext()) {
-            throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
-        }
-        int n = Math.min(num, count - cursor);
+    protected DataSet batch(EpochOrder order, int cursor, int n) {
         int s = scenes.canvas();
         int k = scenes.numClasses();
         float[] x = new float[n * s * s];
@@ -110,23 +83,8 @@ public final class SceneIterator implements DataSetIterator {
                 }
             }
         }
-        cursor += n;
-        DataSet ds = new DataSet(Nd4j.create(x, new long[]{n, 1, s, s}, DataType.FLOAT),
+        return new DataSet(Nd4j.create(x, new long[]{n, 1, s, s}, DataType.FLOAT),
                 Nd4j.create(y, new long[]{n, k, s, s}, DataType.FLOAT));
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
-    }
-
-    @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
-    public boolean hasNext() {
-        return cursor < count;
     }
 
     @Override
@@ -137,37 +95,6 @@ public final class SceneIterator implements DataSetIterator {
     @Override
     public int totalOutcomes() {
         return scenes.numClasses();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return true;
-    }
-
-    /** Starts the next epoch (DL4J's reset contract: iterate again). */
-    @Override
-    public void reset() {
-        setEpoch(epoch + 1);
-    }
-
-    @Override
-    public int batch() {
-        return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
     }
 
     @Override

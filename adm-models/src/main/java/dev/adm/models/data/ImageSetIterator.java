@@ -2,15 +2,12 @@ package dev.adm.models.data;
 
 import com.google.common.base.Preconditions;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
 /**
@@ -21,27 +18,18 @@ import java.util.SplittableRandom;
  * <p>Augmentation (training only, optional): zero-pad by {@code pad} pixels then random-crop back to the
  * original size, and flip horizontally with probability 1/2.
  */
-public final class ImageSetIterator implements DataSetIterator {
+public final class ImageSetIterator extends EpochIterator {
     private final ImageSet data;
-    private final int batchSize;
-    private final boolean shuffle;
     private final int pad;
     private final boolean flip;
-    private final long seed;
     private final float[] mean;
     private final float[] std;
-    private DataSetPreProcessor preProcessor;
-    private int epoch;
-    private EpochOrder order;
-    private int cursor;
 
     private ImageSetIterator(Builder b) {
+        super(b.data.size(), b.batchSize, b.shuffle, b.seed);
         this.data = b.data;
-        this.batchSize = b.batchSize;
-        this.shuffle = b.shuffle;
         this.pad = b.pad;
         this.flip = b.flip;
-        this.seed = b.seed;
         Preconditions.checkArgument(b.mean.length == 1 || b.mean.length == b.data.channels(),
                 "need 1 or %s mean/std values, got %s", b.data.channels(), b.mean.length);
         this.mean = new float[b.data.channels()];
@@ -50,38 +38,14 @@ public final class ImageSetIterator implements DataSetIterator {
             mean[c] = (float) b.mean[b.mean.length == 1 ? 0 : c];
             std[c] = (float) b.std[b.std.length == 1 ? 0 : c];
         }
-        setEpoch(0);
     }
 
     public static Builder builder(ImageSet data, int batchSize) {
         return new Builder(data, batchSize);
     }
 
-    /** Positions the iterator at the start of the given epoch (its own shuffle and augmentation). */
-    public void setEpoch(int epoch) {
-        this.epoch = epoch;
-        this.order = EpochOrder.of(data.size(), shuffle, seed, epoch);
-        this.cursor = 0;
-    }
-
-    public int epoch() {
-        return epoch;
-    }
-
-    public int numExamples() {
-        return data.size();
-    }
-
-    public int batchesPerEpoch() {
-        return (data.size() + batchSize - 1) / batchSize;
-    }
-
     @Override
-    public DataSet next(int num) {
-        if (!hasNext()) {
-            throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
-        }
-        int n = Math.min(num, order.size() - cursor);
+    protected DataSet batch(EpochOrder order, int cursor, int n) {
         SplittableRandom augmentRandom = order.augmentation();
         int c = data.channels();
         int h = data.height();
@@ -114,23 +78,8 @@ public final class ImageSetIterator implements DataSetIterator {
             }
             y[k * data.numClasses() + data.label(i)] = 1f;
         }
-        cursor += n;
-        DataSet ds = new DataSet(Nd4j.create(x, new long[]{n, c, h, w}, DataType.FLOAT),
+        return new DataSet(Nd4j.create(x, new long[]{n, c, h, w}, DataType.FLOAT),
                 Nd4j.create(y, new long[]{n, data.numClasses()}, DataType.FLOAT));
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
-    }
-
-    @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
-    public boolean hasNext() {
-        return cursor < order.size();
     }
 
     @Override
@@ -141,37 +90,6 @@ public final class ImageSetIterator implements DataSetIterator {
     @Override
     public int totalOutcomes() {
         return data.numClasses();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return true;
-    }
-
-    /** Starts the next epoch (DL4J's reset contract: iterate again). */
-    @Override
-    public void reset() {
-        setEpoch(epoch + 1);
-    }
-
-    @Override
-    public int batch() {
-        return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
     }
 
     @Override

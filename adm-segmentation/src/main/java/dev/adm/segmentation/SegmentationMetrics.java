@@ -2,6 +2,8 @@ package dev.adm.segmentation;
 
 import com.google.common.base.Preconditions;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 import java.util.Arrays;
 
 /**
@@ -39,6 +41,24 @@ public final class SegmentationMetrics {
                     numClasses);
             confusion[t][p]++;
         }
+    }
+
+    /**
+     * Adds a batch given as one-hot labels {@code [B,K,H,W]} (a pixel with no class is ignored) and per-pixel
+     * scores {@code [B,K,H,W]} (logits or probabilities: the arg-max is the prediction).
+     */
+    public void addBatch(INDArray oneHot, INDArray scores) {
+        Preconditions.checkArgument(java.util.Arrays.equals(oneHot.shape(), scores.shape()) && oneHot.rank() == 4,
+                "labels %s and scores %s must both be [B,K,H,W]", java.util.Arrays.toString(oneHot.shape()),
+                java.util.Arrays.toString(scores.shape()));
+        int[] truth = oneHot.argMax(1).reshape(-1).toIntVector();
+        int[] labelled = oneHot.sum(1).reshape(-1).castTo(org.nd4j.linalg.api.buffer.DataType.INT).toIntVector();
+        for (int i = 0; i < truth.length; i++) {
+            if (labelled[i] == 0) {
+                truth[i] = ignoreLabel;
+            }
+        }
+        add(truth, scores.argMax(1).reshape(-1).toIntVector());
     }
 
     /** IoU per class; NaN for a class that appears neither in the truth nor in the predictions. */

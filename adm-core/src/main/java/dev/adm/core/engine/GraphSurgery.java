@@ -141,13 +141,44 @@ public final class GraphSurgery {
             }
         }
         conf.setNetworkOutputs(outputs);
-        return rebuild(graph, conf);
+        return rebuild(graph, conf, ext.added);
+    }
+
+    /**
+     * A copy of {@code graph} with its classifier head replaced: the vertices in {@code drop} (and every tap
+     * output) are removed, {@code edits} adds the new head (layers train like the old head: its updater,
+     * regularisation and initialisation), and {@code newOutput} becomes the only output. Kept layers keep their
+     * parameters. Used to turn a zoo classifier into a dense predictor.
+     */
+    public static ComputationGraph replaceHead(ComputationGraph graph, String logitsVertex, List<String> drop,
+                                               InputType input, Consumer<Extension> edits, String newOutput) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        FeedForwardLayer template = logitsLayer(conf, logitsVertex);
+        removeTapVertices(conf);
+        for (String v : drop) {
+            Preconditions.checkArgument(conf.getVertices().containsKey(v), "no vertex '%s' to remove", v);
+            conf.getVertices().remove(v);
+            conf.getVertexInputs().remove(v);
+        }
+        for (var e : conf.getVertexInputs().entrySet()) {
+            for (String in : e.getValue()) {
+                Preconditions.checkArgument(!drop.contains(in), "vertex '%s' still reads removed vertex '%s'",
+                        e.getKey(), in);
+            }
+        }
+        Extension ext = new Extension(conf, template, graph, input);
+        edits.accept(ext);
+        Preconditions.checkArgument(conf.getVertices().containsKey(newOutput), "the new head has no vertex '%s'",
+                newOutput);
+        conf.setNetworkOutputs(new ArrayList<>(List.of(newOutput)));
+        return rebuild(graph, conf, ext.added);
     }
 
     /** Edits for {@link #extend}. */
     public static final class Extension {
         private final ComputationGraphConfiguration conf;
         private final FeedForwardLayer template;
+        private final NeuralNetConfiguration templateConf;
         private final ComputationGraph original;
         private final InputType input;
         private final List<String> added = new ArrayList<>();
@@ -156,6 +187,8 @@ public final class GraphSurgery {
                           InputType input) {
             this.conf = conf;
             this.template = template;
+            this.templateConf = ((LayerVertex) original.getConfiguration().getVertices().get(template.getLayerName()))
+                    .getLayerConf().clone();
             this.original = original;
             this.input = input;
         }
@@ -165,6 +198,15 @@ public final class GraphSurgery {
             return activationShape(original, input, vertex);
         }
 
+        /** Adds a vertex without parameters (a resize, a merge). */
+        public Extension vertex(String name, GraphVertex vertex, String... inputs) {
+            checkNew(name, inputs);
+            conf.getVertices().put(name, vertex);
+            conf.getVertexInputs().put(name, List.of(inputs));
+            added.add(name);
+            return this;
+        }
+
         /** Adds a layer; set its sizes and activation explicitly (no global defaults are applied). */
         public Extension layer(String name, Layer layer, String... inputs) {
             checkNew(name, inputs);
@@ -172,8 +214,7 @@ public final class GraphSurgery {
                 copyTraining(template, b);
             }
             layer.setLayerName(name);
-            NeuralNetConfiguration nnc = ((LayerVertex) conf.getVertices().get(template.getLayerName()))
-                    .getLayerConf().clone();
+            NeuralNetConfiguration nnc = templateConf.clone();
             nnc.setLayer(layer);
             conf.getVertices().put(name, new LayerVertex(nnc, null));
             conf.getVertexInputs().put(name, List.of(inputs));
@@ -398,15 +439,25 @@ public final class GraphSurgery {
     }
 
     private static ComputationGraph rebuild(ComputationGraph from, ComputationGraphConfiguration conf) {
+        return rebuild(from, conf, List.of());
+    }
+
+    /** A new graph of {@code conf} with the parameters of {@code from}'s layers, except the {@code fresh} ones. */
+    private static ComputationGraph rebuild(ComputationGraph from, ComputationGraphConfiguration conf,
+                                            List<String> fresh) {
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
         ComputationGraph to = new ComputationGraph(conf);
         to.init();
         for (org.deeplearning4j.nn.api.Layer layer : to.getLayers()) {
             String name = layer.conf().getLayer().getLayerName();
-            boolean existed = from.getConfiguration().getVertices().containsKey(name); // else added by extend()
-            INDArray params = existed ? from.getLayer(name).params() : null;
+            if (fresh.contains(name) || !from.getConfiguration().getVertices().containsKey(name)) {
+                continue; // a layer added by the edit keeps its fresh initialisation
+            }
+            INDArray params = from.getLayer(name).params();
             if (params != null && params.length() > 0) {
+                Preconditions.checkState(params.length() == layer.params().length(), "layer '%s' has %s parameters in "
+                        + "the source graph but %s in the rebuilt one", name, params.length(), layer.params().length());
                 layer.params().assign(params);
             }
         }

@@ -1,0 +1,58 @@
+package dev.adm.segmentation;
+
+import dev.adm.core.engine.DistillationEngine;
+import dev.adm.core.engine.Participant;
+import dev.adm.core.engine.Role;
+import dev.adm.core.methods.MethodRegistry;
+import dev.adm.core.testing.AdmTestBase;
+import dev.adm.models.data.FashionMnist;
+import dev.adm.models.zoo.ModelConfig;
+import dev.adm.models.zoo.ModelZoo;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FcnHeadTest extends AdmTestBase {
+    @Test
+    void fcnOnAZooBackboneLearnsToSegmentComposedScenes() {
+        SceneComposer scenes = SceneComposer.builder(FashionMnist.embedded().train()).canvas(32).items(1, 2).seed(9)
+                .build();
+        FcnHead.Model model = FcnHead.build(ModelZoo.get("resnet8"), ModelConfig.builder().input(1, 32, 32)
+                .classes(scenes.numClasses()).seed(1).updater(new Adam(3e-3)).build());
+        INDArray probe = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 32, 32);
+        assertArrayEquals(new long[]{2, 11, 32, 32}, model.graph().output(probe)[0].shape());
+
+        DistillationEngine engine = new DistillationEngine(MethodRegistry.create("baseline", Map.of()),
+                List.of(Participant.builder("student", model.graph()).role(Role.STUDENT).taps(model.taps()).build()),
+                new long[]{1, 32, 32}, new long[]{11, 32, 32}, Map.of());
+        SceneIterator train = SceneIterator.builder(scenes, 0, 512, 32).shuffle(1).build();
+        for (int epoch = 0; epoch < 3; epoch++) {
+            train.setEpoch(epoch);
+            while (train.hasNext()) {
+                DataSet batch = train.next();
+                engine.step(batch.getFeatures(), batch.getLabels());
+            }
+        }
+        SceneIterator test = SceneIterator.builder(scenes, 10_000, 64, 32).normalize(train.mean(), train.std()).build();
+        SegmentationMetrics metrics = new SegmentationMetrics(11, -1);
+        SegmentationMetrics backgroundOnly = new SegmentationMetrics(11, -1);
+        while (test.hasNext()) {
+            DataSet batch = test.next();
+            metrics.addBatch(batch.getLabels(), engine.predict("student", batch.getFeatures()));
+            int[] truth = batch.getLabels().argMax(1).reshape(-1).toIntVector();
+            backgroundOnly.add(truth, new int[truth.length]);
+        }
+        // a predictor of background everywhere gets that class's IoU and zero for the rest
+        assertTrue(metrics.meanIou() > backgroundOnly.meanIou() + 0.05, "mIoU " + metrics.meanIou()
+                + " vs background-only " + backgroundOnly.meanIou());
+        assertTrue(metrics.pixelAccuracy() > backgroundOnly.pixelAccuracy(), "pixel accuracy " + metrics.pixelAccuracy()
+                + " vs background-only " + backgroundOnly.pixelAccuracy());
+    }
+}

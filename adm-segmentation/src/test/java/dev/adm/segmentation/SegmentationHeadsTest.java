@@ -19,13 +19,31 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class FcnHeadTest extends AdmTestBase {
+class SegmentationHeadsTest extends AdmTestBase {
+    private static final SceneComposer SCENES = SceneComposer.builder(FashionMnist.embedded().train()).canvas(32)
+            .items(1, 2).seed(9).build();
+
+    private static ModelConfig config() {
+        return ModelConfig.builder().input(1, 32, 32).classes(SCENES.numClasses()).seed(1).updater(new Adam(3e-3))
+                .build();
+    }
+
     @Test
     void fcnOnAZooBackboneLearnsToSegmentComposedScenes() {
-        SceneComposer scenes = SceneComposer.builder(FashionMnist.embedded().train()).canvas(32).items(1, 2).seed(9)
-                .build();
-        FcnHead.Model model = FcnHead.build(ModelZoo.get("resnet8"), ModelConfig.builder().input(1, 32, 32)
-                .classes(scenes.numClasses()).seed(1).updater(new Adam(3e-3)).build());
+        learnsToSegment(FcnHead.build(ModelZoo.get("resnet8"), config()));
+    }
+
+    @Test
+    void deepLabV3OnAZooBackboneLearnsToSegmentComposedScenes() {
+        FcnHead.Model model = DeepLabV3Head.build(ModelZoo.get("resnet8"), config(), 32, new int[]{1, 2, 3});
+        var vertices = model.graph().getConfiguration().getVertices().keySet();
+        assertTrue(vertices.containsAll(java.util.List.of("aspp_1x1", "aspp_r2", "aspp_pool_up", "aspp_cat",
+                "aspp_project")), vertices.toString());
+        learnsToSegment(model);
+    }
+
+    private static void learnsToSegment(FcnHead.Model model) {
+        SceneComposer scenes = SCENES;
         INDArray probe = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 32, 32);
         assertArrayEquals(new long[]{2, 11, 32, 32}, model.graph().output(probe)[0].shape());
 

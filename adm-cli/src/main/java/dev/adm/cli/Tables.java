@@ -1,6 +1,7 @@
 package dev.adm.cli;
 
 import dev.adm.models.classification.ClassificationTrainer;
+import dev.adm.segmentation.SegmentationTrainer;
 
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +16,15 @@ final class Tables {
         for (Map.Entry<String, Double> e : r.finalTop1().entrySet()) {
             sb.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.0f s |%n", e.getKey(), 100 * e.getValue(),
                     r.trainSeconds()));
+        }
+        return sb.toString();
+    }
+
+    static String runTable(SegmentationTrainer.Result r) {
+        StringBuilder sb = new StringBuilder("| network | final mIoU | pixel accuracy | train time |\n|---|---:|---:|---:|\n");
+        for (Map.Entry<String, Double> e : r.finalMeanIou().entrySet()) {
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.2f%% | %.0f s |%n", e.getKey(), 100 * e.getValue(),
+                    100 * r.pixelAccuracy().getOrDefault(e.getKey(), Double.NaN), r.trainSeconds()));
         }
         return sb.toString();
     }

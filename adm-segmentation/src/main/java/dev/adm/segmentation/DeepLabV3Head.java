@@ -34,11 +34,11 @@ public final class DeepLabV3Head {
     private DeepLabV3Head() {
     }
 
-    public static FcnHead.Model build(ModelSpec backbone, ModelConfig config) {
+    public static SegmentationNet build(ModelSpec backbone, ModelConfig config) {
         return build(backbone, config, 64, new int[]{1, 2, 3});
     }
 
-    public static FcnHead.Model build(ModelSpec backbone, ModelConfig config, int width, int[] rates) {
+    public static SegmentationNet build(ModelSpec backbone, ModelConfig config, int width, int[] rates) {
         Preconditions.checkArgument(width >= 1 && rates.length >= 1, "need a positive width and at least one rate");
         ComputationGraph classifier = backbone.build(config);
         InputType input = InputType.convolutional(config.height(), config.width(), config.channels());
@@ -66,7 +66,7 @@ public final class DeepLabV3Head {
             e.layer("logits", new ConvolutionLayer.Builder(1, 1).nIn(width).nOut(config.numClasses())
                     .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).build(), "head_up");
         }, "logits");
-        return new FcnHead.Model(g, Map.of("feat", DECODER));
+        return new SegmentationNet(g, Map.of("feat", DECODER));
     }
 
     private static void convBnRelu(GraphSurgery.Extension e, String name, String in, long nIn, int nOut, int kernel,

@@ -27,10 +27,6 @@ public final class FcnHead {
     /** The decoder map's vertex (tap {@code feat}). */
     public static final String DECODER = "head_bn";
 
-    /** A segmentation network and its tap aliases. */
-    public record Model(ComputationGraph graph, Map<String, String> taps) {
-    }
-
     private FcnHead() {
     }
 
@@ -38,7 +34,7 @@ public final class FcnHead {
      * @param backbone a zoo model (its {@code feat} tap, {@code pool} and {@code logits} vertices are used)
      * @param config   input size, number of classes (background included), seed and updater
      */
-    public static Model build(ModelSpec backbone, ModelConfig config) {
+    public static SegmentationNet build(ModelSpec backbone, ModelConfig config) {
         ComputationGraph classifier = backbone.build(config);
         InputType input = InputType.convolutional(config.height(), config.width(), config.channels());
         String feat = backbone.tapAliases().getOrDefault("feat", "feat");
@@ -56,6 +52,6 @@ public final class FcnHead {
                 .layer("logits", new ConvolutionLayer.Builder(1, 1).nIn(inter).nOut(config.numClasses())
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).build(), "head_up"),
                 "logits");
-        return new Model(g, Map.of("feat", DECODER));
+        return new SegmentationNet(g, Map.of("feat", DECODER));
     }
 }

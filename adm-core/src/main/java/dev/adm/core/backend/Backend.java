@@ -68,4 +68,54 @@ public final class Backend {
         return new BackendInfo(backend, Nd4j.getEnvironment().helpersAllowed(), oneDnn, disabledByUser,
                 Nd4j.getEnvironment().maxThreads());
     }
+
+    /**
+     * Prepares a network's layers for training with the engine: the one-pass batch-norm helper
+     * ({@link FastBatchNormHelper}) in float batch-norm layers, and DL4J's built-in convolution instead of oneDNN's
+     * in dilated convolution layers. M2.1's oneDNN convolution rejects every dilation above 1 ("could not create
+     * a descriptor for a dilated convolution"); DL4J then falls back on its own, but logs a stack trace per layer.
+     *
+     * @param trainingForwards whether the network forwards in training mode (the batch-norm helper applies there)
+     */
+    public static void prepareLayers(org.deeplearning4j.nn.graph.ComputationGraph graph, boolean trainingForwards) {
+        if (trainingForwards) {
+            FastBatchNormHelper.install(graph);
+        }
+        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+            if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer conv
+                    && layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c
+                    && (c.getDilation()[0] > 1 || c.getDilation()[1] > 1)
+                    && conv.getHelper() instanceof org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper) {
+                DilatedHelper.clear(conv);
+            }
+        }
+    }
+
+    /** Reflection on the protected helper field of DL4J's convolution layer (no setter in M2.1). */
+    private static final class DilatedHelper {
+        private static final java.lang.reflect.Field FIELD = field();
+
+        private static java.lang.reflect.Field field() {
+            try {
+                java.lang.reflect.Field f = org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class
+                        .getDeclaredField("helper");
+                f.setAccessible(true);
+                return f;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                log.warn("cannot reach DL4J's convolution helper field ({}); dilated layers keep the oneDNN helper "
+                        + "and DL4J will log its fallback", e.toString());
+                return null;
+            }
+        }
+
+        static void clear(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer layer) {
+            if (FIELD != null) {
+                try {
+                    FIELD.set(layer, null);
+                } catch (IllegalAccessException e) {
+                    log.warn("cannot clear the oneDNN helper of a dilated convolution: {}", e.toString());
+                }
+            }
+        }
+    }
 }

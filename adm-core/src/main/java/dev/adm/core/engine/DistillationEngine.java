@@ -2,7 +2,7 @@ package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
-import dev.adm.core.backend.FastBatchNormHelper;
+import dev.adm.core.backend.Backend;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -667,9 +667,8 @@ public final class DistillationEngine {
         void instrument() {
             List<String> vertices = taps.stream().map(participant::vertexOf).toList();
             graph = GraphSurgery.forDistillation(graph, participant.logitsVertex(), vertices);
-            if (ref.trainable() || participant.batchStatistics()) {
-                FastBatchNormHelper.install(graph); // one-pass batch statistics (training-mode forwards only)
-            }
+            // one-pass batch statistics (training-mode forwards only); DL4J's own dilated convolutions
+            Backend.prepareLayers(graph, ref.trainable() || participant.batchStatistics());
             if (ref.trainable() && hasBatchNormWithoutHelper()) {
                 // DL4J's own batch norm (used where no oneDNN/cuDNN helper applies, e.g. in double precision)
                 // keeps forward-pass arrays in a layer workspace that is closed before the engine's separate

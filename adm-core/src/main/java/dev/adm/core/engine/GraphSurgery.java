@@ -11,6 +11,8 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -45,6 +47,8 @@ import java.util.function.Consumer;
 public final class GraphSurgery {
     /** Prefix of the identity output vertices added for taps. */
     public static final String TAP_PREFIX = "tap_";
+    /** The per-pixel softmax layer {@link #forInference} appends to a dense-prediction network. */
+    public static final String PROBABILITIES = "probabilities";
 
     private GraphSurgery() {
     }
@@ -55,10 +59,17 @@ public final class GraphSurgery {
         outputs.add(logitsVertex);
         tapVertices.forEach(v -> outputs.add(TAP_PREFIX + v));
         ComputationGraphConfiguration src = graph.getConfiguration();
+        boolean exportedDense = src.getNetworkOutputs().equals(List.of(PROBABILITIES));
+        if (exportedDense) { // a dense-prediction network saved by forInference: back to its raw logits
+            src = src.clone();
+            src.getVertices().remove(PROBABILITIES);
+            src.getVertexInputs().remove(PROBABILITIES);
+            src.setNetworkOutputs(new ArrayList<>(List.of(logitsVertex)));
+        }
         FeedForwardLayer head = logitsLayer(src, logitsVertex);
         // raw logits already: a dense or (per-pixel) convolution layer with identity activation
         boolean raw = !(head instanceof BaseOutputLayer) && head.getActivationFn() instanceof ActivationIdentity;
-        if (src.getNetworkOutputs().equals(outputs) && raw) {
+        if (src.getNetworkOutputs().equals(outputs) && raw && !exportedDense) {
             return graph;
         }
         ComputationGraphConfiguration conf = src.clone();
@@ -81,12 +92,23 @@ public final class GraphSurgery {
         return rebuild(graph, conf);
     }
 
-    /** The plain DL4J classifier form: a softmax output layer named {@code logitsVertex}, no taps. */
+    /**
+     * The plain DL4J inference form, without taps: a classifier's dense {@code logitsVertex} becomes a softmax output
+     * layer; per-pixel convolution logits get a per-pixel softmax {@link #PROBABILITIES} layer after them.
+     */
     public static ComputationGraph forInference(ComputationGraph graph, String logitsVertex) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         FeedForwardLayer head = logitsLayer(conf, logitsVertex);
         removeTapVertices(conf);
         keepOnlyAncestorsOf(conf, logitsVertex);
+        if (head instanceof ConvolutionLayer) { // per-pixel logits: a softmax over the class axis of each pixel
+            conf.getVertices().put(PROBABILITIES, new LayerVertex(new NeuralNetConfiguration.Builder()
+                    .layer(new CnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                            .name(PROBABILITIES).build()).build(), null));
+            conf.getVertexInputs().put(PROBABILITIES, new ArrayList<>(List.of(logitsVertex)));
+            conf.setNetworkOutputs(new ArrayList<>(List.of(PROBABILITIES)));
+            return rebuild(graph, conf);
+        }
         if (!(head instanceof OutputLayer)) {
             replaceLayer(conf, logitsVertex, copyHead(head, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                     .activation(Activation.SOFTMAX).build()));

@@ -52,6 +52,22 @@ public interface LossScope {
                 : Losses.denseCrossEntropy(sameDiff(), logits, labels());
     }
 
+    /**
+     * {@code T^2 KL(softmax(target/T) || softmax(logits/T))} for the task: batchmean for classification, the mean
+     * over valid pixels for dense labels (pixel KD). Pass a detached {@code target} where the spec has {@code sg}.
+     */
+    default SDVariable distillationKl(SDVariable target, SDVariable logits, double temperature) {
+        return labelShape().length == 1 ? Losses.distillationKl(sameDiff(), target, logits, temperature)
+                : Losses.pixelKl(sameDiff(), target, logits, labels(), temperature);
+    }
+
+    /** Fails, naming the method, when the labels are dense: for methods defined on image-level logits only. */
+    default void requireClassification(String method) {
+        com.google.common.base.Preconditions.checkArgument(labelShape().length == 1, "%s is defined on image-level "
+                + "logits and does not run on dense labels; for segmentation use baseline, kd, dml, kdcl, cwd, "
+                + "pixel-kd or adm", method);
+    }
+
     /** Logits {@code [B,K]} (or {@code [B,K,h,w]} per pixel), differentiable for the owning network. */
     SDVariable logits(NetworkRef network);
 

@@ -151,27 +151,18 @@ public final class AdmMethod implements DistillationMethod {
 
     /** {@code [L_co, L_di]} of one (teacher, student) pair; L_di is null for a frozen teacher. */
     private SDVariable[] pairLosses(LossScope scope, NetworkRef teacher, NetworkRef student) {
+        if (scope.labelShape().length == 3) {
+            return densePairLosses(scope, teacher, student);
+        }
         SameDiff sd = scope.sameDiff();
         scope.checkFeedsClassifier(student, FEATURE_TAP);
         long[] shapeS = scope.tapShape(student, FEATURE_TAP);
         long[] shapeT = scope.tapShape(teacher, FEATURE_TAP);
-        if (config.variant() == Variant.MIMICRY && shapeS[0] != shapeT[0]) {
-            throw new IllegalArgumentException(String.format("%s variant=mimicry compares normalised features and "
-                            + "needs equal channel counts; student feat is %s, teacher feat is %s; use variant=decision "
-                            + "with similarity=attention", name, Arrays.toString(shapeS), Arrays.toString(shapeT)));
-        }
-        SpatialOps.checkComparable(shapeS, shapeT, config.similarity());
-        long[] hw = SpatialOps.commonSpatialSize(shapeS, shapeT);
+        long[] hw = comparableSize(shapeS, shapeT);
         long[] chwS = {shapeS[0], hw[0], hw[1]};
         long[] chwT = {shapeT[0], hw[0], hw[1]};
-
         SDVariable fs = SpatialOps.alignSpatial(sd, scope.tap(student, FEATURE_TAP), shapeS, hw[0], hw[1]);
-        // S is a function of stop-gradient features: computed eagerly in one native pass per step
-        SimilarityMeasure measure = config.similarity();
-        SDVariable s = scope.precomputed("adm_similarity_" + teacher.index() + "_" + student.index(), hw,
-                List.of(new LossScope.TapRef(student, FEATURE_TAP), new LossScope.TapRef(teacher, FEATURE_TAP)),
-                in -> SpatialOps.similarity(SpatialOps.alignSpatial(in.get(0), hw[0], hw[1]),
-                        SpatialOps.alignSpatial(in.get(1), hw[0], hw[1]), measure));
+        SDVariable s = similarity(scope, teacher, student, hw);
 
         SDVariable wCo = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), +1);
         SDVariable lCo;
@@ -179,10 +170,7 @@ public final class AdmMethod implements DistillationMethod {
             SDVariable zCo = scope.classifier(student, SpatialOps.modulatedPool(sd, fs, chwS, wCo));
             lCo = Losses.distillationKl(sd, scope.detachedLogits(teacher), zCo, config.temperature());
         } else {
-            SDVariable ftDetached = SpatialOps.alignSpatial(sd, scope.detachedTap(teacher, FEATURE_TAP), shapeT, hw[0],
-                    hw[1]);
-            SDVariable diff = channelNormalised(sd, fs).sub(channelNormalised(sd, ftDetached));
-            lCo = sd.squaredNorm(diff, false, 1).mul(wCo).mean();
+            lCo = mimicryDistances(scope, teacher, fs, shapeT, hw).mul(wCo).mean();
         }
         if (!teacher.trainable()) {
             return new SDVariable[]{lCo, null};
@@ -192,6 +180,68 @@ public final class AdmMethod implements DistillationMethod {
         SDVariable wDi = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), -1);
         SDVariable zDi = scope.classifier(teacher, SpatialOps.modulatedPool(sd, ft, chwT, wDi));
         return new SDVariable[]{lCo, Losses.crossEntropy(sd, zDi, scope.labels())};
+    }
+
+    /**
+     * Dense prediction (methods.md §1.7): S and the weights per location of the decoder maps, the softmax over the
+     * valid locations only (labels downsampled by nearest); L_co weighs the pixel KL and L_di the pixel CE. Our
+     * reconstruction evaluates both on the network's logits at label size, each weight spread (nearest) over the
+     * label pixels of its location: the heads here upsample before their 1x1 classifier, so those logits are the
+     * bilinear upsampling of the feature-resolution ones the spec names.
+     */
+    private SDVariable[] densePairLosses(LossScope scope, NetworkRef teacher, NetworkRef student) {
+        SameDiff sd = scope.sameDiff();
+        long[] shapeS = scope.tapShape(student, FEATURE_TAP);
+        long[] shapeT = scope.tapShape(teacher, FEATURE_TAP);
+        long[] hw = comparableSize(shapeS, shapeT);
+        long[] label = scope.labelShape();
+        int stride = SpatialOps.labelStride(label[1], label[2], hw[0], hw[1]);
+        SDVariable s = similarity(scope, teacher, student, hw);
+        SDVariable valid = SpatialOps.nearestDownsample(sd, scope.labels().sum(1), stride);
+        SDVariable wCo = SpatialOps.validLocationWeights(sd, s, valid, hw[0], hw[1], config.tau(), +1);
+        SDVariable lCo;
+        if (config.variant() == Variant.DECISION) {
+            lCo = Losses.pixelKl(sd, scope.detachedLogits(teacher), scope.logits(student), scope.labels(),
+                    config.temperature(), SpatialOps.nearestUpsample(sd, wCo, hw[0], hw[1], stride));
+        } else {
+            SDVariable fs = SpatialOps.alignSpatial(sd, scope.tap(student, FEATURE_TAP), shapeS, hw[0], hw[1]);
+            lCo = mimicryDistances(scope, teacher, fs, shapeT, hw).mul(wCo).sum()
+                    .div(sd.scalarMax(valid.sum(), 1.0));
+        }
+        if (!teacher.trainable()) {
+            return new SDVariable[]{lCo, null};
+        }
+        SDVariable wDi = SpatialOps.validLocationWeights(sd, s, valid, hw[0], hw[1], config.tau(), -1);
+        return new SDVariable[]{lCo, Losses.denseCrossEntropy(sd, scope.logits(teacher), scope.labels(),
+                SpatialOps.nearestUpsample(sd, wDi, hw[0], hw[1], stride))};
+    }
+
+    /** The common map size of the two feature maps, after checking the variant and similarity accept them. */
+    private long[] comparableSize(long[] shapeS, long[] shapeT) {
+        if (config.variant() == Variant.MIMICRY && shapeS[0] != shapeT[0]) {
+            throw new IllegalArgumentException(String.format("%s variant=mimicry compares normalised features and "
+                            + "needs equal channel counts; student feat is %s, teacher feat is %s; use variant=decision "
+                            + "with similarity=attention", name, Arrays.toString(shapeS), Arrays.toString(shapeT)));
+        }
+        SpatialOps.checkComparable(shapeS, shapeT, config.similarity());
+        return SpatialOps.commonSpatialSize(shapeS, shapeT);
+    }
+
+    /** S {@code [B,h,w]}: a function of stop-gradient features, computed eagerly in one native pass per step. */
+    private SDVariable similarity(LossScope scope, NetworkRef teacher, NetworkRef student, long[] hw) {
+        SimilarityMeasure measure = config.similarity();
+        return scope.precomputed("adm_similarity_" + teacher.index() + "_" + student.index(), hw,
+                List.of(new LossScope.TapRef(student, FEATURE_TAP), new LossScope.TapRef(teacher, FEATURE_TAP)),
+                in -> SpatialOps.similarity(SpatialOps.alignSpatial(in.get(0), hw[0], hw[1]),
+                        SpatialOps.alignSpatial(in.get(1), hw[0], hw[1]), measure));
+    }
+
+    /** {@code |n(F_s,i) - sg n(F_t,i)|^2} per location {@code [B,h,w]}, n = channel L2 normalisation. */
+    private static SDVariable mimicryDistances(LossScope scope, NetworkRef teacher, SDVariable fs, long[] shapeT,
+                                               long[] hw) {
+        SameDiff sd = scope.sameDiff();
+        SDVariable ft = SpatialOps.alignSpatial(sd, scope.detachedTap(teacher, FEATURE_TAP), shapeT, hw[0], hw[1]);
+        return sd.squaredNorm(channelNormalised(sd, fs).sub(channelNormalised(sd, ft)), false, 1);
     }
 
     /** {@code F / max(|F|_c, 1e-8)} per location. */

@@ -59,7 +59,7 @@ public final class AtMethod implements DistillationMethod {
         NetworkRef teacher = pair.teacher();
         NetworkRef student = pair.student();
         SameDiff sd = scope.sameDiff();
-        scope.addTerm(student, "ce", Losses.crossEntropy(sd, scope.logits(student), scope.labels()), 1.0);
+        scope.addTerm(student, "ce", scope.crossEntropy(scope.logits(student)), 1.0);
         SDVariable total = null;
         for (String layer : config.layers()) {
             long[] s = scope.tapShape(student, layer);

@@ -66,7 +66,7 @@ public final class CwdMethod implements DistillationMethod {
         long[] hw = SpatialOps.commonSpatialSize(s, t);
         var fs = SpatialOps.alignSpatial(sd, scope.tap(student, config.tap()), s, hw[0], hw[1]);
         var ft = SpatialOps.alignSpatial(sd, scope.detachedTap(pair.teacher(), config.tap()), t, hw[0], hw[1]);
-        scope.addTerm(student, "ce", Losses.crossEntropy(sd, scope.logits(student), scope.labels()), 1.0);
+        scope.addTerm(student, "ce", scope.crossEntropy(scope.logits(student)), 1.0);
         scope.addTerm(student, "cwd", Losses.channelWiseKl(sd, ft, fs, new long[]{s[0], hw[0], hw[1]}, config.tau()),
                 config.weight());
     }

@@ -70,6 +70,7 @@ public final class DkdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
+        scope.requireClassification(NAME);
         OfflinePair pair = OfflinePair.of(scope, NAME);
         NetworkRef teacher = pair.teacher();
         NetworkRef student = pair.student();

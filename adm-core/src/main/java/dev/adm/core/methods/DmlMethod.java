@@ -60,9 +60,9 @@ public final class DmlMethod implements DistillationMethod {
         }
         var sd = scope.sameDiff();
         for (NetworkRef k : nets) {
-            scope.addTerm(k, "ce", Losses.crossEntropy(sd, scope.logits(k), scope.labels()), 1.0);
+            scope.addTerm(k, "ce", scope.crossEntropy(scope.logits(k)), 1.0);
             var kl = nets.stream().filter(l -> !l.equals(k))
-                    .map(l -> Losses.distillationKl(sd, scope.detachedLogits(l), scope.logits(k), temperature))
+                    .map(l -> scope.distillationKl(scope.detachedLogits(l), scope.logits(k), temperature))
                     .reduce((a, b) -> a.add(b)).orElseThrow();
             scope.addTerm(k, "kl", kl, lambda / (nets.size() - 1));
         }

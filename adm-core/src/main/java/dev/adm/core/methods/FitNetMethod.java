@@ -96,7 +96,7 @@ public final class FitNetMethod implements DistillationMethod {
         Preconditions.checkState(Arrays.equals(r, t), "fitnet: regressor output %s differs from the teacher's hint %s",
                 Arrays.toString(r), Arrays.toString(t));
         NetworkRef student = pair.student();
-        scope.addTerm(student, "ce", Losses.crossEntropy(sd, scope.logits(student), scope.labels()), 1.0);
+        scope.addTerm(student, "ce", scope.crossEntropy(scope.logits(student)), 1.0);
         SDVariable diff = scope.tap(student, REGRESSOR).sub(scope.detachedTap(pair.teacher(), config.hint()));
         scope.addTerm(student, "hint", diff.mul(diff).mean(), config.weight());
     }

@@ -57,8 +57,8 @@ public final class KdMethod implements DistillationMethod {
         NetworkRef teacher = pair.teacher();
         NetworkRef student = pair.student();
         var sd = scope.sameDiff();
-        scope.addTerm(student, "ce", Losses.crossEntropy(sd, scope.logits(student), scope.labels()), config.ceWeight());
-        scope.addTerm(student, "kd", Losses.distillationKl(sd, scope.detachedLogits(teacher), scope.logits(student),
+        scope.addTerm(student, "ce", scope.crossEntropy(scope.logits(student)), config.ceWeight());
+        scope.addTerm(student, "kd", scope.distillationKl(scope.detachedLogits(teacher), scope.logits(student),
                 config.temperature()), config.klWeight());
     }
 }

@@ -62,8 +62,8 @@ public final class KdclMethod implements DistillationMethod {
             ensemble = ensemble == null ? relative : sd.math().min(ensemble, relative);
         }
         for (NetworkRef n : nets) {
-            scope.addTerm(n, "ce", Losses.crossEntropy(sd, scope.logits(n), y), 1.0);
-            scope.addTerm(n, "kl", Losses.distillationKl(sd, ensemble, scope.logits(n), config.temperature()),
+            scope.addTerm(n, "ce", scope.crossEntropy(scope.logits(n)), 1.0);
+            scope.addTerm(n, "kl", scope.distillationKl(ensemble, scope.logits(n), config.temperature()),
                     config.lambda());
         }
     }

@@ -137,6 +137,7 @@ public final class OneMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
+        scope.requireClassification(NAME);
         List<NetworkRef> nets = scope.networks();
         Preconditions.checkArgument(nets.size() == 1, "one trains a single network, got %s", nets.size());
         NetworkRef net = nets.get(0);

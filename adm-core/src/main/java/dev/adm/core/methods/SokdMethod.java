@@ -86,6 +86,7 @@ public final class SokdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
+        scope.requireClassification(NAME);
         OfflinePair pair = OfflinePair.of(scope, NAME);
         List<NetworkRef> peers = scope.networks(Role.PEER);
         Preconditions.checkArgument(peers.size() == 1 && peers.get(0).trainable(), "sokd needs its trained peer "

@@ -65,6 +65,7 @@ public final class SwitOkdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
+        scope.requireClassification(NAME);
         NetworkRef teacher = scope.single(Role.TEACHER);
         NetworkRef student = scope.single(Role.STUDENT);
         Preconditions.checkArgument(teacher.trainable() && student.trainable(), "switokd is online: the teacher and "

@@ -67,8 +67,17 @@ public final class Losses {
      * with one-hot {@code y} whose ignored pixels are all zero, {@code N_valid = sum(y)} (at least 1).
      */
     public static SDVariable denseCrossEntropy(SameDiff sd, SDVariable logits, SDVariable oneHot) {
+        return denseCrossEntropy(sd, logits, oneHot, null);
+    }
+
+    /**
+     * {@code (1/N_valid) sum_i w_i CE_i} over valid pixels, with per-pixel weights {@code [B,1,H,W]} (null = 1),
+     * as ADM's L_di on dense logits.
+     */
+    public static SDVariable denseCrossEntropy(SameDiff sd, SDVariable logits, SDVariable oneHot, SDVariable weights) {
         SDVariable valid = sd.scalarMax(oneHot.sum(), 1.0);
-        return oneHot.mul(logSoftmax(sd, logits, 1)).sum().div(valid).neg();
+        SDVariable perPixel = oneHot.mul(logSoftmax(sd, logits, 1));
+        return (weights == null ? perPixel : perPixel.mul(weights)).sum().div(valid).neg();
     }
 
     /**
@@ -77,11 +86,18 @@ public final class Losses {
      */
     public static SDVariable pixelKl(SameDiff sd, SDVariable target, SDVariable logits, SDVariable oneHot,
                                      double temperature) {
+        return pixelKl(sd, target, logits, oneHot, temperature, null);
+    }
+
+    /** As above with per-pixel weights {@code [B,1,H,W]} (null = 1), as ADM's L_co on dense logits. */
+    public static SDVariable pixelKl(SameDiff sd, SDVariable target, SDVariable logits, SDVariable oneHot,
+                                     double temperature, SDVariable weights) {
         Preconditions.checkArgument(temperature > 0, "temperature T must be positive, got %s", temperature);
         SDVariable logQ = logSoftmax(sd, target.div(temperature), 1);
         SDVariable logP = logSoftmax(sd, logits.div(temperature), 1);
         SDVariable kl = sd.math().exp(logQ).mul(logQ.sub(logP)).sum(true, 1);   // [B,1,H,W]
         SDVariable valid = oneHot.sum(true, 1);                                  // 1 on labelled pixels
-        return kl.mul(valid).sum().div(sd.scalarMax(valid.sum(), 1.0)).mul(temperature * temperature);
+        SDVariable weighted = weights == null ? kl.mul(valid) : kl.mul(valid).mul(weights);
+        return weighted.sum().div(sd.scalarMax(valid.sum(), 1.0)).mul(temperature * temperature);
     }
 }

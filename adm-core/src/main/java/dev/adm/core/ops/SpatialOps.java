@@ -151,6 +151,54 @@ public final class SpatialOps {
         return sd.reshape(Losses.softmax(sd, flat, 1).mul((double) hw), -1, h, w);
     }
 
+    /**
+     * Location weights over the valid locations only (dense tasks, methods.md §1.7): per sample
+     * {@code w_i = N_valid * v_i exp(sign S_i/tau) / sum_j v_j exp(sign S_j/tau)}, where {@code v} is the 0/1 validity
+     * map {@code [B,h,w]}; invalid locations weigh 0 and the valid ones average 1.
+     */
+    public static SDVariable validLocationWeights(SameDiff sd, SDVariable s, SDVariable valid, long h, long w,
+                                                  double tau, int sign) {
+        checkWeightArgs(tau, sign);
+        long hw = h * w;
+        if (hw == 1) {
+            return valid; // one location: its weight is its validity (SameDiff M2.1 cannot reduce a size-1 axis)
+        }
+        SDVariable flat = sd.reshape(s, -1, hw).mul(sign / tau);
+        SDVariable v = sd.reshape(valid, -1, hw);
+        SDVariable e = sd.math().exp(flat.sub(sd.max(flat, true, 1))).mul(v);
+        SDVariable weights = e.div(sd.scalarMax(e.sum(true, 1), 1e-30)).mul(v.sum(true, 1));
+        return sd.reshape(weights, -1, h, w);
+    }
+
+    /**
+     * The integer factor from a feature map {@code h x w} to the label size {@code H x W}; an error names the sizes
+     * unless both sides divide by the same factor.
+     */
+    public static int labelStride(long labelH, long labelW, long h, long w) {
+        Preconditions.checkArgument(labelH % h == 0 && labelW % w == 0 && labelH / h == labelW / w, "the feature map "
+                + "(%sx%s) must divide the label size (%sx%s) by one integer factor; use an input size that is a "
+                + "multiple of the network's output stride", h, w, labelH, labelW);
+        return (int) (labelH / h);
+    }
+
+    /** Nearest-neighbour downsampling {@code [B,H,W] -> [B,H/stride,W/stride]} (PyTorch's: pixel {@code i*stride}). */
+    public static SDVariable nearestDownsample(SameDiff sd, SDVariable map, int stride) {
+        if (stride == 1) {
+            return map;
+        }
+        return sd.stridedSlice(map, new long[]{0, 0, 0}, new long[]{0, 0, 0}, new long[]{1, stride, stride},
+                0, 0b111, 0, 0, 0);
+    }
+
+    /** Nearest-neighbour upsampling {@code [B,h,w] -> [B,1,h*stride,w*stride]} (each value fills its block). */
+    public static SDVariable nearestUpsample(SameDiff sd, SDVariable map, long h, long w, int stride) {
+        if (stride == 1) {
+            return sd.reshape(map, -1, 1, h, w);
+        }
+        SDVariable block = sd.constant(Nd4j.ones(map.dataType(), 1, 1, stride, 1, stride));
+        return sd.reshape(sd.reshape(map, -1, h, 1, w, 1).mul(block), -1, 1, h * stride, w * stride);
+    }
+
     /** Eager form of {@link #locationWeights(SameDiff, SDVariable, long, long, double, int)}. */
     public static INDArray locationWeights(INDArray s, double tau, int sign) {
         checkWeightArgs(tau, sign);

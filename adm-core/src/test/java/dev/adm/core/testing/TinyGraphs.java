@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -74,6 +75,25 @@ public final class TinyGraphs {
                 .addLayer("feat", new ConvolutionLayer.Builder(3, 3).nOut(k).activation(Activation.TANH).build(), "input")
                 .addLayer("logits", new ConvolutionLayer.Builder(1, 1).nOut(classes).activation(Activation.IDENTITY)
                         .build(), "feat")
+                .setOutputs("logits").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    /**
+     * A dense-prediction network whose {@code feat} map has half the input size (a stride-2 conv), upsampled
+     * (nearest) before the 1x1 classifier: per-pixel logits at the input size, as the segmentation heads give.
+     */
+    public static ComputationGraph denseStrided(int c, int h, int w, int k, int classes, long seed, DataType type) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(type)
+                .updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Same)
+                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(h, w, c))
+                .addLayer("feat", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(k).activation(Activation.TANH)
+                        .build(), "input")
+                .addLayer("up", new Upsampling2D.Builder(2).build(), "feat")
+                .addLayer("logits", new ConvolutionLayer.Builder(1, 1).nOut(classes).activation(Activation.IDENTITY)
+                        .build(), "up")
                 .setOutputs("logits").build();
         ComputationGraph g = new ComputationGraph(conf);
         g.init();

@@ -8,7 +8,6 @@ import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
-import dev.adm.core.engine.StepResult;
 import dev.adm.core.methods.AdmMethod;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.models.data.DataFormatException;
@@ -17,20 +16,17 @@ import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.ImageSetIterator;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.run.EpochRecord;
+import dev.adm.models.run.RunReport;
+import dev.adm.models.run.TrainingRun;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;
 import dev.adm.models.zoo.ModelZoo;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.schedule.MapSchedule;
-import org.nd4j.linalg.schedule.ScheduleType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +34,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,6 +48,7 @@ import java.util.Map;
 public final class ClassificationTrainer {
     public static final String STUDENT = "student";
     public static final String TEACHER = "teacher";
+    static final TrainingRun.Metric METRIC = new TrainingRun.Metric("top1", "top-1");
     private static final Logger log = LoggerFactory.getLogger(ClassificationTrainer.class);
 
     private ClassificationTrainer() {
@@ -62,8 +57,7 @@ public final class ClassificationTrainer {
     /** What a run produced. */
     public record Result(Path outDir, List<EpochRecord> history, Map<String, Double> finalTop1, double trainSeconds) {
         static Result of(Path outDir, List<EpochRecord> history) {
-            return new Result(outDir, List.copyOf(history),
-                    history.isEmpty() ? Map.of() : history.get(history.size() - 1).top1(),
+            return new Result(outDir, List.copyOf(history), TrainingRun.last(history),
                     history.stream().mapToDouble(EpochRecord::seconds).sum());
         }
     }
@@ -77,57 +71,28 @@ public final class ClassificationTrainer {
         ImageSet train = data.train();
         log.info("data: {}; training on {} images", data.source(), train.size());
 
-        Map<String, ComputationGraph> restored = new LinkedHashMap<>();
-        int startEpoch = 0;
-        List<EpochRecord> history = new ArrayList<>();
-        Map<String, String> settings = settings(cfg);
-        if (cfg.resume()) {
-            Checkpoint.State state = Checkpoint.load(cfg.outDir());
-            state.checkSameSettings(settings);
-            restored.putAll(state.networks());
-            startEpoch = state.completedEpochs();
-            history.addAll(state.history());
-            RunReport.trimSteps(cfg.outDir(), startEpoch);
-            log.info("resuming {} after epoch {}", cfg.outDir(), startEpoch);
-        }
+        TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
+                cfg.progress(), METRIC, settings(cfg));
+        TrainingRun.Start start = TrainingRun.start(spec, cfg.resume());
         DistillationMethod method = MethodRegistry.create(cfg.method(), cfg.methodParams());
         DistillationEngine engine = new DistillationEngine(method, participants(cfg, train, method),
-                new long[]{train.channels(), train.height(), train.width()}, train.numClasses(), restored);
-        List<Participant> participants = engine.participants();
+                new long[]{train.channels(), train.height(), train.width()}, train.numClasses(), start.networks());
 
         ImageSetIterator.Builder trainIt = data.trainIterator(cfg.batchSize()).shuffle(cfg.seed());
         if (cfg.augment()) {
             trainIt.augment(train.height() >= 32 ? 4 : 2); // 4 px is CIFAR practice; 2 px on 28x28 Fashion-MNIST
         }
-        ImageSetIterator trainData = trainIt.build();
         ImageSetIterator testData = data.testIterator(256);
-
-        int endEpoch = cfg.stopAfter() > 0 ? Math.min(cfg.epochs(), startEpoch + cfg.stopAfter()) : cfg.epochs();
-        for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
-            engine.setEpoch(epoch);
-            trainData.setEpoch(epoch);
-            EpochRecord rec = trainEpoch(cfg, method, engine, trainData, testData, epoch);
-            history.add(rec);
-            log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, cfg.epochs(), formatTop1(rec.top1()),
-                    String.format(Locale.ROOT, "%.1f", rec.seconds()),
-                    String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
-            Map<String, ComputationGraph> live = new LinkedHashMap<>();
-            engine.participants().forEach(p -> live.put(p.name(), p.graph()));
-            Checkpoint.save(cfg.outDir(), epoch + 1, history, live, settings);
-            RunReport.writeMetrics(cfg.outDir(), history);
-            RunReport.writeCurves(cfg.outDir(), cfg.method(), history);
-        }
-
-        if (endEpoch < cfg.epochs()) {
-            log.info("stopped after epoch {} of {}; continue with --resume", endEpoch, cfg.epochs());
-            return Result.of(cfg.outDir(), history);
-        }
-        for (Participant p : participants) {
-            if (p.trainable() && p.inputNetwork() == null) { // a branch fed by another network is no classifier
-                exportClassifier(engine.graph(p.name()), cfg.outDir().resolve(p.name() + ".zip"));
-            }
-        }
+        double studentRate = baseRate(cfg, method, Role.STUDENT);
+        List<EpochRecord> history = TrainingRun.train(spec, start, engine, trainIt.build(),
+                epoch -> TrainingRun.cosineRate(studentRate, epoch, cfg.epochs()), e -> top1(e, testData));
         Result result = Result.of(cfg.outDir(), history);
+        if (history.size() < cfg.epochs()) {
+            return result;
+        }
+        for (Participant p : TrainingRun.exported(engine)) {
+            exportClassifier(engine.graph(p.name()), cfg.outDir().resolve(p.name() + ".zip"));
+        }
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("method", cfg.method());
         results.put("methodParams", MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()));
@@ -137,7 +102,7 @@ public final class ClassificationTrainer {
         results.put("epochs", cfg.epochs());
         results.put("batchSize", cfg.batchSize());
         Map<String, Double> rates = new LinkedHashMap<>();
-        participants.stream().filter(Participant::trainable)
+        engine.participants().stream().filter(Participant::trainable)
                 .forEach(p -> rates.put(p.name(), baseRate(cfg, method, p.role())));
         results.put("learningRates", rates);
         results.put("seed", cfg.seed());
@@ -145,11 +110,20 @@ public final class ClassificationTrainer {
         results.put("trainImages", train.size());
         results.put("backend", backend.describe());
         results.put("finalTop1", result.finalTop1());
-        results.put("bestTop1", bestTop1(history));
+        results.put("bestTop1", TrainingRun.best(history));
         results.put("trainSeconds", result.trainSeconds());
         results.put("history", history);
         RunReport.writeResults(cfg.outDir(), results);
         return result;
+    }
+
+    private static Map<String, Double> top1(DistillationEngine engine, ImageSetIterator testData) {
+        Map<String, Double> top1 = new LinkedHashMap<>();
+        for (var ref : engine.networks()) {
+            testData.setEpoch(0);
+            top1.put(ref.name(), Evaluation.top1(x -> engine.predict(ref.name(), x), testData));
+        }
+        return top1;
     }
 
     /** What must not change between a run and its resumption. */
@@ -191,7 +165,7 @@ public final class ClassificationTrainer {
                                        DistillationMethod method, Role role, List<String> models) {
         ModelConfig.Builder mc = ModelConfig.builder().input(train.channels(), train.height(), train.width())
                 .classes(train.numClasses())
-                .updater(new Nesterovs(cosineSchedule(cfg, baseRate(cfg, method, role)), 0.9));
+                .updater(new Nesterovs(TrainingRun.cosineSchedule(baseRate(cfg, method, role), cfg.epochs()), 0.9));
         String roleName = role == Role.TEACHER ? TEACHER : STUDENT;
         for (int i = 0; i < models.size(); i++) {
             ModelSpec spec = ModelZoo.get(models.get(i));
@@ -240,81 +214,9 @@ public final class ClassificationTrainer {
         return g;
     }
 
-    private static MapSchedule cosineSchedule(ClassificationConfig cfg, double base) {
-        Map<Integer, Double> lr = new HashMap<>();
-        for (int e = 0; e < cfg.epochs(); e++) {
-            lr.put(e, learningRate(cfg, base, e));
-        }
-        return new MapSchedule(ScheduleType.EPOCH, lr);
-    }
-
-    /** Cosine annealing from the initial rate, one value per epoch (a built-in DL4J schedule stores it). */
-    private static double learningRate(ClassificationConfig cfg, double base, int epoch) {
-        return base * 0.5 * (1 + Math.cos(Math.PI * epoch / cfg.epochs()));
-    }
-
-    private static EpochRecord trainEpoch(ClassificationConfig cfg, DistillationMethod method,
-                                          DistillationEngine engine, ImageSetIterator trainData,
-                                          ImageSetIterator testData, int epoch) {
-        Map<String, Double> sums = new LinkedHashMap<>();
-        List<StepResult> steps = new ArrayList<>();
-        long images = 0;
-        long start = System.nanoTime();
-        ProgressBar bar = cfg.progress() ? new ProgressBarBuilder()
-                .setTaskName(String.format("%s epoch %d/%d", cfg.method(), epoch + 1, cfg.epochs()))
-                .setInitialMax(trainData.batchesPerEpoch()).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).setMaxRenderedLength(120).build() : null;
-        try {
-            while (trainData.hasNext()) {
-                DataSet batch = trainData.next();
-                StepResult r = engine.step(batch.getFeatures(), batch.getLabels());
-                r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
-                r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
-                r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));
-                steps.add(r);
-                images += batch.numExamples();
-                if (bar != null) {
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    bar.step();
-                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f  %.0f img/s",
-                            r.totals().values().stream().mapToDouble(Double::doubleValue).sum(), images / elapsed));
-                }
-            }
-        } finally {
-            if (bar != null) {
-                bar.close();
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        RunReport.appendSteps(cfg.outDir(), epoch + 1, steps);
-        final int n = steps.size();
-        Map<String, Double> means = new LinkedHashMap<>();
-        sums.forEach((k, v) -> means.put(k, v / n));
-        Map<String, Double> top1 = new LinkedHashMap<>();
-        for (var ref : engine.networks()) {
-            testData.setEpoch(0);
-            top1.put(ref.name(), Evaluation.top1(x -> engine.predict(ref.name(), x), testData));
-        }
-        return new EpochRecord(epoch + 1, seconds, images / seconds,
-                learningRate(cfg, baseRate(cfg, method, Role.STUDENT), epoch), means, top1);
-    }
-
     /** Saves the plain DL4J classifier form (softmax output layer, no taps, no updater state). */
     public static void exportClassifier(ComputationGraph graph, Path file) {
         ComputationGraph plain = GraphSurgery.forInference(graph, "logits");
         AtomicFiles.writeVia(file, tmp -> ModelSerializer.writeModel(plain, tmp.toFile(), false));
-    }
-
-    private static Map<String, Double> bestTop1(List<EpochRecord> history) {
-        Map<String, Double> best = new LinkedHashMap<>();
-        history.forEach(r -> r.top1().forEach((k, v) -> best.merge(k, v, Math::max)));
-        return best;
-    }
-
-    static String formatTop1(Map<String, Double> top1) {
-        StringBuilder sb = new StringBuilder();
-        top1.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(" top-1 ")
-                .append(String.format(Locale.ROOT, "%.2f%%", 100 * v)));
-        return sb.toString();
     }
 }

@@ -1,5 +1,7 @@
 package dev.adm.models.classification;
 
+import dev.adm.models.run.Checkpoint;
+import dev.adm.models.run.RunReport;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.methods.MethodRegistry;
@@ -114,7 +116,7 @@ public final class Experiment {
     private static ClassificationTrainer.Result runOrReuse(ClassificationConfig cfg) {
         if (Files.exists(cfg.outDir().resolve(RunReport.RESULTS))) {
             log.info("reusing the finished run in {}", cfg.outDir());
-            return RunReport.readResult(cfg.outDir());
+            return ClassificationTrainer.Result.of(cfg.outDir(), RunReport.readHistory(cfg.outDir()));
         }
         return ClassificationTrainer.run(cfg);
     }

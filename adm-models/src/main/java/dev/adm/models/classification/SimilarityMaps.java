@@ -1,5 +1,7 @@
 package dev.adm.models.classification;
 
+import dev.adm.models.run.Checkpoint;
+import dev.adm.models.run.RunReport;
 import com.google.common.base.Preconditions;
 import dev.adm.core.backend.Backend;
 import dev.adm.core.engine.GraphSurgery;

@@ -1,4 +1,4 @@
-package dev.adm.models.classification;
+package dev.adm.models.run;
 
 import java.util.Map;
 
@@ -10,8 +10,8 @@ import java.util.Map;
  * @param imagesPerSec training throughput
  * @param learningRate learning rate used in the epoch
  * @param losses       mean over the epoch's steps of every loss term and total ({@code total/<network>})
- * @param top1         test top-1 accuracy per network
+ * @param scores       test score per network (top-1 accuracy for classification, mIoU for segmentation)
  */
 public record EpochRecord(int epoch, double seconds, double imagesPerSec, double learningRate,
-                          Map<String, Double> losses, Map<String, Double> top1) {
+                          Map<String, Double> losses, Map<String, Double> scores) {
 }

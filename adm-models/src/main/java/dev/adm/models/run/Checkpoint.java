@@ -1,4 +1,4 @@
-package dev.adm.models.classification;
+package dev.adm.models.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,16 +25,16 @@ import java.util.zip.ZipOutputStream;
  * End-of-epoch training state in one zip, written atomically: every network (weights and updater state,
  * via {@link ModelSerializer}) and {@code state.json} (completed epochs and the per-epoch history).
  */
-final class Checkpoint {
-    static final String FILE = "checkpoint.zip";
+public final class Checkpoint {
+    public static final String FILE = "checkpoint.zip";
     private static final String STATE = "state.json";
     private static final String NET_PREFIX = "network-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record State(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks,
+    public record State(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks,
                  Map<String, String> settings) {
         /** Fails, naming the setting, when this run's settings differ from the checkpoint's. */
-        void checkSameSettings(Map<String, String> current) {
+        public void checkSameSettings(Map<String, String> current) {
             for (Map.Entry<String, String> e : settings.entrySet()) {
                 String now = current.get(e.getKey());
                 if (!java.util.Objects.equals(now, e.getValue())) {
@@ -49,7 +49,7 @@ final class Checkpoint {
     private Checkpoint() {
     }
 
-    static void save(Path dir, int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> nets,
+    public static void save(Path dir, int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> nets,
                      Map<String, String> settings) {
         AtomicFiles.write(dir.resolve(FILE), out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
@@ -71,7 +71,7 @@ final class Checkpoint {
         });
     }
 
-    static State load(Path dir) {
+    public static State load(Path dir) {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             throw new DataFormatException("--resume: no checkpoint at " + file + "; start without --resume");

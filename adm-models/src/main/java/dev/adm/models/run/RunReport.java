@@ -1,4 +1,4 @@
-package dev.adm.models.classification;
+package dev.adm.models.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.adm.models.run.AtomicFiles;
@@ -22,31 +22,32 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** Writes a run's {@code metrics.csv}, {@code results.json} and {@code curves.png}, each atomically. */
-final class RunReport {
-    static final String METRICS = "metrics.csv";
-    static final String RESULTS = "results.json";
-    static final String CURVES = "curves.png";
-    static final String STEPS = "steps.csv";
+public final class RunReport {
+    public static final String METRICS = "metrics.csv";
+    public static final String RESULTS = "results.json";
+    public static final String CURVES = "curves.png";
+    public static final String STEPS = "steps.csv";
 
     private RunReport() {
     }
 
-    static void writeMetrics(Path dir, List<EpochRecord> history) {
+    /** @param metric the score's column prefix, e.g. {@code top1} or {@code miou} */
+    public static void writeMetrics(Path dir, List<EpochRecord> history, String metric) {
         TreeSet<String> lossKeys = new TreeSet<>();
         TreeSet<String> nets = new TreeSet<>();
         history.forEach(r -> {
             lossKeys.addAll(r.losses().keySet());
-            nets.addAll(r.top1().keySet());
+            nets.addAll(r.scores().keySet());
         });
         StringBuilder csv = new StringBuilder("epoch,seconds,img_per_s,lr");
         lossKeys.forEach(k -> csv.append(",loss:").append(k));
-        nets.forEach(n -> csv.append(",top1:").append(n));
+        nets.forEach(n -> csv.append(',').append(metric).append(':').append(n));
         csv.append('\n');
         for (EpochRecord r : history) {
             csv.append(String.format(Locale.ROOT, "%d,%.2f,%.1f,%.6g", r.epoch(), r.seconds(), r.imagesPerSec(),
                     r.learningRate()));
             lossKeys.forEach(k -> csv.append(',').append(fmt(r.losses().get(k))));
-            nets.forEach(n -> csv.append(',').append(fmt(r.top1().get(n))));
+            nets.forEach(n -> csv.append(',').append(fmt(r.scores().get(n))));
             csv.append('\n');
         }
         AtomicFiles.writeString(dir.resolve(METRICS), csv.toString());
@@ -56,7 +57,7 @@ final class RunReport {
      * Appends one line per step to {@code steps.csv}: epoch, step, each network's total loss and whether it
      * was updated (SwitOKD's teacher: 0 = expert mode). Written at the end of each epoch, before its checkpoint.
      */
-    static void appendSteps(Path dir, int epoch, List<StepResult> steps) {
+    public static void appendSteps(Path dir, int epoch, List<StepResult> steps) {
         if (steps.isEmpty()) {
             return;
         }
@@ -85,7 +86,7 @@ final class RunReport {
     }
 
     /** On resume: drops step lines of epochs after the checkpoint (a crash may have left them). */
-    static void trimSteps(Path dir, int completedEpochs) {
+    public static void trimSteps(Path dir, int completedEpochs) {
         Path file = dir.resolve(STEPS);
         if (!Files.exists(file)) {
             return;
@@ -110,36 +111,37 @@ final class RunReport {
         return v == null ? "" : String.format(Locale.ROOT, "%.6f", v);
     }
 
-    static void writeResults(Path dir, Map<String, Object> results) {
+    public static void writeResults(Path dir, Map<String, Object> results) {
         AtomicFiles.write(dir.resolve(RESULTS), out ->
                 new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, results));
     }
 
-    /** The result of a finished run, from its {@code results.json}. */
-    static ClassificationTrainer.Result readResult(Path dir) {
+    /** The epoch history of a finished run, from its {@code results.json}. */
+    public static List<EpochRecord> readHistory(Path dir) {
         Path file = dir.resolve(RESULTS);
         try {
             ObjectMapper json = new ObjectMapper();
             var tree = json.readTree(file.toFile());
             List<EpochRecord> history = json.convertValue(tree.get("history"),
                     new com.fasterxml.jackson.core.type.TypeReference<List<EpochRecord>>() { });
-            return ClassificationTrainer.Result.of(dir, history);
+            return history;
         } catch (IOException | RuntimeException e) {
             throw new dev.adm.models.data.DataFormatException(file + " is unreadable (" + e.getMessage()
                     + "); delete that run directory to train it again", e);
         }
     }
 
-    static void writeCurves(Path dir, String title, List<EpochRecord> history) {
-        XYChart acc = new XYChartBuilder().width(640).height(420).title(title + ": test top-1")
-                .xAxisTitle("epoch").yAxisTitle("top-1").build();
+    /** @param scoreName what the score is, e.g. {@code top-1} or {@code mIoU} */
+    public static void writeCurves(Path dir, String title, String scoreName, List<EpochRecord> history) {
+        XYChart acc = new XYChartBuilder().width(640).height(420).title(title + ": test " + scoreName)
+                .xAxisTitle("epoch").yAxisTitle(scoreName).build();
         XYChart loss = new XYChartBuilder().width(640).height(420).title(title + ": training loss")
                 .xAxisTitle("epoch").yAxisTitle("mean loss").build();
         List<Double> epochs = history.stream().map(r -> (double) r.epoch()).collect(Collectors.toList());
         TreeSet<String> nets = new TreeSet<>();
-        history.forEach(r -> nets.addAll(r.top1().keySet()));
+        history.forEach(r -> nets.addAll(r.scores().keySet()));
         for (String n : nets) {
-            acc.addSeries(n, epochs, history.stream().map(r -> r.top1().getOrDefault(n, Double.NaN)).toList());
+            acc.addSeries(n, epochs, history.stream().map(r -> r.scores().getOrDefault(n, Double.NaN)).toList());
             String total = "total/" + n;
             if (history.stream().allMatch(r -> r.losses().containsKey(total))) {
                 loss.addSeries(n, epochs, history.stream().map(r -> r.losses().get(total)).toList());

@@ -1,0 +1,165 @@
+package dev.adm.core.engine;
+
+import dev.adm.core.methods.MethodRegistry;
+import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.TinyGraphs;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The logit methods and ADM on dense labels (segmentation): gradients, values, and clear refusals. */
+class DenseMethodsTest extends AdmTestBase {
+    private static final int CLASSES = 3;
+    private static final long[] LABELS = {CLASSES, 4, 4};
+
+    /** One-hot [5,3,4,4]; pixels with (b + i) % 7 == 3 carry the ignore label (all zeros). */
+    private static INDArray labels() {
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 5, CLASSES, 4, 4);
+        for (int b = 0; b < 5; b++) {
+            for (int i = 0; i < 16; i++) {
+                if ((b + i) % 7 != 3) {
+                    y.putScalar(new int[]{b, (b * 3 + i) % CLASSES, i / 4, i % 4}, 1.0);
+                }
+            }
+        }
+        return y;
+    }
+
+    private static List<Participant> stridedPair(boolean teacherTrains) {
+        return List.of(Participant.builder("teacher", TinyGraphs.denseStrided(2, 4, 4, 3, CLASSES, 1, DataType.DOUBLE))
+                        .role(Role.TEACHER).trainable(teacherTrains).build(),
+                Participant.builder("student", TinyGraphs.denseStrided(2, 4, 4, 3, CLASSES, 2, DataType.DOUBLE))
+                        .role(Role.STUDENT).build());
+    }
+
+    @Test
+    void logitMethodsTrainOnDenseLabelsWithExactGradients() {
+        for (String method : List.of("dml", "kdcl")) {
+            DistillationEngineTest.checkInjectedGradients(MethodRegistry.create(method, Map.of("T", "2")),
+                    stridedPair(true), LABELS, labels());
+        }
+        DistillationEngineTest.checkInjectedGradients(MethodRegistry.create("kd", Map.of()), stridedPair(false),
+                LABELS, labels());
+    }
+
+    @Test
+    void denseAdmGradientsMatchFiniteDifferences() {
+        DistillationEngineTest.checkInjectedGradients(MethodRegistry.create("adm", Map.of("tau", "0.3")),
+                stridedPair(true), LABELS, labels());
+        DistillationEngineTest.checkInjectedGradients(MethodRegistry.create("adm", Map.of("variant", "mimicry")),
+                stridedPair(true), LABELS, labels());
+        DistillationEngineTest.checkInjectedGradients(MethodRegistry.create("adm-kd", Map.of()), stridedPair(false),
+                LABELS, labels());
+    }
+
+    @Test
+    void denseAdmTermsEqualAnIndependentComputation() {
+        double tau = 0.4;
+        double t = 2;
+        DistillationEngine engine = new DistillationEngine(MethodRegistry.create("adm", Map.of("tau", "0.4", "T", "2")),
+                stridedPair(true), new long[]{2, 4, 4}, LABELS, Map.of());
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4);
+        INDArray y = labels();
+        StepResult r = engine.computeGradients(x, y).result();
+        INDArray[] student = engine.graph("student").output(false, x); // [logits, tap_feat]
+        INDArray[] teacher = engine.graph("teacher").output(false, x);
+        double co = 0;
+        double di = 0;
+        double validPixels = y.sumNumber().doubleValue();
+        for (int b = 0; b < 5; b++) {
+            double[] s = new double[4];
+            double[] valid = new double[4];
+            for (int l = 0; l < 4; l++) { // feature location (l/2, l%2) covers label pixels 2x2 from (2*(l/2), 2*(l%2))
+                int fi = l / 2;
+                int fj = l % 2;
+                double dot = 0, ns = 0, nt = 0;
+                for (int c = 0; c < 3; c++) {
+                    double a = student[1].getDouble(b, c, fi, fj);
+                    double d = teacher[1].getDouble(b, c, fi, fj);
+                    dot += a * d;
+                    ns += a * a;
+                    nt += d * d;
+                }
+                s[l] = dot / Math.max(Math.sqrt(ns * nt), 1e-8);
+                for (int k = 0; k < CLASSES; k++) {
+                    valid[l] += y.getDouble(b, k, 2 * fi, 2 * fj); // nearest: the block's first pixel
+                }
+            }
+            double[] wCo = weights(s, valid, tau, +1);
+            double[] wDi = weights(s, valid, tau, -1);
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    int label = -1;
+                    for (int k = 0; k < CLASSES; k++) {
+                        label = y.getDouble(b, k, i, j) == 1 ? k : label;
+                    }
+                    if (label < 0) {
+                        continue;
+                    }
+                    int l = (i / 2) * 2 + j / 2;
+                    double[] pt = softmax(teacher[0], b, i, j, t);
+                    double[] ps = softmax(student[0], b, i, j, t);
+                    double kl = 0;
+                    for (int k = 0; k < CLASSES; k++) {
+                        kl += pt[k] * (Math.log(pt[k]) - Math.log(ps[k]));
+                    }
+                    co += wCo[l] * t * t * kl;
+                    di += -wDi[l] * Math.log(softmax(teacher[0], b, i, j, 1)[label]);
+                }
+            }
+        }
+        assertEquals(co / validPixels, r.terms().get("co/student"), 1e-9);
+        assertEquals(di / validPixels, r.terms().get("di/teacher"), 1e-9);
+    }
+
+    private static double[] weights(double[] s, double[] valid, double tau, int sign) {
+        double sum = 0;
+        double n = 0;
+        double[] w = new double[s.length];
+        for (int l = 0; l < s.length; l++) {
+            w[l] = valid[l] * Math.exp(sign * s[l] / tau);
+            sum += w[l];
+            n += valid[l];
+        }
+        for (int l = 0; l < s.length; l++) {
+            w[l] = sum == 0 ? 0 : w[l] / sum * n;
+        }
+        return w;
+    }
+
+    private static double[] softmax(INDArray logits, int b, int i, int j, double t) {
+        double[] p = new double[CLASSES];
+        double z = 0;
+        for (int k = 0; k < CLASSES; k++) {
+            p[k] = Math.exp(logits.getDouble(b, k, i, j) / t);
+            z += p[k];
+        }
+        for (int k = 0; k < CLASSES; k++) {
+            p[k] /= z;
+        }
+        return p;
+    }
+
+    @Test
+    void classificationOnlyMethodsRefuseDenseLabelsNamingTheAlternatives() {
+        for (String method : List.of("dkd", "switokd")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                    MethodRegistry.create(method, Map.of()), stridedPair(!method.equals("dkd")), new long[]{2, 4, 4},
+                    LABELS, Map.of()));
+            assertTrue(e.getMessage().contains(method + " is defined on image-level logits")
+                    && e.getMessage().contains("pixel-kd"), e.getMessage());
+        }
+        IllegalArgumentException stride = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("adm", Map.of()), stridedPair(true), new long[]{2, 4, 4},
+                new long[]{CLASSES, 5, 5}, Map.of()));
+        assertTrue(stride.getMessage().contains("must divide the label size"), stride.getMessage());
+    }
+}

@@ -1,0 +1,195 @@
+package dev.adm.models.run;
+
+import com.google.common.base.Preconditions;
+import dev.adm.core.engine.DistillationEngine;
+import dev.adm.core.engine.Participant;
+import dev.adm.core.engine.StepResult;
+import dev.adm.models.data.EpochIterator;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The epoch loop every task pipeline shares: resume from {@code checkpoint.zip}, train each epoch with the
+ * engine (progress bar, {@code steps.csv}), score every network, then write the checkpoint, {@code metrics.csv}
+ * and {@code curves.png}. The task supplies the data, the score and what to do with the trained networks.
+ */
+public final class TrainingRun {
+    private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);
+
+    /**
+     * The run's fixed description.
+     *
+     * @param outDir    run directory
+     * @param method    method name (titles and progress)
+     * @param epochs    total epochs of the run
+     * @param stopAfter stop after this many epochs of this invocation (0 = run to the end)
+     * @param progress  draw a progress bar
+     * @param metric    the score's short key ({@code top1}, {@code miou}) and its display name
+     * @param settings  what must not change between a run and its resumption
+     */
+    public record Spec(Path outDir, String method, int epochs, int stopAfter, boolean progress, Metric metric,
+                       Map<String, String> settings) {
+        public Spec {
+            Preconditions.checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
+            Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
+            settings = Map.copyOf(settings);
+        }
+    }
+
+    /** A score's column key and display name, e.g. {@code ("top1", "top-1")}. */
+    public record Metric(String key, String display) {
+    }
+
+    /** Where training starts: nothing, or a checkpoint's networks and history. */
+    public record Start(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks) {
+        public Start {
+            history = List.copyOf(history);
+            networks = Map.copyOf(networks);
+        }
+    }
+
+    private TrainingRun() {
+    }
+
+    /** A fresh start, or with {@code resume} the checkpoint in {@code spec.outDir()} (same settings required). */
+    public static Start start(Spec spec, boolean resume) {
+        if (!resume) {
+            return new Start(0, List.of(), Map.of());
+        }
+        Checkpoint.State state = Checkpoint.load(spec.outDir());
+        state.checkSameSettings(spec.settings());
+        RunReport.trimSteps(spec.outDir(), state.completedEpochs());
+        log.info("resuming {} after epoch {}", spec.outDir(), state.completedEpochs());
+        return new Start(state.completedEpochs(), state.history(), state.networks());
+    }
+
+    /**
+     * Trains the epochs after {@code start} (up to {@code stopAfter} of them) and returns the whole history.
+     *
+     * @param learningRate the student's learning rate at an epoch (recorded in the history)
+     * @param score        each network's test score after an epoch
+     */
+    public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, EpochIterator trainData,
+                                          Function<Integer, Double> learningRate,
+                                          Function<DistillationEngine, Map<String, Double>> score) {
+        List<EpochRecord> history = new ArrayList<>(start.history());
+        int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
+                : spec.epochs();
+        for (int epoch = start.completedEpochs(); epoch < end; epoch++) {
+            engine.setEpoch(epoch);
+            trainData.setEpoch(epoch);
+            Pass pass = trainEpoch(spec, engine, trainData, epoch);
+            RunReport.appendSteps(spec.outDir(), epoch + 1, pass.steps());
+            EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
+                    learningRate.apply(epoch), pass.meanLosses(), score.apply(engine));
+            history.add(rec);
+            log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(), format(spec.metric(), rec.scores()),
+                    String.format(Locale.ROOT, "%.1f", rec.seconds()),
+                    String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
+            Map<String, ComputationGraph> live = new LinkedHashMap<>();
+            engine.participants().forEach(p -> live.put(p.name(), p.graph()));
+            Checkpoint.save(spec.outDir(), epoch + 1, history, live, spec.settings());
+            RunReport.writeMetrics(spec.outDir(), history, spec.metric().key());
+            RunReport.writeCurves(spec.outDir(), spec.method(), spec.metric().display(), history);
+        }
+        if (history.size() < spec.epochs()) {
+            log.info("stopped after epoch {} of {}; continue with --resume", history.size(), spec.epochs());
+        }
+        return history;
+    }
+
+    /** The networks a finished run exports: trained ones that read the images (not branches of another). */
+    public static List<Participant> exported(DistillationEngine engine) {
+        return engine.participants().stream().filter(p -> p.trainable() && p.inputNetwork() == null).toList();
+    }
+
+    /** Per network, the best score over the history. */
+    public static Map<String, Double> best(List<EpochRecord> history) {
+        Map<String, Double> best = new LinkedHashMap<>();
+        history.forEach(r -> r.scores().forEach((k, v) -> best.merge(k, v, Math::max)));
+        return best;
+    }
+
+    /** The last epoch's scores (empty before the first epoch). */
+    public static Map<String, Double> last(List<EpochRecord> history) {
+        return history.isEmpty() ? Map.of() : history.get(history.size() - 1).scores();
+    }
+
+    /** Cosine annealing from {@code base}, one value per epoch, as a built-in DL4J schedule (it is serialised). */
+    public static MapSchedule cosineSchedule(double base, int epochs) {
+        Map<Integer, Double> lr = new HashMap<>();
+        for (int e = 0; e < epochs; e++) {
+            lr.put(e, cosineRate(base, e, epochs));
+        }
+        return new MapSchedule(ScheduleType.EPOCH, lr);
+    }
+
+    /** The cosine-annealed rate at an epoch. */
+    public static double cosineRate(double base, int epoch, int epochs) {
+        return base * 0.5 * (1 + Math.cos(Math.PI * epoch / epochs));
+    }
+
+    /** "student top-1 91.20%, teacher top-1 92.00%". */
+    public static String format(Metric metric, Map<String, Double> scores) {
+        StringBuilder sb = new StringBuilder();
+        scores.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
+                .append(metric.display()).append(String.format(Locale.ROOT, " %.2f%%", 100 * v)));
+        return sb.toString();
+    }
+
+    private record Pass(double seconds, long images, Map<String, Double> meanLosses, List<StepResult> steps) {
+    }
+
+    private static Pass trainEpoch(Spec spec, DistillationEngine engine, EpochIterator data, int epoch) {
+        Map<String, Double> sums = new LinkedHashMap<>();
+        List<StepResult> steps = new ArrayList<>();
+        long images = 0;
+        long start = System.nanoTime();
+        ProgressBar bar = spec.progress() ? new ProgressBarBuilder()
+                .setTaskName(String.format("%s epoch %d/%d", spec.method(), epoch + 1, spec.epochs()))
+                .setInitialMax(data.batchesPerEpoch()).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).setMaxRenderedLength(120).build() : null;
+        try {
+            while (data.hasNext()) {
+                DataSet batch = data.next();
+                StepResult r = engine.step(batch.getFeatures(), batch.getLabels());
+                r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
+                r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
+                r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));
+                steps.add(r);
+                images += batch.numExamples();
+                if (bar != null) {
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    bar.step();
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f  %.0f img/s",
+                            r.totals().values().stream().mapToDouble(Double::doubleValue).sum(), images / elapsed));
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int n = Math.max(1, steps.size());
+        Map<String, Double> means = new LinkedHashMap<>();
+        sums.forEach((k, v) -> means.put(k, v / n));
+        return new Pass(seconds, images, means, steps);
+    }
+}

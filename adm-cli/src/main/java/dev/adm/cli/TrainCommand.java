@@ -72,11 +72,14 @@ final class TrainCommand implements Runnable {
         @Option(names = "--teacher", split = ",", description = "segmentation model(s) <head>-<backbone> of teachers "
                 + "trained jointly (online methods), e.g. deeplabv3-resnet20")
         List<String> teachers = new ArrayList<>();
-        @Option(names = "--teacher-checkpoint", description = "a model .zip from adm train segmentation, used as a "
-                + "frozen teacher (pixel-kd, cwd)")
+        @Option(names = "--teacher-checkpoint", description = "frozen teacher (pixel-kd, cwd, akd, rdd): a model .zip "
+                + "from adm train segmentation, or a run's checkpoint.zip (keeps the auxiliary head rdd needs)")
         Path teacherCheckpoint;
+        @Option(names = "--aux", description = "give the networks built here an auxiliary FCN head on the "
+                + "second-to-last stage (tap aux, trained with weight 0.4)")
+        boolean aux;
         @Option(names = {"--student", "--model"}, split = ",", defaultValue = "fcn-resnet8", description = "segmentation "
-                + "model(s) <head>-<backbone> of the student(s); heads: fcn, deeplabv3; default ${DEFAULT-VALUE}")
+                + "model(s) <head>-<backbone> of the student(s); heads: fcn, deeplabv3, psp; default ${DEFAULT-VALUE}")
         List<String> students;
         @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
         int epochs;
@@ -119,7 +122,8 @@ final class TrainCommand implements Runnable {
                 throw new IllegalArgumentException("--items must be min..max, e.g. 1..3; got " + items);
             }
             SegmentationConfig cfg = SegmentationConfig.builder().method(method).methodParams(params).teachers(teachers)
-                    .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batch)
+                    .teacherCheckpoint(teacherCheckpoint).students(students).auxiliary(aux).epochs(epochs)
+                    .batchSize(batch)
                     .learningRate(lr).seed(seed).canvas(canvas)
                     .items(Integer.parseInt(range[0]), Integer.parseInt(range[1])).trainScenes(trainScenes)
                     .testScenes(testScenes).dataDir(data).embeddedData(embedded).flip(!noFlip).overlays(overlays)

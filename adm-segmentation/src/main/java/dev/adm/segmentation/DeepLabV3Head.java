@@ -5,15 +5,11 @@ import dev.adm.core.engine.GraphSurgery;
 import dev.adm.models.zoo.BilinearResizeVertex;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.activations.Activation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +25,7 @@ import java.util.Map;
  */
 public final class DeepLabV3Head {
     /** The decoder map's vertex (tap {@code feat}). */
-    public static final String DECODER = "head_bn";
+    public static final String DECODER = FcnHead.DECODER;
 
     private DeepLabV3Head() {
     }
@@ -46,41 +42,21 @@ public final class DeepLabV3Head {
         long[] map = GraphSurgery.activationShape(classifier, input, feat);
         ComputationGraph g = GraphSurgery.replaceHead(classifier, "logits", List.of("logits", "pool"), input, e -> {
             List<String> branches = new ArrayList<>();
-            convBnRelu(e, "aspp_1x1", feat, map[0], width, 1, 1);
+            HeadParts.convBnRelu(e, "aspp_1x1", feat, map[0], width, 1, 1);
             branches.add("aspp_1x1_bn");
             for (int r : rates) {
-                convBnRelu(e, "aspp_r" + r, feat, map[0], width, 3, r);
+                HeadParts.convBnRelu(e, "aspp_r" + r, feat, map[0], width, 3, r);
                 branches.add("aspp_r" + r + "_bn");
             }
             e.layer("aspp_pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(false).build(),
                     feat);
-            convBnRelu(e, "aspp_pool_conv", "aspp_pool", map[0], width, 1, 1);
+            HeadParts.convBnRelu(e, "aspp_pool_conv", "aspp_pool", map[0], width, 1, 1);
             e.vertex("aspp_pool_up", new BilinearResizeVertex((int) map[1], (int) map[2]), "aspp_pool_conv_bn");
             branches.add("aspp_pool_up");
             e.vertex("aspp_cat", new MergeVertex(), branches.toArray(new String[0]));
-            convBnRelu(e, "aspp_project", "aspp_cat", (long) width * branches.size(), width, 1, 1);
-            e.layer("head_conv", conv(width, width, 3, 1), "aspp_project_bn");
-            e.layer(DECODER, new BatchNormalization.Builder().nIn(width).nOut(width).activation(Activation.RELU)
-                    .build(), "head_conv");
-            e.vertex("head_up", new BilinearResizeVertex(config.height(), config.width()), DECODER);
-            e.layer("logits", new ConvolutionLayer.Builder(1, 1).nIn(width).nOut(config.numClasses())
-                    .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).build(), "head_up");
+            HeadParts.convBnRelu(e, "aspp_project", "aspp_cat", (long) width * branches.size(), width, 1, 1);
+            HeadParts.fcnBlock(e, "head", "logits", "aspp_project_bn", width, width, config);
         }, "logits");
         return new SegmentationNet(g, Map.of("feat", DECODER));
-    }
-
-    private static void convBnRelu(GraphSurgery.Extension e, String name, String in, long nIn, int nOut, int kernel,
-                                   int dilation) {
-        e.layer(name, conv(nIn, nOut, kernel, dilation), in);
-        e.layer(name + "_bn", new BatchNormalization.Builder().nIn(nOut).nOut(nOut).activation(Activation.RELU).build(),
-                name);
-    }
-
-    /** A bias-free convolution keeping the spatial size (padding = dilation * (kernel - 1) / 2). */
-    private static ConvolutionLayer conv(long nIn, int nOut, int kernel, int dilation) {
-        int pad = dilation * (kernel - 1) / 2;
-        return new ConvolutionLayer.Builder(kernel, kernel).nIn(nIn).nOut(nOut).dilation(dilation, dilation)
-                .padding(pad, pad).convolutionMode(ConvolutionMode.Truncate).hasBias(false)
-                .activation(Activation.IDENTITY).build();
     }
 }

@@ -14,8 +14,10 @@ import java.util.Map;
  * @param method            registry name of the method ({@code baseline}, {@code pixel-kd}, {@code cwd}, ...)
  * @param methodParams      overrides of the method's parameters
  * @param teachers          segmentation models ({@code <head>-<backbone>}) of teachers trained jointly; empty for none
- * @param teacherCheckpoint a trained segmentation model (.zip from a run) used as a frozen teacher, or null
+ * @param teacherCheckpoint a frozen teacher: a model exported by a run ({@code student.zip}), or a run's
+ *                          {@code checkpoint.zip} (keeps an auxiliary head, which RDD needs); or null
  * @param students          segmentation models of the students, at least one
+ * @param auxiliary         give every built network an auxiliary FCN head (tap {@code aux}, trained with weight 0.4)
  * @param epochs            number of epochs, >= 1
  * @param batchSize         minibatch size
  * @param learningRate      initial SGD-Nesterov learning rate (cosine-annealed per epoch)
@@ -35,7 +37,8 @@ import java.util.Map;
  * @param progress          draw a progress bar
  */
 public record SegmentationConfig(String method, Map<String, String> methodParams, List<String> teachers,
-                                 Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
+                                 Path teacherCheckpoint, List<String> students, boolean auxiliary, int epochs,
+                                 int batchSize,
                                  double learningRate, long seed, int canvas, int minItems, int maxItems,
                                  int trainScenes, int testScenes, Path dataDir, boolean embeddedData, boolean flip,
                                  int overlays, Path outDir, boolean resume, int stopAfter, boolean progress) {
@@ -70,8 +73,8 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
     /** A builder holding every setting of this config, to derive a changed copy. */
     public Builder toBuilder() {
         return builder().method(method).methodParams(methodParams).teachers(teachers)
-                .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batchSize)
-                .learningRate(learningRate).seed(seed).canvas(canvas).items(minItems, maxItems)
+                .teacherCheckpoint(teacherCheckpoint).students(students).auxiliary(auxiliary).epochs(epochs)
+                .batchSize(batchSize).learningRate(learningRate).seed(seed).canvas(canvas).items(minItems, maxItems)
                 .trainScenes(trainScenes).testScenes(testScenes).dataDir(dataDir).embeddedData(embeddedData)
                 .flip(flip).overlays(overlays).outDir(outDir).resume(resume).stopAfter(stopAfter).progress(progress);
     }
@@ -83,6 +86,7 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         private List<String> teachers = List.of();
         private Path teacherCheckpoint;
         private List<String> students = List.of("fcn-resnet8");
+        private boolean auxiliary;
         private int epochs = 10;
         private int batchSize = 32;
         private double learningRate = 0.05;
@@ -109,6 +113,7 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         public Builder teachers(List<String> v) { teachers = v; return this; }
         public Builder teacherCheckpoint(Path v) { teacherCheckpoint = v; return this; }
         public Builder students(List<String> v) { students = v; return this; }
+        public Builder auxiliary(boolean v) { auxiliary = v; return this; }
         public Builder epochs(int v) { epochs = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder learningRate(double v) { learningRate = v; return this; }
@@ -127,7 +132,7 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         public Builder progress(boolean v) { progress = v; return this; }
 
         public SegmentationConfig build() {
-            return new SegmentationConfig(method, methodParams, teachers, teacherCheckpoint, students, epochs,
+            return new SegmentationConfig(method, methodParams, teachers, teacherCheckpoint, students, auxiliary, epochs,
                     batchSize, learningRate, seed, canvas, minItems, maxItems, trainScenes, testScenes, dataDir,
                     embeddedData, flip, overlays, outDir, resume, stopAfter, progress);
         }

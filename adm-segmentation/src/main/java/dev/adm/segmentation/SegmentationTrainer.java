@@ -8,12 +8,14 @@ import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
+import dev.adm.core.methods.AuxiliaryHeadLoss;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.data.DataFormatException;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.EpochRecord;
 import dev.adm.models.run.RunReport;
 import dev.adm.models.run.TrainingRun;
@@ -76,7 +78,9 @@ public final class SegmentationTrainer {
         TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
                 cfg.progress(), METRIC, settings(cfg));
         TrainingRun.Start start = TrainingRun.start(spec, cfg.resume());
-        DistillationMethod method = MethodRegistry.create(cfg.method(), cfg.methodParams());
+        // auxiliary heads train with their own cross-entropy unless the method uses them (RDD)
+        DistillationMethod method = new AuxiliaryHeadLoss(MethodRegistry.create(cfg.method(), cfg.methodParams()),
+                AuxiliaryHeadLoss.DEFAULT_WEIGHT);
         long[] input = {1, cfg.canvas(), cfg.canvas()};
         DistillationEngine engine = new DistillationEngine(method, participants(cfg, method, classes),
                 input, new long[]{classes, cfg.canvas(), cfg.canvas()}, start.networks());
@@ -116,6 +120,7 @@ public final class SegmentationTrainer {
         results.put("teacher", !cfg.teachers().isEmpty() ? String.join(",", cfg.teachers())
                 : cfg.teacherCheckpoint() != null ? cfg.teacherCheckpoint().toString() : null);
         results.put("student", String.join(",", cfg.students()));
+        results.put("auxiliary", cfg.auxiliary());
         results.put("epochs", cfg.epochs());
         results.put("batchSize", cfg.batchSize());
         results.put("seed", cfg.seed());
@@ -142,6 +147,7 @@ public final class SegmentationTrainer {
         m.put("teacher", String.join(",", cfg.teachers()));
         m.put("teacherCheckpoint", String.valueOf(cfg.teacherCheckpoint()));
         m.put("student", String.join(",", cfg.students()));
+        m.put("auxiliary", String.valueOf(cfg.auxiliary()));
         m.put("epochs", String.valueOf(cfg.epochs()));
         m.put("batchSize", String.valueOf(cfg.batchSize()));
         m.put("learningRate", String.valueOf(cfg.learningRate()));
@@ -157,7 +163,7 @@ public final class SegmentationTrainer {
         if (cfg.teacherCheckpoint() != null) {
             ComputationGraph teacher = loadModel(cfg.teacherCheckpoint(), classes);
             list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false)
-                    .tap("feat", FcnHead.DECODER).build());
+                    .tap("feat", FcnHead.DECODER).build()); // its 'aux' head, if it has one, is a tap by its name
         }
         addNetworks(list, cfg, method, Role.TEACHER, cfg.teachers(), classes);
         addNetworks(list, cfg, method, Role.STUDENT, cfg.students(), classes);
@@ -171,7 +177,7 @@ public final class SegmentationTrainer {
         String roleName = role == Role.TEACHER ? TEACHER : STUDENT;
         for (int i = 0; i < models.size(); i++) {
             long seed = cfg.seed() + 100L * i + (role == Role.TEACHER ? 1 : 0); // student 1: the run's seed
-            SegmentationNet net = SegmentationZoo.build(models.get(i), mc.seed(seed).build());
+            SegmentationNet net = SegmentationZoo.build(models.get(i), mc.seed(seed).build(), cfg.auxiliary());
             list.add(Participant.builder(ClassificationConfig.networkName(roleName, i, models.size()), net.graph())
                     .role(role).taps(net.taps()).build());
         }
@@ -181,26 +187,47 @@ public final class SegmentationTrainer {
         return method.learningRate(role).orElse(cfg.learningRate());
     }
 
-    /** Loads a segmentation model saved by a run as a frozen teacher, checking its class count and decoder tap. */
+    /**
+     * Loads a frozen teacher: a model exported by a run ({@code student.zip}, {@code teacher.zip}) or the trained
+     * network in a run's {@code checkpoint.zip} (which keeps an auxiliary head); checks its class count and decoder.
+     */
     public static ComputationGraph loadModel(Path file, int numClasses) {
         Preconditions.checkArgument(Files.isRegularFile(file), "model file %s does not exist; train one with: "
                 + "./adm train segmentation --method baseline --student MODEL --out DIR", file);
-        ComputationGraph g;
-        try {
-            g = ModelSerializer.restoreComputationGraph(file.toFile(), false);
-        } catch (IOException | RuntimeException e) {
-            throw new DataFormatException(file + " is not a DL4J ComputationGraph zip: " + e.getMessage(), e);
-        }
+        ComputationGraph g = file.getFileName().toString().equals(Checkpoint.FILE) ? fromCheckpoint(file)
+                : restore(file);
         var vertices = g.getConfiguration().getVertices();
-        if (!vertices.containsKey(GraphSurgery.PROBABILITIES) || !vertices.containsKey(FcnHead.DECODER)
+        boolean exported = vertices.containsKey(GraphSurgery.PROBABILITIES);
+        boolean fromRun = g.getConfiguration().getNetworkOutputs().stream()
+                .anyMatch(o -> o.startsWith(GraphSurgery.TAP_PREFIX));
+        if (!(exported || fromRun) || !vertices.containsKey(FcnHead.DECODER) || !vertices.containsKey("logits")
                 || !(g.getLayer("logits").conf().getLayer() instanceof ConvolutionLayer logits)) {
             throw new IllegalArgumentException("model " + file + " is not a segmentation model saved by adm train "
-                    + "segmentation (it needs per-pixel 'logits', '" + FcnHead.DECODER + "' and '"
-                    + GraphSurgery.PROBABILITIES + "'); use a student.zip or teacher.zip from such a run");
+                    + "segmentation (it needs per-pixel 'logits' and '" + FcnHead.DECODER + "'); use a student.zip "
+                    + "or a checkpoint.zip from such a run");
         }
         if (logits.getNOut() != numClasses) {
             throw new IllegalArgumentException("model " + file + " predicts " + logits.getNOut() + " classes but the "
                     + "scenes have " + numClasses + "; use a model trained on these scenes");
+        }
+        return g;
+    }
+
+    private static ComputationGraph restore(Path file) {
+        try {
+            return ModelSerializer.restoreComputationGraph(file.toFile(), false);
+        } catch (IOException | RuntimeException e) {
+            throw new DataFormatException(file + " is not a DL4J ComputationGraph zip: " + e.getMessage(), e);
+        }
+    }
+
+    /** The run's trained network: its student, or its teacher when it trained no student. */
+    private static ComputationGraph fromCheckpoint(Path file) {
+        Map<String, ComputationGraph> nets = Checkpoint.load(file.toAbsolutePath().getParent()).networks();
+        ComputationGraph g = nets.containsKey(STUDENT) ? nets.get(STUDENT) : nets.get(TEACHER);
+        if (g == null) {
+            throw new IllegalArgumentException("checkpoint " + file + " holds " + nets.keySet() + ", no network named "
+                    + STUDENT + " or " + TEACHER + "; export the one you want with a finished run (student.zip)");
         }
         return g;
     }

@@ -23,6 +23,8 @@ public final class SegmentationZoo {
         register(new Head("fcn", "FCN head: 3x3 conv + BN + ReLU, bilinear upsampling, 1x1 classifier", FcnHead::build));
         register(new Head("deeplabv3", "DeepLabV3: ASPP (rates 1,2,3 + image pooling), 3x3 conv, upsampling, 1x1 "
                 + "classifier", DeepLabV3Head::build));
+        register(new Head("psp", "PSPNet: pyramid pooling (levels dividing the map, of 1,2,4,8), 3x3 conv, "
+                + "upsampling, 1x1 classifier", PspHead::build));
     }
 
     private SegmentationZoo() {
@@ -39,7 +41,13 @@ public final class SegmentationZoo {
 
     /** Builds {@code <head>-<backbone>} for the input size and classes (background included) of {@code config}. */
     public static SegmentationNet build(String model, ModelConfig config) {
-        return head(model).builder().apply(backbone(model), config);
+        return build(model, config, false);
+    }
+
+    /** As above; with {@code auxiliary}, plus an auxiliary FCN head on the second-to-last stage (tap {@code aux}). */
+    public static SegmentationNet build(String model, ModelConfig config, boolean auxiliary) {
+        SegmentationNet net = head(model).builder().apply(backbone(model), config);
+        return auxiliary ? FcnHead.withAuxiliary(net, config) : net;
     }
 
     /** Fails with the naming rule and the choices unless {@code model} names a head and a zoo backbone. */

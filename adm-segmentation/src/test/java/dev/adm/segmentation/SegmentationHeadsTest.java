@@ -43,12 +43,29 @@ class SegmentationHeadsTest extends AdmTestBase {
         learnsToSegment(model);
     }
 
+    @Test
+    void pspOnAZooBackboneLearnsToSegmentComposedScenesAndAnAuxiliaryHeadPredictsPerPixel() {
+        SegmentationNet model = FcnHead.withAuxiliary(PspHead.build(ModelZoo.get("resnet8"), config()), config());
+        var vertices = model.graph().getConfiguration().getVertices().keySet();
+        // resnet8 on 32x32 gives an 8x8 map: levels 1, 2, 4 and 8 all divide it
+        assertTrue(vertices.containsAll(List.of("psp_1_pool", "psp_2_up", "psp_4_bn", "psp_8_up", "psp_cat",
+                "aux_conv", "aux")), vertices.toString());
+        INDArray probe = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 32, 32);
+        INDArray[] out = model.graph().output(probe);
+        assertArrayEquals(new long[]{2, 11, 32, 32}, out[1].shape(), "aux logits at the input size");
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PspHead.build(ModelZoo.get("resnet8"), config(), new int[]{3}));
+        assertTrue(bad.getMessage().contains("does not divide the 8x8 feature map"), bad.getMessage());
+        learnsToSegment(model);
+    }
+
     private static void learnsToSegment(SegmentationNet model) {
         SceneComposer scenes = SCENES;
         INDArray probe = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 32, 32);
         assertArrayEquals(new long[]{2, 11, 32, 32}, model.graph().output(probe)[0].shape());
 
-        DistillationEngine engine = new DistillationEngine(MethodRegistry.create("baseline", Map.of()),
+        DistillationEngine engine = new DistillationEngine(new dev.adm.core.methods.AuxiliaryHeadLoss(
+                MethodRegistry.create("baseline", Map.of()), 0.4),
                 List.of(Participant.builder("student", model.graph()).role(Role.STUDENT).taps(model.taps()).build()),
                 new long[]{1, 32, 32}, new long[]{11, 32, 32}, Map.of());
         for (var layer : engine.graph("student").getLayers()) { // oneDNN rejects dilation in M2.1: DL4J's own conv

@@ -69,9 +69,10 @@ public final class DistillationEngine {
 
     /** A {@link LossScope#precomputed} input: its placeholder, the taps it reads, and how it is computed. */
     private record Precomputed(String placeholder, List<LossScope.TapRef> inputs,
-                               java.util.function.Function<List<INDArray>, INDArray> compute) {
+                               java.util.function.BiFunction<List<INDArray>, INDArray, INDArray> compute) {
     }
     private int epoch;
+    private long plannedIterations;
 
     public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
                               int numClasses) {
@@ -198,6 +199,15 @@ public final class DistillationEngine {
         return epoch;
     }
 
+    /**
+     * The run's planned number of training steps (epochs x batches), for methods whose schedule is a fraction of
+     * training (RDD); 0 = unknown.
+     */
+    public void setPlannedIterations(long iterations) {
+        Preconditions.checkArgument(iterations >= 0, "planned iterations must be >= 0, got %s", iterations);
+        this.plannedIterations = iterations;
+    }
+
     /** Sets the epoch seen by updater schedules and {@link DistillationMethod#stepScalars}. */
     public void setEpoch(int epoch) {
         Preconditions.checkArgument(epoch >= 0, "epoch must be >= 0, got %s", epoch);
@@ -290,11 +300,11 @@ public final class DistillationEngine {
         }
         for (Precomputed p : precomputed) {
             List<INDArray> args = p.inputs().stream().map(t -> member(t.network()).lastTaps.get(t.tap())).toList();
-            INDArray value = p.compute().apply(args).castTo(dataType());
+            INDArray value = p.compute().apply(args, inputs.get(LABELS)).castTo(dataType());
             stepArrays.add(value);
             inputs.put(p.placeholder(), value);
         }
-        Map<String, Double> scalars = method.stepScalars(epoch, iteration());
+        Map<String, Double> scalars = method.stepScalars(epoch, iteration(), plannedIterations);
         for (String s : scalarInputs) {
             Double v = scalars.get(s);
             Preconditions.checkState(v != null, "method '%s' declared scalar '%s' but gave no value for it",
@@ -463,6 +473,11 @@ public final class DistillationEngine {
         }
 
         @Override
+        public boolean hasTap(NetworkRef network, String tap) {
+            return member(network).activationTypes.containsKey(member(network).participant.vertexOf(tap));
+        }
+
+        @Override
         public SDVariable classifier(NetworkRef network, SDVariable pooled) {
             return member(network).classifier(pooled);
         }
@@ -473,8 +488,8 @@ public final class DistillationEngine {
         }
 
         @Override
-        public SDVariable precomputed(String name, long[] shape, List<TapRef> inputs,
-                                      java.util.function.Function<List<INDArray>, INDArray> compute) {
+        public SDVariable precomputedWithLabels(String name, long[] shape, List<TapRef> inputs,
+                                                java.util.function.BiFunction<List<INDArray>, INDArray, INDArray> compute) {
             Preconditions.checkArgument(name.matches("[a-z][a-z0-9_]*"), "bad precomputed name '%s'", name);
             String placeholder = name + DETACHED; // a constant of the step, like every stop-gradient input
             if (sd.hasVariable(placeholder)) {

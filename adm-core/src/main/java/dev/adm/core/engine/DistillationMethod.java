@@ -40,6 +40,14 @@ public interface DistillationMethod {
         return false;
     }
 
+    /**
+     * Whether the method defines the losses of networks' auxiliary heads (tap {@code aux}) itself, as RDD does;
+     * otherwise {@link dev.adm.core.methods.AuxiliaryHeadLoss} adds the usual weighted cross-entropy for them.
+     */
+    default boolean trainsAuxiliaryHeads() {
+        return false;
+    }
+
     /** The initial learning rate this method prescribes for networks of a role, if it prescribes one. */
     default OptionalDouble learningRate(Role role) {
         return OptionalDouble.empty();
@@ -48,5 +56,13 @@ public interface DistillationMethod {
     /** Values for the {@link LossScope#scalar} inputs at this step (warm-up factors, ramps). */
     default Map<String, Double> stepScalars(int epoch, long iteration) {
         return Map.of();
+    }
+
+    /**
+     * As above, knowing the run's planned number of iterations (0 when unknown), for schedules defined as a
+     * fraction of training (RDD's stages). The engine calls this one.
+     */
+    default Map<String, Double> stepScalars(int epoch, long iteration, long plannedIterations) {
+        return stepScalars(epoch, iteration);
     }
 }

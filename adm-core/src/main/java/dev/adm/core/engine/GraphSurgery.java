@@ -89,6 +89,7 @@ public final class GraphSurgery {
             conf.getVertexInputs().put(TAP_PREFIX + v, List.of(v));
         }
         conf.setNetworkOutputs(outputs);
+        keepOnlyAncestorsOf(conf, outputs); // a branch no output reads (an untapped auxiliary head) is dropped
         return rebuild(graph, conf);
     }
 
@@ -369,8 +370,12 @@ public final class GraphSurgery {
 
     /** Drops every vertex the output does not depend on (method-added branches, regressors, gates). */
     private static void keepOnlyAncestorsOf(ComputationGraphConfiguration conf, String output) {
+        keepOnlyAncestorsOf(conf, List.of(output));
+    }
+
+    private static void keepOnlyAncestorsOf(ComputationGraphConfiguration conf, List<String> outputs) {
         Set<String> needed = new LinkedHashSet<>();
-        List<String> todo = new ArrayList<>(List.of(output));
+        List<String> todo = new ArrayList<>(outputs);
         while (!todo.isEmpty()) {
             String v = todo.remove(todo.size() - 1);
             if (needed.add(v) && conf.getVertexInputs().containsKey(v)) {

@@ -80,6 +80,9 @@ public interface LossScope {
     /** A tapped activation as a stop-gradient input. */
     SDVariable detachedTap(NetworkRef network, String tap);
 
+    /** Whether the network has this tap (for optional parts, such as an auxiliary head's {@code aux}). */
+    boolean hasTap(NetworkRef network, String tap);
+
     /** Shape of a tap without the batch dimension, e.g. {@code [C,H,W]}. */
     long[] tapShape(NetworkRef network, String tap);
 
@@ -105,7 +108,17 @@ public interface LossScope {
      * order) and entering the graph as a constant input of shape {@code [B, shape...]}. For quantities no
      * gradient flows through, such as ADM's similarity map: one native pass instead of a chain of graph ops.
      */
-    SDVariable precomputed(String name, long[] shape, List<TapRef> inputs, Function<List<INDArray>, INDArray> compute);
+    default SDVariable precomputed(String name, long[] shape, List<TapRef> inputs,
+                                   Function<List<INDArray>, INDArray> compute) {
+        return precomputedWithLabels(name, shape, inputs, (taps, labels) -> compute.apply(taps));
+    }
+
+    /**
+     * As {@link #precomputed}, computed from the taps and the step's one-hot labels (for example a hard-pixel mask
+     * that needs a k-th smallest value).
+     */
+    SDVariable precomputedWithLabels(String name, long[] shape, List<TapRef> inputs,
+                                     java.util.function.BiFunction<List<INDArray>, INDArray, INDArray> compute);
 
     /** A scalar that changes between steps, supplied by {@link DistillationMethod#stepScalars}. */
     SDVariable scalar(String name);

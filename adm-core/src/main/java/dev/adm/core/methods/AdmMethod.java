@@ -115,6 +115,11 @@ public final class AdmMethod implements DistillationMethod {
     }
 
     @Override
+    public Map<String, Double> stepScalars(int epoch, long iteration, long plannedIterations) {
+        return base.stepScalars(epoch, iteration, plannedIterations);
+    }
+
+    @Override
     public void defineLosses(LossScope scope) {
         base.defineLosses(scope);
         List<NetworkRef> teachers = scope.networks(Role.TEACHER);

@@ -49,6 +49,12 @@ public final class MethodRegistry {
                 CwdMethod.PARAMS, CwdMethod::fromParams));
         register(new Entry(PixelKdMethod.NAME, "pixel-wise KD from a frozen teacher over the valid pixels "
                 + "(segmentation)", PixelKdMethod.PARAMS, PixelKdMethod::fromParams));
+        register(new Entry(AkdMethod.NAME, "avatar KD: dropout avatars of the frozen teacher's map, a cwd or mse "
+                + "base loss on the standardised student map, uncertainty-weighted", AkdMethod.PARAMS,
+                AkdMethod::fromParams));
+        register(new Entry(RddMethod.NAME, "relative-difficulty distillation for segmentation: TFE (teacher-"
+                + "difficulty weights) then TSE (pixels hard for one network only), plus pixel KD",
+                RddMethod.PARAMS, RddMethod::fromParams));
         register(new Entry(DmlMethod.NAME, "deep mutual learning: every network CE + mean T^2*KL to its peers",
                 DmlMethod.PARAMS, DmlMethod::fromParams));
         register(new Entry(KdclMethod.NAME, "KDCL: every network CE + T^2 KL to the MinLogit ensemble",

@@ -288,6 +288,11 @@ public final class LossHarness {
         }
 
         @Override
+        public boolean hasTap(NetworkRef network, String tap) {
+            return tap.equals(FEAT) && values.containsKey(network.name() + "_" + FEAT);
+        }
+
+        @Override
         public long[] tapShape(NetworkRef network, String tap) {
             checkTap(tap);
             INDArray f = values.get(network.name() + "_" + FEAT);
@@ -308,8 +313,8 @@ public final class LossHarness {
         }
 
         @Override
-        public SDVariable precomputed(String name, long[] shape, List<TapRef> tapInputs,
-                                      java.util.function.Function<List<INDArray>, INDArray> compute) {
+        public SDVariable precomputedWithLabels(String name, long[] shape, List<TapRef> tapInputs,
+                                                java.util.function.BiFunction<List<INDArray>, INDArray, INDArray> compute) {
             String placeholder = name + "/sg";
             if (!sd.hasVariable(placeholder)) {
                 List<INDArray> args = tapInputs.stream().map(t -> {
@@ -319,7 +324,7 @@ public final class LossHarness {
                             t.network().name());
                     return v;
                 }).toList();
-                INDArray value = compute.apply(args).castTo(DataType.DOUBLE);
+                INDArray value = compute.apply(args, feeds.get("labels")).castTo(DataType.DOUBLE);
                 sd.placeHolder(placeholder, DataType.DOUBLE, value.shape());
                 feeds.put(placeholder, value);
             }

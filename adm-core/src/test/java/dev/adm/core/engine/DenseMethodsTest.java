@@ -148,6 +148,87 @@ class DenseMethodsTest extends AdmTestBase {
         return p;
     }
 
+    /** A frozen teacher whose "up" map ([B,3,4,4], 3 = CLASSES) stands in for an auxiliary head's logits. */
+    private static List<Participant> rddPair() {
+        return List.of(Participant.builder("teacher", TinyGraphs.denseStrided(2, 4, 4, 3, CLASSES, 1, DataType.DOUBLE))
+                        .role(Role.TEACHER).trainable(false).tap("aux", "up").build(),
+                Participant.builder("student", TinyGraphs.denseStrided(2, 4, 4, 3, CLASSES, 2, DataType.DOUBLE))
+                        .role(Role.STUDENT).build());
+    }
+
+    @Test
+    void akdGradientsMatchFiniteDifferencesAndItsLossIsTheBaseOnTheStandardisedMap() {
+        for (String base : List.of("cwd", "mse")) {
+            DistillationEngineTest.checkInjectedGradients(MethodRegistry.create("akd", Map.of("base", base,
+                    "avatars", "3", "p", "0.2")), stridedPair(false), LABELS, labels());
+        }
+        // p = 0: every avatar is the teacher's map, the weights are 1/N, and mse is mean (U(F_s) - F_t)^2
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("akd", Map.of("base", "mse", "p", "0",
+                "avatars", "2")), stridedPair(false), new long[]{2, 4, 4}, LABELS, Map.of());
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4);
+        StepResult r = e.computeGradients(x, labels()).result();
+        INDArray fs = e.graph("student").output(false, x)[0];
+        INDArray ft = e.graph("teacher").output(false, x)[0];
+        INDArray mean = fs.mean(true, 0, 2, 3);
+        INDArray centred = fs.sub(mean);
+        INDArray u = centred.div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(centred.mul(centred)
+                .mean(true, 0, 2, 3).add(1e-5)));
+        assertEquals(u.sub(ft).mul(u.sub(ft)).meanNumber().doubleValue(), r.terms().get("akd/student"), 1e-10);
+        // dropout keeps about 1-p of the elements and rescales them
+        INDArray ones = Nd4j.ones(DataType.DOUBLE, 100, 100);
+        INDArray dropped = dev.adm.core.methods.MethodTestAccess.akdDropout(ones, 0.25);
+        assertEquals(0.75, dropped.gt(0).castTo(DataType.DOUBLE).meanNumber().doubleValue(), 0.02);
+        assertEquals(1.0, dropped.meanNumber().doubleValue(), 0.03);
+    }
+
+    @Test
+    void rddGradientsMatchFiniteDifferencesInBothStagesAndTfeWeighsByTeacherDifficulty() {
+        for (String fraction : List.of("0.1", "0")) { // 10 planned iterations: TFE at step 0; 0: TSE from the start
+            DistillationEngine e = new DistillationEngine(MethodRegistry.create("rdd", Map.of("tfe_fraction", fraction,
+                    "hard_threshold", "0.5", "hard_fraction", "0.2")), rddPair(), new long[]{2, 4, 4}, LABELS,
+                    Map.of());
+            e.setPlannedIterations(10);
+            DistillationEngineTest.checkInjectedGradients(e, "rdd", labels());
+            double stage = e.computeGradients(Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4), labels()).result().terms()
+                    .get("stage/student");
+            assertEquals(fraction.equals("0") ? 1.0 : 0.0, stage);
+        }
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("rdd", Map.of()), rddPair(),
+                new long[]{2, 4, 4}, LABELS, Map.of());
+        e.setPlannedIterations(10);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4);
+        INDArray y = labels();
+        StepResult r = e.computeGradients(x, y).result();
+        INDArray[] teacher = e.graph("teacher").output(false, x); // [logits, tap_aux, tap_logits]
+        INDArray student = e.graph("student").output(false, x)[0];
+        double expected = 0;
+        for (int b = 0; b < 5; b++) {
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    int label = -1;
+                    for (int k = 0; k < CLASSES; k++) {
+                        label = y.getDouble(b, k, i, j) == 1 ? k : label;
+                    }
+                    if (label < 0) {
+                        continue;
+                    }
+                    double[] main = softmax(teacher[0], b, i, j, 1);
+                    double[] aux = softmax(teacher[1], b, i, j, 1);
+                    double d = 0;
+                    for (int k = 0; k < CLASSES; k++) {
+                        d += aux[k] * (Math.log(aux[k]) - Math.log(main[k]));
+                    }
+                    expected += -Math.exp(-d) * Math.log(softmax(student, b, i, j, 1)[label]);
+                }
+            }
+        }
+        assertEquals(expected / y.sumNumber().doubleValue(), r.terms().get("tfe/student"), 1e-9);
+        assertEquals(0.0, r.terms().get("tse/student"));
+        IllegalArgumentException noAux = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("rdd", Map.of()), stridedPair(false), new long[]{2, 4, 4}, LABELS, Map.of()));
+        assertTrue(noAux.getMessage().contains("--aux"), noAux.getMessage());
+    }
+
     @Test
     void classificationOnlyMethodsRefuseDenseLabelsNamingTheAlternatives() {
         for (String method : List.of("dkd", "switokd")) {

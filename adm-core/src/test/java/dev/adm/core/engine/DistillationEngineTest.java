@@ -73,7 +73,12 @@ class DistillationEngineTest extends AdmTestBase {
 
     static DistillationEngine checkInjectedGradients(DistillationMethod method, List<Participant> nets,
                                                      long[] labelShape, INDArray y) {
-        DistillationEngine engine = new DistillationEngine(method, nets, INPUT, labelShape, Map.of());
+        return checkInjectedGradients(new DistillationEngine(method, nets, INPUT, labelShape, Map.of()), method.name(),
+                y);
+    }
+
+    /** As above on a prepared engine (for example one told its planned iterations). */
+    static DistillationEngine checkInjectedGradients(DistillationEngine engine, String methodName, INDArray y) {
         INDArray x = features(DataType.DOUBLE);
         DistillationEngine.Trace trace = engine.computeGradients(x, y);
         assertTrue(!trace.gradients().isEmpty(), "no network updated");
@@ -90,7 +95,7 @@ class DistillationEngineTest extends AdmTestBase {
                 double numeric = FiniteDifferences.derivative(params, i,
                         () -> engine.lossesWithDetachedInputsFrom(trace, x, y).totals().get(net));
                 FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
-                        method.name() + " d loss(" + net + ") / d param[" + i + "]");
+                        methodName + " d loss(" + net + ") / d param[" + i + "]");
             }
         }
         return engine;
@@ -332,12 +337,12 @@ class DistillationEngineTest extends AdmTestBase {
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);
         Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
-                "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"));
+                "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"), "akd", Map.of("tap", "feat"));
         for (var entry : MethodRegistry.entries()) {
-            if (entry.name().equals("pixel-kd")) {
+            if (entry.name().equals("pixel-kd") || entry.name().equals("rdd")) {
                 continue; // dense labels: denseMethodsNeedDenseLabels
             }
-            boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "sokd", "adm-kd", "adm-dkd")
+            boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "akd", "sokd", "adm-kd", "adm-dkd")
                     .contains(entry.name());
             List<Participant> nets = twoStagePair(DataType.FLOAT, !offline);
             if (entry.name().equals("one")) {

@@ -12,8 +12,8 @@ class MethodRegistryTest {
     @Test
     void unknownMethodListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MethodRegistry.create("akd2", Map.of()));
-        assertTrue(e.getMessage().contains("baseline, kd, dkd, fitnet, at, cwd, pixel-kd, dml, kdcl, switokd, one, sokd, adm, adm-kdcl"), e.getMessage());
+                () -> MethodRegistry.create("adm3", Map.of()));
+        assertTrue(e.getMessage().contains("baseline, kd, dkd, fitnet, at, cwd, pixel-kd, akd, rdd, dml, kdcl, switokd, one, sokd, adm, adm-kdcl"), e.getMessage());
     }
 
     @Test

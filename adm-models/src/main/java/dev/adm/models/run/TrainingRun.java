@@ -91,6 +91,7 @@ public final class TrainingRun {
         List<EpochRecord> history = new ArrayList<>(start.history());
         int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
                 : spec.epochs();
+        engine.setPlannedIterations((long) spec.epochs() * trainData.batchesPerEpoch());
         for (int epoch = start.completedEpochs(); epoch < end; epoch++) {
             engine.setEpoch(epoch);
             trainData.setEpoch(epoch);

@@ -97,9 +97,14 @@ final class TrainCommand implements Runnable {
         int trainScenes;
         @Option(names = "--test-scenes", defaultValue = "500", description = "test scenes; default ${DEFAULT-VALUE}")
         int testScenes;
-        @Option(names = "--data", description = "Fashion-MNIST IDX directory for the items; without it: the system copy, "
-                + "else the embedded subset")
+        @Option(names = "--data", description = "Fashion-MNIST IDX directory for the items (without it: the system "
+                + "copy, else the embedded subset); with --data-format, the dataset root holding train/ and val/")
         Path data;
+        @Option(names = "--data-format", description = "train on a folder dataset instead of composed scenes: "
+                + "cityscapes (trainIds), camvid or voc; <split>/images and <split>/labels matched by name")
+        String dataFormat;
+        @Option(names = "--size", defaultValue = "64x64", description = "folder datasets: resize to HxW; default ${DEFAULT-VALUE}")
+        String size;
         @Option(names = "--embedded", description = "take the items from the embedded subset even when the full set is installed")
         boolean embedded;
         @Option(names = "--no-flip", description = "turn off horizontal flips of training scenes")
@@ -121,12 +126,17 @@ final class TrainCommand implements Runnable {
             if (range.length != 2 || !range[0].matches("\\d+") || !range[1].matches("\\d+")) {
                 throw new IllegalArgumentException("--items must be min..max, e.g. 1..3; got " + items);
             }
+            String[] hw = size.toLowerCase(java.util.Locale.ROOT).split("x", -1);
+            if (hw.length != 2 || !hw[0].matches("\\d+") || !hw[1].matches("\\d+")) {
+                throw new IllegalArgumentException("--size must be HxW, e.g. 64x128; got " + size);
+            }
             SegmentationConfig cfg = SegmentationConfig.builder().method(method).methodParams(params).teachers(teachers)
                     .teacherCheckpoint(teacherCheckpoint).students(students).auxiliary(aux).epochs(epochs)
                     .batchSize(batch)
                     .learningRate(lr).seed(seed).canvas(canvas)
                     .items(Integer.parseInt(range[0]), Integer.parseInt(range[1])).trainScenes(trainScenes)
-                    .testScenes(testScenes).dataDir(data).embeddedData(embedded).flip(!noFlip).overlays(overlays)
+                    .testScenes(testScenes).dataDir(data)
+                    .folder(dataFormat, Integer.parseInt(hw[0]), Integer.parseInt(hw[1])).embeddedData(embedded).flip(!noFlip).overlays(overlays)
                     .outDir(out != null ? out : Path.of("runs", "segmentation-" + method)).resume(resume)
                     .stopAfter(stopAfter).progress(!noProgress).build();
             SegmentationTrainer.Result r = SegmentationTrainer.run(cfg);

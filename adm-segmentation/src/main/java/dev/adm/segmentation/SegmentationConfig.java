@@ -27,7 +27,11 @@ import java.util.Map;
  * @param maxItems          most items per scene
  * @param trainScenes       training scenes per epoch (composed from the training items)
  * @param testScenes        test scenes (composed from the test items)
- * @param dataDir           Fashion-MNIST IDX directory; null means the system copy or the embedded subset
+ * @param dataDir           Fashion-MNIST IDX directory (null: the system copy or the embedded subset); with a
+ *                          {@code folderFormat}, the dataset's root holding train/ and val/ (or test/)
+ * @param folderFormat      null for composed scenes; cityscapes, camvid or voc for a folder dataset
+ * @param folderHeight      folder datasets: images and labels are resized to this height
+ * @param folderWidth       folder datasets: and to this width
  * @param embeddedData      take the items from the subset embedded in the jar even when the full set is installed
  * @param flip              horizontal flips of training scenes (image and labels together)
  * @param overlays          test scenes drawn in {@code overlays.png} (0 = none)
@@ -40,7 +44,8 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
                                  Path teacherCheckpoint, List<String> students, boolean auxiliary, int epochs,
                                  int batchSize,
                                  double learningRate, long seed, int canvas, int minItems, int maxItems,
-                                 int trainScenes, int testScenes, Path dataDir, boolean embeddedData, boolean flip,
+                                 int trainScenes, int testScenes, Path dataDir, String folderFormat,
+                                 int folderHeight, int folderWidth, boolean embeddedData, boolean flip,
                                  int overlays, Path outDir, boolean resume, int stopAfter, boolean progress) {
     public SegmentationConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
@@ -63,6 +68,13 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
         Preconditions.checkArgument(outDir != null, "an output directory is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
+        if (folderFormat != null) {
+            SegmentationFolder.Format.parse(folderFormat);
+            Preconditions.checkArgument(dataDir != null, "a folder dataset (--data-format %s) needs --data DIR with "
+                    + "train/ and val/ folders", folderFormat);
+            Preconditions.checkArgument(folderHeight >= 8 && folderWidth >= 8 && folderHeight <= 4096
+                    && folderWidth <= 4096, "folder image size must be 8..4096, got %sx%s", folderHeight, folderWidth);
+        }
         methodParams = ImmutableMap.copyOf(methodParams);
     }
 
@@ -75,7 +87,8 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         return builder().method(method).methodParams(methodParams).teachers(teachers)
                 .teacherCheckpoint(teacherCheckpoint).students(students).auxiliary(auxiliary).epochs(epochs)
                 .batchSize(batchSize).learningRate(learningRate).seed(seed).canvas(canvas).items(minItems, maxItems)
-                .trainScenes(trainScenes).testScenes(testScenes).dataDir(dataDir).embeddedData(embeddedData)
+                .trainScenes(trainScenes).testScenes(testScenes).dataDir(dataDir).folder(folderFormat, folderHeight, folderWidth)
+                .embeddedData(embeddedData)
                 .flip(flip).overlays(overlays).outDir(outDir).resume(resume).stopAfter(stopAfter).progress(progress);
     }
 
@@ -97,6 +110,9 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         private int trainScenes = 4000;
         private int testScenes = 500;
         private Path dataDir;
+        private String folderFormat;
+        private int folderHeight = 64;
+        private int folderWidth = 64;
         private boolean embeddedData;
         private boolean flip = true;
         private int overlays = 6;
@@ -123,6 +139,12 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         public Builder trainScenes(int v) { trainScenes = v; return this; }
         public Builder testScenes(int v) { testScenes = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder folder(String format, int height, int width) {
+            folderFormat = format;
+            folderHeight = height;
+            folderWidth = width;
+            return this;
+        }
         public Builder embeddedData(boolean v) { embeddedData = v; return this; }
         public Builder flip(boolean v) { flip = v; return this; }
         public Builder overlays(int v) { overlays = v; return this; }
@@ -134,7 +156,7 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         public SegmentationConfig build() {
             return new SegmentationConfig(method, methodParams, teachers, teacherCheckpoint, students, auxiliary, epochs,
                     batchSize, learningRate, seed, canvas, minItems, maxItems, trainScenes, testScenes, dataDir,
-                    embeddedData, flip, overlays, outDir, resume, stopAfter, progress);
+                    folderFormat, folderHeight, folderWidth, embeddedData, flip, overlays, outDir, resume, stopAfter, progress);
         }
     }
 }

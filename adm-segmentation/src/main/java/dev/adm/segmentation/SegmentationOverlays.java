@@ -29,7 +29,7 @@ public final class SegmentationOverlays {
     }
 
     /**
-     * @param images      {@code [N,1,H,W]} (any scale; drawn min-max normalised per image)
+     * @param images      {@code [N,C,H,W]} (any scale; drawn in grey, min-max normalised per image)
      * @param truth       one-hot {@code [N,K,H,W]} (all-zero pixels are ignored)
      * @param predictions per network, scores {@code [N,K,H,W]} (argmax over K is drawn)
      */
@@ -87,7 +87,7 @@ public final class SegmentationOverlays {
     }
 
     private static float[][] image(INDArray images, int i, int h, int w) {
-        INDArray img = images.slice(i).slice(0);
+        INDArray img = images.slice(i).mean(0); // greyscale, or the mean of the colour channels
         double min = img.minNumber().doubleValue();
         double range = Math.max(img.maxNumber().doubleValue() - min, 1e-12);
         float[][] out = new float[h][w];

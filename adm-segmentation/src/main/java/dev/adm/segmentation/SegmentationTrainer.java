@@ -12,6 +12,7 @@ import dev.adm.core.methods.AuxiliaryHeadLoss;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.data.DataFormatException;
+import dev.adm.models.data.EpochIterator;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The segmentation pipeline on scenes composed from Fashion-MNIST items: builds the {@code <head>-<backbone>}
@@ -49,8 +51,6 @@ public final class SegmentationTrainer {
     public static final String STUDENT = "student";
     public static final String TEACHER = "teacher";
     static final TrainingRun.Metric METRIC = new TrainingRun.Metric("miou", "mIoU");
-    /** First index of the test scenes; training scenes are {@code [0, trainScenes)}, composed from other items. */
-    private static final long TEST_FIRST = 0;
     private static final Logger log = LoggerFactory.getLogger(SegmentationTrainer.class);
 
     private SegmentationTrainer() {
@@ -65,15 +65,9 @@ public final class SegmentationTrainer {
         BackendInfo backend = Backend.initialize();
         Nd4j.getRandom().setSeed(cfg.seed());
         log.info("run config: {}", cfg);
-        Splits items = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28);
-        SceneComposer trainScenes = SceneComposer.builder(items.train()).canvas(cfg.canvas())
-                .items(cfg.minItems(), cfg.maxItems()).seed(cfg.seed()).build();
-        // test scenes: items the networks never saw, placed by a layout seed independent of the run's seed
-        SceneComposer testScenes = SceneComposer.builder(items.test()).canvas(cfg.canvas())
-                .items(cfg.minItems(), cfg.maxItems()).seed(7_919).build();
-        int classes = trainScenes.numClasses();
-        log.info("data: {} {}x{} scenes with {}..{} items from {}; {} test scenes", cfg.trainScenes(), cfg.canvas(),
-                cfg.canvas(), cfg.minItems(), cfg.maxItems(), items.source(), cfg.testScenes());
+        Data data = cfg.folderFormat() == null ? scenes(cfg) : folder(cfg);
+        int classes = data.classes();
+        log.info("data: {}", data.source());
 
         TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
                 cfg.progress(), METRIC, settings(cfg));
@@ -81,14 +75,11 @@ public final class SegmentationTrainer {
         // auxiliary heads train with their own cross-entropy unless the method uses them (RDD)
         DistillationMethod method = new AuxiliaryHeadLoss(MethodRegistry.create(cfg.method(), cfg.methodParams()),
                 AuxiliaryHeadLoss.DEFAULT_WEIGHT);
-        long[] input = {1, cfg.canvas(), cfg.canvas()};
-        DistillationEngine engine = new DistillationEngine(method, participants(cfg, method, classes),
-                input, new long[]{classes, cfg.canvas(), cfg.canvas()}, start.networks());
-
-        SceneIterator trainData = SceneIterator.builder(trainScenes, 0, cfg.trainScenes(), cfg.batchSize())
-                .shuffle(cfg.seed()).flip(cfg.flip()).build();
-        SceneIterator testData = SceneIterator.builder(testScenes, TEST_FIRST, cfg.testScenes(), 64)
-                .normalize(trainData.mean(), trainData.std()).build();
+        long[] input = data.input();
+        DistillationEngine engine = new DistillationEngine(method, participants(cfg, method, data),
+                input, new long[]{classes, input[1], input[2]}, start.networks());
+        EpochIterator trainData = data.train();
+        EpochIterator testData = data.test();
         double studentRate = baseRate(cfg, method, Role.STUDENT);
         List<EpochRecord> history = TrainingRun.train(spec, start, engine, trainData,
                 epoch -> TrainingRun.cosineRate(studentRate, epoch, cfg.epochs()),
@@ -103,7 +94,7 @@ public final class SegmentationTrainer {
         }
         Map<String, SegmentationMetrics> metrics = metrics(engine, testData, classes);
         if (cfg.overlays() > 0) {
-            writeOverlays(cfg, engine, testScenes, trainData);
+            writeOverlays(cfg, engine, data.overlays().get());
         }
         Map<String, Double> miou = new LinkedHashMap<>();
         Map<String, Double> accuracy = new LinkedHashMap<>();
@@ -124,9 +115,7 @@ public final class SegmentationTrainer {
         results.put("epochs", cfg.epochs());
         results.put("batchSize", cfg.batchSize());
         results.put("seed", cfg.seed());
-        results.put("data", items.source());
-        results.put("scenes", Map.of("canvas", cfg.canvas(), "items", cfg.minItems() + ".." + cfg.maxItems(),
-                "train", cfg.trainScenes(), "test", cfg.testScenes()));
+        results.put("data", data.source());
         results.put("backend", backend.describe());
         results.put("finalMeanIou", miou);
         results.put("bestMeanIou", TrainingRun.best(history));
@@ -153,26 +142,29 @@ public final class SegmentationTrainer {
         m.put("learningRate", String.valueOf(cfg.learningRate()));
         m.put("seed", String.valueOf(cfg.seed()));
         m.put("scenes", cfg.canvas() + "/" + cfg.minItems() + ".." + cfg.maxItems() + "/" + cfg.trainScenes());
+        m.put("folder", cfg.folderFormat() + "/" + cfg.folderHeight() + "x" + cfg.folderWidth());
         m.put("flip", String.valueOf(cfg.flip()));
         m.put("data", cfg.embeddedData() ? "embedded" : String.valueOf(cfg.dataDir()));
         return m;
     }
 
-    private static List<Participant> participants(SegmentationConfig cfg, DistillationMethod method, int classes) {
+    private static List<Participant> participants(SegmentationConfig cfg, DistillationMethod method, Data data) {
+        int classes = data.classes();
         List<Participant> list = new ArrayList<>();
         if (cfg.teacherCheckpoint() != null) {
             ComputationGraph teacher = loadModel(cfg.teacherCheckpoint(), classes);
             list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false)
                     .tap("feat", FcnHead.DECODER).build()); // its 'aux' head, if it has one, is a tap by its name
         }
-        addNetworks(list, cfg, method, Role.TEACHER, cfg.teachers(), classes);
-        addNetworks(list, cfg, method, Role.STUDENT, cfg.students(), classes);
+        addNetworks(list, cfg, method, Role.TEACHER, cfg.teachers(), data);
+        addNetworks(list, cfg, method, Role.STUDENT, cfg.students(), data);
         return list;
     }
 
     private static void addNetworks(List<Participant> list, SegmentationConfig cfg, DistillationMethod method,
-                                    Role role, List<String> models, int classes) {
-        ModelConfig.Builder mc = ModelConfig.builder().input(1, cfg.canvas(), cfg.canvas()).classes(classes)
+                                    Role role, List<String> models, Data data) {
+        long[] in = data.input();
+        ModelConfig.Builder mc = ModelConfig.builder().input((int) in[0], (int) in[1], (int) in[2]).classes(data.classes())
                 .updater(new Nesterovs(TrainingRun.cosineSchedule(baseRate(cfg, method, role), cfg.epochs()), 0.9));
         String roleName = role == Role.TEACHER ? TEACHER : STUDENT;
         for (int i = 0; i < models.size(); i++) {
@@ -238,7 +230,7 @@ public final class SegmentationTrainer {
         AtomicFiles.writeVia(file, tmp -> ModelSerializer.writeModel(plain, tmp.toFile(), false));
     }
 
-    private static Map<String, SegmentationMetrics> metrics(DistillationEngine engine, SceneIterator test,
+    private static Map<String, SegmentationMetrics> metrics(DistillationEngine engine, EpochIterator test,
                                                             int classes) {
         Map<String, SegmentationMetrics> out = new LinkedHashMap<>();
         for (var ref : engine.networks()) {
@@ -253,13 +245,58 @@ public final class SegmentationTrainer {
         return out;
     }
 
-    private static void writeOverlays(SegmentationConfig cfg, DistillationEngine engine, SceneComposer testScenes,
-                                      SceneIterator trainData) {
-        DataSet batch = SceneIterator.builder(testScenes, TEST_FIRST, Math.min(cfg.overlays(), cfg.testScenes()),
-                cfg.overlays()).normalize(trainData.mean(), trainData.std()).build().next();
+    private static void writeOverlays(SegmentationConfig cfg, DistillationEngine engine, DataSet batch) {
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> predictions = new LinkedHashMap<>();
         engine.networks().forEach(n -> predictions.put(n.name(), engine.predict(n.name(), batch.getFeatures())));
         SegmentationOverlays.write(cfg.outDir().resolve("overlays.png"), batch.getFeatures(), batch.getLabels(),
                 predictions);
+    }
+
+    /** A run's data: iterators, classes, input shape {@code [C,H,W]}, a description and the overlay batch. */
+    private record Data(EpochIterator train, EpochIterator test, int classes, long[] input, String source,
+                        Supplier<DataSet> overlays) {
+    }
+
+    private static Data scenes(SegmentationConfig cfg) {
+        Splits items = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28);
+        SceneComposer trainScenes = SceneComposer.builder(items.train()).canvas(cfg.canvas())
+                .items(cfg.minItems(), cfg.maxItems()).seed(cfg.seed()).build();
+        // test scenes: items the networks never saw, placed by a layout seed independent of the run's seed
+        SceneComposer testScenes = SceneComposer.builder(items.test()).canvas(cfg.canvas())
+                .items(cfg.minItems(), cfg.maxItems()).seed(7_919).build();
+        SceneIterator train = SceneIterator.builder(trainScenes, 0, cfg.trainScenes(), cfg.batchSize())
+                .shuffle(cfg.seed()).flip(cfg.flip()).build();
+        SceneIterator test = SceneIterator.builder(testScenes, 0, cfg.testScenes(), 64)
+                .normalize(train.mean(), train.std()).build();
+        return new Data(train, test, trainScenes.numClasses(), new long[]{1, cfg.canvas(), cfg.canvas()},
+                String.format("%d %dx%d scenes with %d..%d items from %s; %d test scenes", cfg.trainScenes(),
+                        cfg.canvas(), cfg.canvas(), cfg.minItems(), cfg.maxItems(), items.source(), cfg.testScenes()),
+                () -> SceneIterator.builder(testScenes, 0, Math.min(cfg.overlays(), cfg.testScenes()), cfg.overlays())
+                        .normalize(train.mean(), train.std()).build().next());
+    }
+
+    /** {@code <data>/train} and {@code <data>/val} (or {@code test}) folders of images and label PNGs. */
+    private static Data folder(SegmentationConfig cfg) {
+        SegmentationFolder.Format format = SegmentationFolder.Format.parse(cfg.folderFormat());
+        Path root = cfg.dataDir();
+        Path testDir = Files.isDirectory(root.resolve("val")) ? root.resolve("val") : root.resolve("test");
+        if (!Files.isDirectory(root.resolve("train")) || !Files.isDirectory(testDir)) {
+            throw new DataFormatException(root + " must hold train/ and val/ (or test/) folders, each with images/ "
+                    + "and labels/");
+        }
+        SegmentationFolder.Split trainSplit = SegmentationFolder.read(root.resolve("train"), format,
+                cfg.folderHeight(), cfg.folderWidth());
+        SegmentationFolder.Split testSplit = SegmentationFolder.read(testDir, format, cfg.folderHeight(),
+                cfg.folderWidth());
+        SegmentationSplitIterator train = SegmentationSplitIterator.builder(trainSplit, cfg.batchSize())
+                .shuffle(cfg.seed()).flip(cfg.flip()).build();
+        SegmentationSplitIterator test = SegmentationSplitIterator.builder(testSplit, 16)
+                .normalize(train.mean(), train.std()).build();
+        return new Data(train, test, format.classes(), new long[]{3, cfg.folderHeight(), cfg.folderWidth()},
+                String.format("%s folders in %s: %d train / %d %s images at %dx%d", format.name().toLowerCase(),
+                        root, trainSplit.size(), testSplit.size(), testDir.getFileName(), cfg.folderHeight(),
+                        cfg.folderWidth()),
+                () -> SegmentationSplitIterator.builder(testSplit, Math.min(cfg.overlays(), testSplit.size()))
+                        .normalize(train.mean(), train.std()).build().next());
     }
 }

@@ -67,28 +67,36 @@ public final class ImageFolderReader {
         int plane = size * size;
         byte[] pixels = new byte[Math.toIntExact((long) n * 3 * plane)];
         for (int i = 0; i < n; i++) {
-            BufferedImage img = decode(files.get(i));
-            BufferedImage rgb = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = rgb.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(img, 0, 0, size, size, null);
-            g.dispose();
-            int base = i * 3 * plane;
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    int argb = rgb.getRGB(x, y);
-                    int p = y * size + x;
-                    pixels[base + p] = (byte) ((argb >> 16) & 0xFF);
-                    pixels[base + plane + p] = (byte) ((argb >> 8) & 0xFF);
-                    pixels[base + 2 * plane + p] = (byte) (argb & 0xFF);
-                }
-            }
+            writeRgbPlanes(decode(files.get(i)), size, size, pixels, i * 3 * plane);
         }
         int[] lab = labels.stream().mapToInt(Integer::intValue).toArray();
         return new Folder(new ImageSet(pixels, lab, 3, size, size, classes.size()), List.copyOf(classes));
     }
 
-    private static BufferedImage decode(Path file) {
+    /**
+     * Draws {@code img} resized (bilinear) to {@code height x width} as three 8-bit planes R, G, B into {@code dst}
+     * from {@code offset} (greyscale and palette images become RGB).
+     */
+    public static void writeRgbPlanes(BufferedImage img, int height, int width, byte[] dst, int offset) {
+        BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = rgb.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(img, 0, 0, width, height, null);
+        g.dispose();
+        int plane = height * width;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int argb = rgb.getRGB(x, y);
+                int p = y * width + x;
+                dst[offset + p] = (byte) ((argb >> 16) & 0xFF);
+                dst[offset + plane + p] = (byte) ((argb >> 8) & 0xFF);
+                dst[offset + 2 * plane + p] = (byte) (argb & 0xFF);
+            }
+        }
+    }
+
+    /** Decodes an image file; a clear {@link DataFormatException} when it is not one. */
+    public static BufferedImage decode(Path file) {
         try {
             BufferedImage img = ImageIO.read(file.toFile());
             if (img == null) {

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """Reference losses and gradients for the Java loss-parity tests, computed with PyTorch.
 
-For each case (kd, dkd, dml, kdcl, at, cwd and three ADM variants) this writes, under
+For each case (kd, dkd, dml, kdcl, at, cwd, three ADM variants, and the dense cases pixel_kd,
+dml_dense, two dense ADM variants, akd and rdd) this writes, under
 `<out>/<case>/`:
 
   inputs/<name>.npy       the inputs the method uses (float32, labels int64, C order, NCHW):
                           labels [B]; student_logits / teacher_logits [B,K];
                           student_feat / teacher_feat [B,C,H,W]; for ADM the linear heads
                           student_head_w / teacher_head_w [C,K] and *_head_b [K] instead of logits
-                          (ADM logits are z = mean_hw(F) @ W + b).
+                          (ADM logits are z = mean_hw(F) @ W + b). Dense cases: labels [B,H,W] with
+                          the ignore label 255, logits [B,K,H,W]; other taps t of a network n are
+                          n_t.npy (teacher_aux, *_feat, ...).
   params.json             {"method": ..., "params": {name: value as a string}}
   expected/loss.json      {"student": total, "teacher": total or null when frozen,
                            "terms": {"<term>/<network>": value}}
   expected/grad_<input>   float32 gradient of a network's own total w.r.t. each of its own input
-                          files (student_* for the student; teacher_* only when the teacher trains).
+                          files that the total depends on other than through stop-gradient values
+                          (student_* for the student; teacher_* only when the teacher trains).
 
 Inputs are drawn in float64 from a fixed seed (per case: SEED and the CRC32 of the case name, so
 adding a case leaves the others unchanged), rounded to float32 and stored; the float32 values are
@@ -31,6 +35,7 @@ Tests never run Python: they read the files.
 """
 import argparse
 import json
+import math
 import shutil
 import zlib
 from pathlib import Path
@@ -275,6 +280,148 @@ def method_pixel_kd(x, sg, p):
 
 
 # --------------------------------------------------------------------------------------------
+# Dense (per-pixel) pieces: logits [B,K,H,W], labels [B,H,W] with IGNORE; "valid" = label != IGNORE,
+# N_valid = valid pixels of the whole batch, every mean over valid pixels is (sum over them) / N_valid.
+# --------------------------------------------------------------------------------------------
+
+def pixel_ce_map(z, y):
+    """CE_i = -log softmax(z)_y per pixel [B,H,W]; 0 at ignored pixels."""
+    return F.cross_entropy(z, y, ignore_index=IGNORE, reduction="none")
+
+
+def pixel_kl_map(z_s, z_t, T):
+    """T^2 * KL(softmax(sg z_t/T) || softmax(z_s/T)) over classes per pixel [B,H,W]."""
+    q = F.softmax(z_t.detach() / T, dim=1)
+    return T * T * (q * (torch.log(q) - F.log_softmax(z_s / T, dim=1))).sum(1)
+
+
+def valid_mean(v, y):
+    """(1/N_valid) * sum over valid pixels of v [B,H,W]."""
+    valid = y != IGNORE
+    return v[valid].sum() / valid.sum()
+
+
+def upsample_nearest(w, stride):
+    """[B,h,w] -> [B,h*stride,w*stride]: pixel (y,x) takes location (y//stride, x//stride)."""
+    return w.repeat_interleave(stride, dim=1).repeat_interleave(stride, dim=2)
+
+
+def adm_valid_weights(s, valid_f, tau):
+    """Dense ADM weights [B,h,w]: w_co = n_b valid_f exp(S/tau) / sum_l valid_f exp(S/tau), n_b = sum_l valid_f
+    (all zero when n_b = 0); w_di the same with -S. S detached."""
+    s = s.detach()
+    n = valid_f.sum(dim=(1, 2), keepdim=True)
+
+    def weights(sign):
+        e = valid_f * torch.exp(sign * s / tau)
+        den = e.sum(dim=(1, 2), keepdim=True)
+        return torch.where(den > 0, n * e / den.clamp_min(1e-300), torch.zeros_like(e))
+
+    return weights(+1.0), weights(-1.0)
+
+
+def location_normalize(f):
+    """n(F) = F / sqrt(max(sum_c F_c^2, 1e-16)) at each location."""
+    return f / torch.sqrt(f.pow(2).sum(dim=1, keepdim=True).clamp_min(1e-16))
+
+
+def standardise(f):
+    """(F - mean) / sqrt(var + 1e-5) per channel over (b,h,w), var biased."""
+    mean = f.mean(dim=(0, 2, 3), keepdim=True)
+    var = (f - mean).pow(2).mean(dim=(0, 2, 3), keepdim=True)
+    return (f - mean) / torch.sqrt(var + 1e-5)
+
+
+def rdd_hard_mask(z, y, hard_threshold, hard_fraction):
+    """RDD hard pixels of sg logits z: valid and p_y <= th, th = max(hard_threshold, k-th smallest valid p_y),
+    k = min(n, max(1, ceil(hard_fraction * n))), n = valid pixels of the batch."""
+    valid = y != IGNORE
+    p = F.softmax(z.detach(), dim=1).gather(1, torch.where(valid, y, torch.zeros_like(y))[:, None]).squeeze(1)
+    ps = torch.sort(p[valid]).values
+    n = ps.numel()
+    k = min(n, max(1, math.ceil(hard_fraction * n)))
+    th = max(hard_threshold, ps[k - 1].item())
+    return valid & (p <= th)
+
+
+def method_dml_dense(x, sg, p):
+    T, lam = float(p["T"]), float(p["lambda"])
+    y = x["labels"]
+    terms = {"ce/student": valid_mean(pixel_ce_map(x["student_logits"], y), y),
+             "kl/student": valid_mean(pixel_kl_map(x["student_logits"], sg["teacher_logits"], T), y),
+             "ce/teacher": valid_mean(pixel_ce_map(x["teacher_logits"], y), y),
+             "kl/teacher": valid_mean(pixel_kl_map(x["teacher_logits"], sg["student_logits"], T), y)}
+    return terms, {m: terms[f"ce/{m}"] + lam * terms[f"kl/{m}"] for m in NETWORKS}
+
+
+def method_adm_dense(x, sg, p):
+    T, tau, alpha, beta, lam = (float(p[k]) for k in ("T", "tau", "alpha", "beta", "lambda"))
+    y = x["labels"]
+    z_s, z_t = x["student_logits"], x["teacher_logits"]
+    stride = y.shape[1] // x["student_feat"].shape[2]
+    similarity = {"cosine": adm_cosine_similarity, "attention": adm_attention_similarity}[p["similarity"]]
+    valid_f = (y[:, ::stride, ::stride] != IGNORE).to(z_s.dtype)  # nearest: each block's top-left pixel
+    w_co, w_di = adm_valid_weights(similarity(sg["student_feat"], sg["teacher_feat"]), valid_f, tau)
+    if p["variant"] == "decision":
+        co = valid_mean(upsample_nearest(w_co, stride) * pixel_kl_map(z_s, sg["teacher_logits"], T), y)
+    elif p["variant"] == "mimicry":
+        dist = (location_normalize(x["student_feat"]) - location_normalize(sg["teacher_feat"])).pow(2).sum(dim=1)
+        co = (w_co * dist).sum() / valid_f.sum().clamp_min(1.0)
+    else:
+        raise ValueError(p["variant"])
+    terms = {"ce/student": valid_mean(pixel_ce_map(z_s, y), y),
+             "kl/student": valid_mean(pixel_kl_map(z_s, sg["teacher_logits"], T), y),
+             "co/student": co,
+             "ce/teacher": valid_mean(pixel_ce_map(z_t, y), y),
+             "kl/teacher": valid_mean(pixel_kl_map(z_t, sg["student_logits"], T), y),
+             "di/teacher": valid_mean(upsample_nearest(w_di, stride) * pixel_ce_map(z_t, y), y)}
+    totals = {"student": terms["ce/student"] + lam * terms["kl/student"] + alpha * terms["co/student"],
+              "teacher": terms["ce/teacher"] + lam * terms["kl/teacher"] + beta * terms["di/teacher"]}
+    return terms, totals
+
+
+def method_akd(x, sg, p):
+    """AKD with drop rate p = 0: every avatar is sg F_t, so the spreads are 0 and the weights 1/avatars."""
+    tau, weight, n_avatars = float(p["tau"]), float(p["weight"]), int(p["avatars"])
+    assert float(p["p"]) == 0.0, "only p=0 (deterministic avatars) has reference values"
+    y = x["labels"]
+    u = standardise(x[f"student_{p['tap']}"])
+    f_t = sg[f"teacher_{p['tap']}"]
+    avatars = [f_t.clone() for _ in range(n_avatars)]  # dropout with p = 0
+    v = torch.stack([(a - f_t).flatten(1).var(dim=1, unbiased=False).mean() for a in avatars])
+    u_k = F.softmax(-v / v.mean().clamp_min(1e-12), dim=0)
+    if p["base"] == "mse":
+        base = [(u - a).pow(2).mean() for a in avatars]
+    elif p["base"] == "cwd":
+        base = [cwd_loss(u, a, tau) for a in avatars]
+    else:
+        raise ValueError(p["base"])
+    terms = {"ce/student": valid_mean(pixel_ce_map(x["student_logits"], y), y),
+             "akd/student": sum(u_k[k] * base[k] for k in range(n_avatars))}
+    return terms, {"student": terms["ce/student"] + weight * terms["akd/student"], "teacher": None}
+
+
+def method_rdd(x, sg, p):
+    T, kd_weight, stage = float(p["T"]), float(p["kd_weight"]), float(p["rdd_tse"])
+    hard_threshold, hard_fraction = float(p["hard_threshold"]), float(p["hard_fraction"])
+    y = x["labels"]
+    z_s = x["student_logits"]
+    ce_s = pixel_ce_map(z_s, y)
+    log_a = F.log_softmax(sg["teacher_aux"], dim=1)
+    d = (log_a.exp() * (log_a - F.log_softmax(sg["teacher_logits"], dim=1))).sum(1)
+    tfe = valid_mean(torch.exp(-d) * ce_s, y)
+    m = (rdd_hard_mask(sg["student_logits"], y, hard_threshold, hard_fraction)
+         ^ rdd_hard_mask(sg["teacher_logits"], y, hard_threshold, hard_fraction)) & (y != IGNORE)
+    tse = ce_s[m].sum() / max(int(m.sum()), 1)
+    terms = {"tfe/student": tfe * (1 - stage),
+             "tse/student": tse * stage,
+             "stage/student": torch.tensor(stage, dtype=torch.float64),
+             "pkd/student": valid_mean(pixel_kl_map(z_s, sg["teacher_logits"], T), y)}
+    total = terms["tfe/student"] + terms["tse/student"] + kd_weight * terms["pkd/student"]
+    return terms, {"student": total, "teacher": None}
+
+
+# --------------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------------
 
@@ -331,6 +478,39 @@ def adm_params(similarity, variant):
             "similarity": similarity, "variant": variant}
 
 
+def dense_feature_inputs(rng):
+    """Dense logits and labels, plus student_feat / teacher_feat [B,C,H/2,W/2] (stride 2)."""
+    inputs = dense_logit_inputs(rng)
+    inputs["student_feat"] = rng.normal(size=(B, C, H // 2, W // 2))
+    inputs["teacher_feat"] = rng.normal(size=(B, C, H // 2, W // 2))
+    return inputs
+
+
+def akd_inputs(rng):
+    """Dense labels, student_logits [B,K,H,W], student_feat / teacher_feat [B,C,H,W]."""
+    y = rng.integers(0, K, size=(B, H, W)).astype(np.int64)
+    y[rng.random(size=(B, H, W)) < 0.2] = IGNORE
+    return {"labels": y, "student_logits": rng.normal(0.0, LOGIT_STD, size=(B, K, H, W)),
+            "student_feat": features(rng, C), "teacher_feat": features(rng, C)}
+
+
+def rdd_inputs(rng):
+    """Dense logits and labels, plus the teacher's auxiliary-head logits teacher_aux [B,K,H,W]."""
+    inputs = dense_logit_inputs(rng)
+    inputs["teacher_aux"] = rng.normal(0.0, LOGIT_STD, size=(B, K, H, W))
+    return inputs
+
+
+def akd_params(base):
+    return {"base": base, "tap": "feat", "p": "0", "avatars": "2", "tau": "4", "weight": "1",
+            "ignore_label": str(IGNORE)}
+
+
+def rdd_params(stage):
+    return {"tfe_fraction": "0.1", "hard_threshold": "0.5", "hard_fraction": "0.2", "aux_weight": "0.4",
+            "T": "1", "kd_weight": "1", "rdd_tse": str(stage), "ignore_label": str(IGNORE)}
+
+
 # name: (method name, params, method function, input maker, networks that train)
 CASES = {
     "kd": ("kd", {"T": "4", "a": "0.1", "b": "0.9"}, method_kd, logit_inputs, ("student",)),
@@ -350,6 +530,16 @@ CASES = {
                                adm_inputs(C_WIDE, True), NETWORKS),
     "pixel_kd": ("pixel-kd", {"T": "2", "weight": "1", "ignore_label": str(IGNORE)}, method_pixel_kd,
                  dense_logit_inputs, ("student",)),
+    "dml_dense": ("dml", {"T": "3", "lambda": "1", "ignore_label": str(IGNORE)}, method_dml_dense,
+                  dense_logit_inputs, NETWORKS),
+    "adm_dense_decision": ("adm", {**adm_params("cosine", "decision"), "ignore_label": str(IGNORE)},
+                           method_adm_dense, dense_feature_inputs, NETWORKS),
+    "adm_dense_mimicry": ("adm", {**adm_params("cosine", "mimicry"), "ignore_label": str(IGNORE)},
+                          method_adm_dense, dense_feature_inputs, NETWORKS),
+    "akd_mse": ("akd", akd_params("mse"), method_akd, akd_inputs, ("student",)),
+    "akd_cwd": ("akd", akd_params("cwd"), method_akd, akd_inputs, ("student",)),
+    "rdd_tfe": ("rdd", rdd_params(0), method_rdd, rdd_inputs, ("student",)),
+    "rdd_tse": ("rdd", rdd_params(1), method_rdd, rdd_inputs, ("student",)),
 }
 
 
@@ -388,7 +578,8 @@ def run_case(name, out):
     method_name, params, method, make_inputs, networks = CASES[name]
     rng = np.random.default_rng([SEED, zlib.crc32(name.encode())])
     inputs32 = to_float32(make_inputs(rng))
-    if method_name == "adm":  # ADM logits come from the heads, never from files
+    if method_name == "adm" and inputs32["labels"].ndim == 1:
+        # ADM logits come from the heads, never from files (dense ADM reads per-pixel logits files)
         assert not any(k.endswith("_logits") for k in inputs32)
 
     x = to_float64_tensors(inputs32)
@@ -402,8 +593,10 @@ def run_case(name, out):
     grads = {}
     for net in networks:
         keys = own_inputs(x, net)
-        for k, g in zip(keys, torch.autograd.grad(totals[net], [x[k] for k in keys], retain_graph=True)):
-            grads[k] = g
+        for k, g in zip(keys, torch.autograd.grad(totals[net], [x[k] for k in keys], retain_graph=True,
+                                                  allow_unused=True)):
+            if g is not None:  # an input used only through sg values has no gradient file
+                grads[k] = g
 
     case_dir = out / name
     if case_dir.exists():

@@ -2,6 +2,8 @@ package dev.adm.cli;
 
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.classification.Experiment;
+import dev.adm.models.run.ExperimentRunner;
+import dev.adm.segmentation.SegmentationExperiment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,11 +16,11 @@ import java.util.concurrent.Callable;
 
 /** {@code adm experiment <task>}: several methods over several seeds, one table. */
 @Command(name = "experiment", description = "Run methods over seeds and write a results table and bar chart.",
-        subcommands = {ExperimentCommand.Classification.class})
+        subcommands = {ExperimentCommand.Classification.class, ExperimentCommand.Segmentation.class})
 final class ExperimentCommand implements Runnable {
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a task: adm experiment classification ... (see adm experiment --help)");
+        throw new IllegalArgumentException("name a task: adm experiment classification|segmentation ... (see adm experiment --help)");
     }
 
     @Command(name = "classification", mixinStandardHelpOptions = true, description = {
@@ -44,21 +46,59 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<Experiment.Variant> variants = new ArrayList<>();
-            methods.stream().map(String::trim).filter(m -> !m.isEmpty()).map(Experiment.Variant::of)
-                    .forEach(variants::add);
-            if (ablation != null) {
-                if (!ablation.equals("adm")) {
-                    throw new IllegalArgumentException("unknown ablation '" + ablation + "'; available: adm");
-                }
-                variants.addAll(Experiment.admAblation());
-            }
-            ClassificationConfig template = training.builder().student(student).build();
-            Experiment.run(template, teacher, variants, seeds, out);
-            System.out.println();
-            System.out.print(Files.readString(out.resolve("results.md")));
-            System.out.println("wrote " + out.resolve("results.md") + ", results.csv and results.png");
-            return 0;
+            Experiment.run(training.builder().student(student).build(), teacher, variants(methods, ablation), seeds,
+                    out);
+            return printed(out);
         }
+    }
+
+    @Command(name = "segmentation", mixinStandardHelpOptions = true, description = {
+            "Train every method on one teacher/student pair of segmentation models for each seed; write "
+                    + "<out>/results.md, results.csv and results.png (test mIoU, mean ± std over seeds).",
+            "Offline methods (pixel-kd, cwd, akd, rdd) use the baseline run's teacher; with --aux every network has "
+                    + "an auxiliary head (rdd needs the teacher's). Finished runs are reused, interrupted ones resumed."})
+    static final class Segmentation implements Callable<Integer> {
+        @Option(names = "--methods", split = ",", defaultValue = "baseline,pixel-kd,cwd,akd,rdd,dml,adm",
+                description = "comma-separated methods; default ${DEFAULT-VALUE}")
+        List<String> methods;
+        @Option(names = "--ablation", description = "add an ablation: adm (L_co only, L_di only, both, tau sweep)")
+        String ablation;
+        @Option(names = "--seeds", defaultValue = "3", description = "seeds per method; default ${DEFAULT-VALUE}")
+        int seeds;
+        @Option(names = "--teacher", defaultValue = "deeplabv3-resnet20", description = "teacher; default ${DEFAULT-VALUE}")
+        String teacher;
+        @Option(names = "--student", defaultValue = "fcn-resnet8", description = "student; default ${DEFAULT-VALUE}")
+        String student;
+        @CommandLine.Mixin
+        SegmentationOptions options = new SegmentationOptions();
+        @Option(names = "--out", defaultValue = "runs/experiment-segmentation", description = "default ${DEFAULT-VALUE}")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            SegmentationExperiment.run(options.builder().students(List.of(student)).outDir(out).build(), teacher,
+                    variants(methods, ablation), seeds, out);
+            return printed(out);
+        }
+    }
+
+    private static List<ExperimentRunner.Variant> variants(List<String> methods, String ablation) {
+        List<ExperimentRunner.Variant> variants = new ArrayList<>();
+        methods.stream().map(String::trim).filter(m -> !m.isEmpty()).map(ExperimentRunner.Variant::of)
+                .forEach(variants::add);
+        if (ablation != null) {
+            if (!ablation.equals("adm")) {
+                throw new IllegalArgumentException("unknown ablation '" + ablation + "'; available: adm");
+            }
+            variants.addAll(ExperimentRunner.admAblation());
+        }
+        return variants;
+    }
+
+    private static int printed(Path out) throws java.io.IOException {
+        System.out.println();
+        System.out.print(Files.readString(out.resolve("results.md")));
+        System.out.println("wrote " + out.resolve("results.md") + ", results.csv and results.png");
+        return 0;
     }
 }

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * A DeepLabV3 head (torchvision's {@code DeepLabHead}) on a zoo backbone: ASPP on the {@code feat} map (a 1x1
  * branch, three 3x3 branches with dilation rates {@code rates}, and an image-pooling branch broadcast back to the
- * map), each conv + BN + ReLU with {@code width} channels, concatenated and projected by a 1x1 conv + BN + ReLU,
+ * map), each conv + BN + ReLU with a quarter of the map's channels (at least 16; as FCN and PSP, so the heads'
+ * decoder maps compare channel by channel), concatenated and projected by a 1x1 conv + BN + ReLU,
  * then a 3x3 conv + BN + ReLU (the decoder map, tap {@code feat}), a bilinear resize to the input size and the
  * 1x1 classifier {@code logits} (after the resize, as in {@link FcnHead}). torchvision's rates (12, 24, 36) are
  * for 64x64 maps; the default (1, 2, 3) suits the 8x8 maps of the small inputs here.
@@ -31,15 +32,18 @@ public final class DeepLabV3Head {
     }
 
     public static SegmentationNet build(ModelSpec backbone, ModelConfig config) {
-        return build(backbone, config, 64, new int[]{1, 2, 3});
+        return build(backbone, config, 0, new int[]{1, 2, 3});
     }
 
-    public static SegmentationNet build(ModelSpec backbone, ModelConfig config, int width, int[] rates) {
-        Preconditions.checkArgument(width >= 1 && rates.length >= 1, "need a positive width and at least one rate");
+    /** @param channels the width of every branch and of the decoder map; 0 = a quarter of the map's (at least 16) */
+    public static SegmentationNet build(ModelSpec backbone, ModelConfig config, int channels, int[] rates) {
+        Preconditions.checkArgument(channels >= 0 && rates.length >= 1, "need a width >= 0 (0 = automatic) and at "
+                + "least one rate");
         ComputationGraph classifier = backbone.build(config);
         InputType input = InputType.convolutional(config.height(), config.width(), config.channels());
         String feat = backbone.tapAliases().getOrDefault("feat", "feat");
         long[] map = GraphSurgery.activationShape(classifier, input, feat);
+        int width = channels > 0 ? channels : (int) Math.max(16, map[0] / 4);
         ComputationGraph g = GraphSurgery.replaceHead(classifier, "logits", List.of("logits", "pool"), input, e -> {
             List<String> branches = new ArrayList<>();
             HeadParts.convBnRelu(e, "aspp_1x1", feat, map[0], width, 1, 1);

@@ -50,7 +50,7 @@ import java.util.function.Supplier;
 public final class SegmentationTrainer {
     public static final String STUDENT = "student";
     public static final String TEACHER = "teacher";
-    static final TrainingRun.Metric METRIC = new TrainingRun.Metric("miou", "mIoU");
+    public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("miou", "mIoU");
     private static final Logger log = LoggerFactory.getLogger(SegmentationTrainer.class);
 
     private SegmentationTrainer() {
@@ -180,8 +180,9 @@ public final class SegmentationTrainer {
     }
 
     /**
-     * Loads a frozen teacher: a model exported by a run ({@code student.zip}, {@code teacher.zip}) or the trained
-     * network in a run's {@code checkpoint.zip} (which keeps an auxiliary head); checks its class count and decoder.
+     * Loads a frozen teacher: a model exported by a run ({@code student.zip}, {@code teacher.zip}) or, from a run's
+     * {@code checkpoint.zip} (which keeps an auxiliary head), its teacher or else its student; checks its class
+     * count and decoder.
      */
     public static ComputationGraph loadModel(Path file, int numClasses) {
         Preconditions.checkArgument(Files.isRegularFile(file), "model file %s does not exist; train one with: "
@@ -213,10 +214,10 @@ public final class SegmentationTrainer {
         }
     }
 
-    /** The run's trained network: its student, or its teacher when it trained no student. */
+    /** The run's teacher network, or its student when it trained no teacher (a baseline of one model). */
     private static ComputationGraph fromCheckpoint(Path file) {
         Map<String, ComputationGraph> nets = Checkpoint.load(file.toAbsolutePath().getParent()).networks();
-        ComputationGraph g = nets.containsKey(STUDENT) ? nets.get(STUDENT) : nets.get(TEACHER);
+        ComputationGraph g = nets.containsKey(TEACHER) ? nets.get(TEACHER) : nets.get(STUDENT);
         if (g == null) {
             throw new IllegalArgumentException("checkpoint " + file + " holds " + nets.keySet() + ", no network named "
                     + STUDENT + " or " + TEACHER + "; export the one you want with a finished run (student.zip)");

@@ -33,7 +33,9 @@ import java.util.Set;
  *
  * <p>Inputs per network {@code n} in {@code student, teacher}: {@code n_logits.npy} [B,K] or, when a linear
  * head is given ({@code n_head_w.npy} [C,K], {@code n_head_b.npy} [K]), logits {@code mean_hw(F) @ W + b} from
- * {@code n_feat.npy} [B,C,H,W]; {@code labels.npy} [B] integer. The only tap is {@code feat}. A teacher trains
+ * {@code n_feat.npy} [B,C,H,W]; {@code labels.npy} [B] integer ([B,H,W] per pixel, with the ignore label
+ * {@value #IGNORE_LABEL}). A tap {@code t} is the file {@code n_t.npy} ({@code feat}, {@code aux}, ...), the tap
+ * {@code logits} the logits. A teacher trains
  * unless the method freezes it. Outputs: {@code loss.json} and {@code grad_<input file>} for every input a
  * network's own total depends on.
  */
@@ -43,6 +45,7 @@ public final class LossHarness {
     }
 
     private static final String FEAT = "feat";
+    private static final String LOGITS = "logits";
     /** Harness parameter: the label value of ignored pixels in dense {@code labels.npy} [B,H,W] (default 255). */
     public static final String IGNORE_LABEL = "ignore_label";
     private static final List<String> NETWORKS = List.of("student", "teacher");
@@ -271,32 +274,42 @@ public final class LossHarness {
 
         @Override
         public SDVariable tap(NetworkRef network, String tap) {
-            checkTap(tap);
-            return input(network, FEAT, false);
+            return tap.equals(LOGITS) ? logits(network, false) : input(network, checkTap(network, tap), false);
         }
 
         @Override
         public SDVariable detachedTap(NetworkRef network, String tap) {
-            checkTap(tap);
-            return input(network, FEAT, true);
+            return tap.equals(LOGITS) ? logits(network, true) : input(network, checkTap(network, tap), true);
         }
 
-        private void checkTap(String tap) {
-            Preconditions.checkArgument(tap.equals(FEAT), "method '%s' reads tap '%s', but the harness has one map per "
-                    + "network, feat (from <network>_feat.npy); point the method at it (e.g. --param layers=feat)",
-                    method.name(), tap);
+        /** A tap is the file {@code <network>_<tap>.npy}; {@code logits} is the network's logits. */
+        private String checkTap(NetworkRef network, String tap) {
+            Preconditions.checkArgument(values.containsKey(network.name() + "_" + tap), "method '%s' reads tap '%s' of "
+                    + "the %s: give %s_%s.npy in %s (the harness reads a tap <network>_<tap>.npy; logits are the "
+                    + "logits)", method.name(), tap, network.name(), network.name(), tap, inputs);
+            return tap;
+        }
+
+        /** The value of a tap, for precomputed inputs. */
+        private INDArray tapValue(NetworkRef network, String tap) {
+            if (tap.equals(LOGITS) && !hasHead(network)) {
+                return values.get(network.name() + "_" + LOGITS);
+            }
+            Preconditions.checkArgument(!tap.equals(LOGITS), "method '%s' precomputes from the %s's logits: give "
+                    + "%s_logits.npy", method.name(), network.name(), network.name());
+            return values.get(network.name() + "_" + checkTap(network, tap));
         }
 
         @Override
         public boolean hasTap(NetworkRef network, String tap) {
-            return tap.equals(FEAT) && values.containsKey(network.name() + "_" + FEAT);
+            return values.containsKey(network.name() + "_" + tap) || (tap.equals(LOGITS) && hasHead(network));
         }
 
         @Override
         public long[] tapShape(NetworkRef network, String tap) {
-            checkTap(tap);
-            INDArray f = values.get(network.name() + "_" + FEAT);
-            Preconditions.checkArgument(f != null, "method '%s' needs %s_feat.npy", method.name(), network.name());
+            INDArray f = tap.equals(LOGITS) && hasHead(network) ? null : tapValue(network, tap);
+            Preconditions.checkArgument(f != null, "method '%s' reads the %s's logits as a map: give %s_logits.npy",
+                    method.name(), network.name(), network.name());
             return Arrays.copyOfRange(f.shape(), 1, f.rank());
         }
 
@@ -307,7 +320,9 @@ public final class LossHarness {
 
         @Override
         public void checkFeedsClassifier(NetworkRef network, String tap) {
-            checkTap(tap);
+            Preconditions.checkArgument(tap.equals(FEAT), "method '%s': the harness's head pools the feat map, not "
+                    + "'%s'", method.name(), tap);
+            checkTap(network, tap);
             Preconditions.checkArgument(hasHead(network), "method '%s' needs %s_head_w.npy and %s_head_b.npy",
                     method.name(), network.name(), network.name());
         }
@@ -317,13 +332,7 @@ public final class LossHarness {
                                                 java.util.function.BiFunction<List<INDArray>, INDArray, INDArray> compute) {
             String placeholder = name + "/sg";
             if (!sd.hasVariable(placeholder)) {
-                List<INDArray> args = tapInputs.stream().map(t -> {
-                    checkTap(t.tap());
-                    INDArray v = values.get(t.network().name() + "_" + FEAT);
-                    Preconditions.checkArgument(v != null, "method '%s' needs %s_feat.npy", method.name(),
-                            t.network().name());
-                    return v;
-                }).toList();
+                List<INDArray> args = tapInputs.stream().map(t -> tapValue(t.network(), t.tap())).toList();
                 INDArray value = compute.apply(args, feeds.get("labels")).castTo(DataType.DOUBLE);
                 sd.placeHolder(placeholder, DataType.DOUBLE, value.shape());
                 feeds.put(placeholder, value);

@@ -48,7 +48,7 @@ import java.util.Map;
 public final class ClassificationTrainer {
     public static final String STUDENT = "student";
     public static final String TEACHER = "teacher";
-    static final TrainingRun.Metric METRIC = new TrainingRun.Metric("top1", "top-1");
+    public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("top1", "top-1");
     private static final Logger log = LoggerFactory.getLogger(ClassificationTrainer.class);
 
     private ClassificationTrainer() {

@@ -1,6 +1,7 @@
 package dev.adm.models.classification;
 
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.models.run.ExperimentRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,11 +23,11 @@ class ExperimentTest extends AdmTestBase {
     void tableHoldsMeanAndStdOfEveryRunAndRerunsReuseThem() throws Exception {
         ClassificationConfig template = ClassificationConfig.builder().student("resnet8").epochs(1).batchSize(64)
                 .learningRate(0.1).trainLimit(128).embeddedData(true).augment(false).progress(false).build();
-        List<Experiment.Row> rows = Experiment.run(template, "resnet8", List.of(Experiment.Variant.of("kd")), 2, dir);
+        List<ExperimentRunner.Row> rows = Experiment.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
         assertEquals(List.of("baseline", "kd"), rows.stream().map(r -> r.variant().label()).toList(),
                 "kd needs the baseline's teacher, which runs first");
-        Experiment.Row kd = rows.get(1);
-        double[] student = kd.runs().stream().mapToDouble(r -> r.finalTop1().get("student")).toArray();
+        ExperimentRunner.Row kd = rows.get(1);
+        double[] student = kd.runs().stream().mapToDouble(r -> r.finalScores().get("student")).toArray();
         assertEquals((student[0] + student[1]) / 2, kd.studentMean(), 1e-12);
         assertEquals(Math.abs(student[0] - student[1]) / Math.sqrt(2), kd.studentStd(), 1e-12);
         assertEquals(rows.get(0).teacherMean(), kd.teacherMean(), 1e-12, "kd's teacher is the baseline's teacher");
@@ -39,7 +40,7 @@ class ExperimentTest extends AdmTestBase {
 
         Path finished = dir.resolve("kd/seed42/results.json");
         FileTime before = Files.getLastModifiedTime(finished);
-        List<Experiment.Row> again = Experiment.run(template, "resnet8", List.of(Experiment.Variant.of("kd")), 2, dir);
+        List<ExperimentRunner.Row> again = Experiment.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
         assertEquals(before, Files.getLastModifiedTime(finished), "a finished run must be reused, not retrained");
         assertEquals(kd.studentMean(), again.get(1).studentMean(), 1e-12);
 

@@ -1,0 +1,63 @@
+package dev.adm.cli;
+
+import dev.adm.segmentation.SegmentationConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The segmentation settings shared by {@code train segmentation} and {@code experiment segmentation}. */
+final class SegmentationOptions {
+    @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "32", description = "default ${DEFAULT-VALUE}")
+    int batch;
+    @Option(names = "--lr", defaultValue = "0.05", description = "initial learning rate, cosine-annealed; default ${DEFAULT-VALUE}")
+    double lr;
+    @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
+    long seed;
+    @Option(names = "--canvas", defaultValue = "64", description = "scene size in pixels; default ${DEFAULT-VALUE}")
+    int canvas;
+    @Option(names = "--items", defaultValue = "1..3", description = "items per scene, min..max; default ${DEFAULT-VALUE}")
+    String items;
+    @Option(names = "--train-scenes", defaultValue = "4000", description = "training scenes; default ${DEFAULT-VALUE}")
+    int trainScenes;
+    @Option(names = "--test-scenes", defaultValue = "500", description = "test scenes; default ${DEFAULT-VALUE}")
+    int testScenes;
+    @Option(names = "--data", description = "Fashion-MNIST IDX directory for the items (without it: the system "
+            + "copy, else the embedded subset); with --data-format, the dataset root holding train/ and val/")
+    Path data;
+    @Option(names = "--data-format", description = "train on a folder dataset instead of composed scenes: "
+            + "cityscapes (trainIds), camvid or voc; <split>/images and <split>/labels matched by name")
+    String dataFormat;
+    @Option(names = "--size", defaultValue = "64x64", description = "folder datasets: resize to HxW; default ${DEFAULT-VALUE}")
+    String size;
+    @Option(names = "--embedded", description = "take the items from the embedded subset even when the full set is installed")
+    boolean embedded;
+    @Option(names = "--no-flip", description = "turn off horizontal flips of training scenes")
+    boolean noFlip;
+    @Option(names = "--overlays", defaultValue = "6", description = "test scenes drawn in overlays.png; default ${DEFAULT-VALUE}")
+    int overlays;
+    @Option(names = "--aux", description = "give the networks built here an auxiliary FCN head on the "
+            + "second-to-last stage (tap aux, trained with weight 0.4)")
+    boolean aux;
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    /** A config builder holding these settings. */
+    SegmentationConfig.Builder builder() {
+        String[] range = items.split("\\.\\.", -1);
+        if (range.length != 2 || !range[0].matches("\\d+") || !range[1].matches("\\d+")) {
+            throw new IllegalArgumentException("--items must be min..max, e.g. 1..3; got " + items);
+        }
+        String[] hw = size.toLowerCase(Locale.ROOT).split("x", -1);
+        if (hw.length != 2 || !hw[0].matches("\\d+") || !hw[1].matches("\\d+")) {
+            throw new IllegalArgumentException("--size must be HxW, e.g. 64x128; got " + size);
+        }
+        return SegmentationConfig.builder().auxiliary(aux).epochs(epochs).batchSize(batch).learningRate(lr).seed(seed)
+                .canvas(canvas).items(Integer.parseInt(range[0]), Integer.parseInt(range[1]))
+                .trainScenes(trainScenes).testScenes(testScenes).dataDir(data)
+                .folder(dataFormat, Integer.parseInt(hw[0]), Integer.parseInt(hw[1])).embeddedData(embedded)
+                .flip(!noFlip).overlays(overlays).progress(!noProgress);
+    }
+}

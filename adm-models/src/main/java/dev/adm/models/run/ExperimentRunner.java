@@ -1,0 +1,225 @@
+package dev.adm.models.run;
+
+import com.google.common.base.Preconditions;
+import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.methods.MethodRegistry;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs several methods over several seeds on one teacher/student pair, for any task, and writes
+ * {@code results.md}, {@code results.csv} and {@code results.png} (the student's score, mean and sample standard
+ * deviation over seeds).
+ *
+ * <p>Each run lives in {@code <out>/<label>/seed<N>}; a run that finished ({@code results.json}) is reused and an
+ * interrupted one resumed from its checkpoint, so re-running the same command continues an experiment. Offline
+ * and semi-online methods distil from the teacher of the {@code baseline} run of the same seed (which trains
+ * teacher and student on their own and is added when a method needs it).
+ */
+public final class ExperimentRunner {
+    private static final Logger log = LoggerFactory.getLogger(ExperimentRunner.class);
+    public static final String BASELINE = "baseline";
+
+    /** One table row: a method with parameter overrides, under a label. */
+    public record Variant(String label, String method, Map<String, String> params) {
+        public Variant {
+            Preconditions.checkArgument(label.matches("[a-zA-Z0-9_.=,-]+"), "bad variant label '%s'", label);
+            MethodRegistry.entry(method).resolve(params); // unknown method or parameter: fail before any training
+            params = Map.copyOf(params);
+        }
+
+        public static Variant of(String method) {
+            return new Variant(method, method, Map.of());
+        }
+    }
+
+    /** A finished (or reused) run: its directory and epoch history. */
+    public record RunOutcome(Path dir, List<EpochRecord> history) {
+        public RunOutcome {
+            history = List.copyOf(history);
+        }
+
+        /** Each network's score after the last epoch. */
+        public Map<String, Double> finalScores() {
+            return TrainingRun.last(history);
+        }
+
+        public double trainSeconds() {
+            return history.stream().mapToDouble(EpochRecord::seconds).sum();
+        }
+    }
+
+    /** Mean and sample standard deviation over seeds of one variant's numbers. */
+    public record Row(Variant variant, List<RunOutcome> runs, double teacherMean, double teacherStd,
+                      double studentMean, double studentStd, double epochSeconds) {
+    }
+
+    /**
+     * What the table describes.
+     *
+     * @param teacher            the teacher model, trained jointly by online methods and by the baseline
+     * @param student            the student model
+     * @param baselineTeacher    the file of a baseline run that offline methods load as their frozen teacher
+     */
+    public record Setup(String teacher, String student, int epochs, long firstSeed, TrainingRun.Metric metric,
+                        String baselineTeacher) {
+    }
+
+    /**
+     * One run to train: resume it when {@code resume}; its teacher is either frozen ({@code teacherCheckpoint}),
+     * trained jointly ({@code jointTeacher}), or absent (a method that trains one network).
+     */
+    public record RunRequest(Variant variant, long seed, Path dir, boolean resume, Path teacherCheckpoint,
+                             boolean jointTeacher) {
+    }
+
+    /** Trains a run with the task's pipeline and returns its history. */
+    @FunctionalInterface
+    public interface Runner {
+        List<EpochRecord> train(RunRequest request);
+    }
+
+    private ExperimentRunner() {
+    }
+
+    /** The ADM ablation: both terms ({@code adm}), L_co only, L_di only, and a tau sweep around the default 0.5. */
+    public static List<Variant> admAblation() {
+        List<Variant> v = new ArrayList<>();
+        v.add(Variant.of("adm"));
+        v.add(new Variant("adm-co-only", "adm", Map.of("beta", "0")));
+        v.add(new Variant("adm-di-only", "adm", Map.of("alpha", "0")));
+        for (String tau : List.of("0.1", "0.25", "1", "2")) {
+            v.add(new Variant("adm-tau=" + tau, "adm", Map.of("tau", tau)));
+        }
+        return v;
+    }
+
+    public static List<Row> run(Setup setup, List<Variant> variants, int seeds, Path outDir, Runner runner) {
+        Preconditions.checkArgument(seeds >= 1, "seeds must be >= 1, got %s", seeds);
+        Preconditions.checkArgument(!variants.isEmpty(), "no methods to run");
+        List<Variant> plan = new ArrayList<>(new java.util.LinkedHashSet<>(variants)); // a row asked twice runs once
+        boolean needsTeacher = plan.stream().anyMatch(v -> create(v).freezesTeacher());
+        if (needsTeacher && plan.stream().noneMatch(v -> v.method().equals(BASELINE) && v.params().isEmpty())) {
+            plan.add(0, Variant.of(BASELINE));
+        } else if (needsTeacher) { // the baseline must run first: it trains the frozen teachers
+            plan.sort((a, b) -> Boolean.compare(!a.method().equals(BASELINE), !b.method().equals(BASELINE)));
+        }
+        Map<Variant, List<RunOutcome>> results = new LinkedHashMap<>();
+        for (int s = 0; s < seeds; s++) {
+            long seed = setup.firstSeed() + s;
+            for (Variant v : plan) {
+                Path dir = outDir.resolve(v.label()).resolve("seed" + seed);
+                DistillationMethod m = create(v);
+                Path teacher = m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed)
+                        .resolve(setup.baselineTeacher()) : null;
+                RunRequest request = new RunRequest(v, seed, dir, Files.exists(dir.resolve(Checkpoint.FILE)), teacher,
+                        !m.freezesTeacher() && !m.trainsSingleNetwork());
+                results.computeIfAbsent(v, k -> new ArrayList<>()).add(runOrReuse(request, runner));
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Variant v : plan) {
+            List<RunOutcome> runs = results.get(v);
+            rows.add(row(v, runs, create(v).freezesTeacher() ? results.get(plan.get(0)) : runs));
+        }
+        writeTables(outDir, setup, seeds, rows);
+        return rows;
+    }
+
+    private static DistillationMethod create(Variant v) {
+        return MethodRegistry.create(v.method(), v.params());
+    }
+
+    private static RunOutcome runOrReuse(RunRequest request, Runner runner) {
+        if (Files.exists(request.dir().resolve(RunReport.RESULTS))) {
+            log.info("reusing the finished run in {}", request.dir());
+            return new RunOutcome(request.dir(), RunReport.readHistory(request.dir()));
+        }
+        return new RunOutcome(request.dir(), runner.train(request));
+    }
+
+    /** Teacher numbers come from {@code teacherRuns} (the baseline's for a frozen teacher). */
+    private static Row row(Variant v, List<RunOutcome> runs, List<RunOutcome> teacherRuns) {
+        double[] student = runs.stream().mapToDouble(r -> score(r, "student")).toArray();
+        double[] teacher = teacherRuns.stream().mapToDouble(r -> score(r, "teacher")).toArray();
+        double epochSeconds = runs.stream().mapToDouble(r -> r.trainSeconds() / Math.max(1, r.history().size()))
+                .average().orElse(Double.NaN);
+        return new Row(v, runs, mean(teacher), std(teacher), mean(student), std(student), epochSeconds);
+    }
+
+    private static double score(RunOutcome r, String network) {
+        return r.finalScores().getOrDefault(network, Double.NaN);
+    }
+
+    static double mean(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return s / x.length;
+    }
+
+    /** Sample standard deviation (n - 1); 0 for a single value. */
+    static double std(double[] x) {
+        if (x.length < 2) {
+            return 0;
+        }
+        double m = mean(x);
+        double s = 0;
+        for (double v : x) {
+            s += (v - m) * (v - m);
+        }
+        return Math.sqrt(s / (x.length - 1));
+    }
+
+    private static void writeTables(Path outDir, Setup setup, int seeds, List<Row> rows) {
+        String metric = setup.metric().display();
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "Teacher %s, student %s, %d epochs, %d seed(s) from %d; %s in %%, "
+                        + "mean ± sample std over seeds.%n%n", setup.teacher(), setup.student(), setup.epochs(), seeds,
+                setup.firstSeed(), metric));
+        md.append(String.format(Locale.ROOT, "| method | teacher %s | student %s | s/epoch |%n|---|---:|---:|---:|%n",
+                metric, metric));
+        StringBuilder csv = new StringBuilder("label,method,params,seeds,teacher_mean,teacher_std,student_mean,"
+                + "student_std,epoch_seconds\n");
+        for (Row r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f |%n", r.variant().label(),
+                    cell(r.teacherMean(), r.teacherStd()), cell(r.studentMean(), r.studentStd()), r.epochSeconds()));
+            csv.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%d,%.6f,%.6f,%.6f,%.6f,%.2f%n", r.variant().label(),
+                    r.variant().method(), r.variant().params().toString().replace("\"", "'"), r.runs().size(),
+                    r.teacherMean(), r.teacherStd(), r.studentMean(), r.studentStd(), r.epochSeconds()));
+        }
+        AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
+        AtomicFiles.writeString(outDir.resolve("results.csv"), csv.toString());
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(480)
+                .title("student " + metric + " (" + setup.student() + "), mean ± std over " + seeds
+                        + " seed(s)").xAxisTitle("method").yAxisTitle(metric + " %").build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(30);
+        double min = rows.stream().mapToDouble(r -> 100 * (r.studentMean() - r.studentStd())).min().orElse(0);
+        chart.getStyler().setYAxisMin(Math.max(0, Math.floor(min - 2)));
+        chart.addSeries("student", rows.stream().map(r -> r.variant().label()).toList(),
+                rows.stream().map(r -> 100 * r.studentMean()).toList(),
+                rows.stream().map(r -> 100 * r.studentStd()).toList());
+        AtomicFiles.writeVia(outDir.resolve("results.png"),
+                tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    private static String cell(double mean, double std) {
+        if (Double.isNaN(mean)) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * std);
+    }
+}

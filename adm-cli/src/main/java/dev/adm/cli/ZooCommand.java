@@ -6,6 +6,7 @@ import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;
 import dev.adm.models.zoo.ModelZoo;
 import dev.adm.models.zoo.ZooInfo;
+import dev.adm.segmentation.SegmentationZoo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,6 +32,9 @@ final class ZooCommand implements Runnable {
             for (ModelSpec m : ModelZoo.all()) {
                 System.out.printf("%-18s %s%n", m.name(), m.description());
             }
+            System.out.printf("%nsegmentation models are <head>-<backbone>[-os8] (e.g. deeplabv3-resnet20, "
+                    + "fcn-resnet18_imagenet-os8); heads:%n");
+            SegmentationZoo.heads().values().forEach(h -> System.out.printf("%-18s %s%n", h.name(), h.description()));
         }
     }
 

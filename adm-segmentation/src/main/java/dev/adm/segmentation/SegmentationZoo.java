@@ -3,14 +3,18 @@ package dev.adm.segmentation;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;
 import dev.adm.models.zoo.ModelZoo;
+import dev.adm.models.zoo.OutputStride;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Segmentation models by name, {@code <head>-<backbone>}: a decoder head from {@link #heads()} on any
- * classification zoo backbone, e.g. {@code fcn-resnet8} or {@code deeplabv3-resnet20}.
+ * Segmentation models by name, {@code <head>-<backbone>[-os<N>]}: a decoder head from {@link #heads()} on any
+ * classification zoo backbone, e.g. {@code fcn-resnet8} or {@code deeplabv3-resnet20}; the suffix {@code -os8}
+ * dilates the backbone to output stride 8 ({@link OutputStride}), e.g. {@code deeplabv3-resnet18_imagenet-os8}.
  */
 public final class SegmentationZoo {
     /** A decoder head that turns a zoo classifier into a segmentation network. */
@@ -18,6 +22,7 @@ public final class SegmentationZoo {
     }
 
     private static final Map<String, Head> HEADS = new LinkedHashMap<>();
+    private static final Pattern OUTPUT_STRIDE = Pattern.compile("(.+)-os(\\d+)");
 
     static {
         register(new Head("fcn", "FCN head: 3x3 conv + BN + ReLU, bilinear upsampling, 1x1 classifier", FcnHead::build));
@@ -68,7 +73,11 @@ public final class SegmentationZoo {
 
     private static ModelSpec backbone(String model) {
         String name = model.substring(model.indexOf('-') + 1);
+        Matcher dilated = OUTPUT_STRIDE.matcher(name);
         try {
+            if (dilated.matches()) {
+                return OutputStride.of(ModelZoo.get(dilated.group(1)), Integer.parseInt(dilated.group(2)));
+            }
             return ModelZoo.get(name);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("segmentation model '" + model + "': " + e.getMessage(), e);

@@ -59,6 +59,21 @@ class SegmentationHeadsTest extends AdmTestBase {
         learnsToSegment(model);
     }
 
+    @Test
+    void anOutputStride8BackboneKeepsAFinerDecoderMap() {
+        ModelConfig cfg = ModelConfig.builder().input(3, 64, 64).classes(5).seed(1).updater(new Adam(1e-3)).build();
+        org.deeplearning4j.nn.conf.inputs.InputType in = org.deeplearning4j.nn.conf.inputs.InputType.convolutional(64,
+                64, 3);
+        for (String model : List.of("deeplabv3-resnet18_imagenet", "deeplabv3-resnet18_imagenet-os8")) {
+            SegmentationNet net = SegmentationZoo.build(model, cfg);
+            long[] decoder = net.graph().getConfiguration().getLayerActivationTypes(in).get(FcnHead.DECODER)
+                    .getShape(false);
+            assertEquals(model.endsWith("os8") ? 8 : 2, decoder[1], model);
+            assertArrayEquals(new long[]{1, 5, 64, 64}, net.graph().output(org.nd4j.linalg.factory.Nd4j.zeros(
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 64, 64))[0].shape());
+        }
+    }
+
     private static void learnsToSegment(SegmentationNet model) {
         SceneComposer scenes = SCENES;
         INDArray probe = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 32, 32);

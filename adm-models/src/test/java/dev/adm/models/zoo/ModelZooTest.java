@@ -205,4 +205,33 @@ class ModelZooTest extends AdmTestBase {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.get("resnet9"));
         assertTrue(e.getMessage().contains("resnet8") && e.getMessage().contains("wrn_40_2"), e.getMessage());
     }
+
+    @Test
+    void outputStride8DilatesTheLastStagesAndKeepsTheParameters() {
+        ModelConfig cfg = ModelConfig.builder().input(3, 64, 64).classes(5).seed(3).build();
+        ModelSpec plain = ModelZoo.get("resnet18_imagenet");
+        ModelSpec os8 = OutputStride.of(plain, 8);
+        ComputationGraph a = plain.build(cfg);
+        ComputationGraph b = os8.build(cfg);
+        InputType in = InputType.convolutional(64, 64, 3);
+        assertArrayEquals(new long[]{512, 2, 2}, a.getConfiguration().getLayerActivationTypes(in).get("stage4")
+                .getShape(false), "output stride 32");
+        assertArrayEquals(new long[]{512, 8, 8}, b.getConfiguration().getLayerActivationTypes(in).get("stage4")
+                .getShape(false), "output stride 8");
+        assertEquals(a.params(), b.params());
+        // stage 3 gained 2x, stage 4 4x: their 3x3 convs are dilated so, as torchvision's replace_stride_with_dilation
+        assertEquals(1, dilation(b, "s3_b0_relu1_conv"), "the first conv of stage 3 still sees the stride-8 map");
+        assertEquals(2, dilation(b, "s3_b1_relu1_conv"));
+        assertEquals(2, dilation(b, "s4_b0_relu1_conv"));
+        assertEquals(4, dilation(b, "s4_b1_relu1_conv"));
+        assertEquals(1, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) b.getLayer("s4_b0_sc_conv").conf()
+                .getLayer()).getStride()[0]);
+        assertTrue(OutputStride.dilate(a, in, 32) == a, "nothing to dilate: the same graph");
+        assertEquals(5, b.output(Nd4j.rand(DataType.FLOAT, 1, 3, 64, 64))[0].size(1));
+    }
+
+    private static int dilation(ComputationGraph g, String layer) {
+        return ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) g.getLayer(layer).conf().getLayer())
+                .getDilation()[0];
+    }
 }

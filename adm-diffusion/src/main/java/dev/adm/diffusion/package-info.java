@@ -1,5 +1,6 @@
 /**
- * Diffusion distillation task: DDPM U-Nets, samplers and ADM-weighted distillation. Not built yet: it
- * arrives with issue 7; the module exists so that the dependency layout is fixed now.
+ * Diffusion distillation task: noise schedules ({@link dev.adm.diffusion.NoiseSchedule}), a U-Net with timestep
+ * embeddings as a DL4J ComputationGraph ({@link dev.adm.diffusion.UNet}), DDPM and DDIM samplers
+ * ({@link dev.adm.diffusion.Samplers}); distillation with ADM arrives with the rest of issue 7.
  */
 package dev.adm.diffusion;

@@ -1,0 +1,133 @@
+package dev.adm.diffusion;
+
+import dev.adm.core.testing.AdmTestBase;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DiffusionBasicsTest extends AdmTestBase {
+    @Test
+    void schedulesFollowTheirDefinitions() {
+        NoiseSchedule linear = NoiseSchedule.of(NoiseSchedule.Kind.LINEAR, 1000);
+        assertEquals(1e-4, linear.beta(0), 1e-15);
+        assertEquals(0.02, linear.beta(999), 1e-15);
+        assertEquals((1 - 1e-4) * (1 - linear.beta(1)), linear.alphaBar(1), 1e-15);
+        assertEquals(4.0358e-5, linear.alphaBar(999), 1e-8); // DDPM's alphaBar_T with these betas
+        NoiseSchedule cosine = NoiseSchedule.of(NoiseSchedule.Kind.COSINE, 1000);
+        double f0 = Math.pow(Math.cos(0.008 / 1.008 * Math.PI / 2), 2);
+        for (int t : new int[]{0, 10, 500, 900}) {
+            double ft = Math.pow(Math.cos(((t + 1) / 1000.0 + 0.008) / 1.008 * Math.PI / 2), 2);
+            assertEquals(ft / f0, cosine.alphaBar(t), 1e-9, "t = " + t);
+        }
+        for (int t = 1; t < 1000; t++) {
+            assertTrue(cosine.alphaBar(t) < cosine.alphaBar(t - 1) && linear.alphaBar(t) < linear.alphaBar(t - 1));
+        }
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> NoiseSchedule.parse("sigmoid", 100));
+        assertTrue(bad.getMessage().contains("linear or cosine"), bad.getMessage());
+
+        INDArray x0 = Nd4j.ones(DataType.DOUBLE, 2, 1, 2, 2);
+        INDArray eps = Nd4j.ones(DataType.DOUBLE, 2, 1, 2, 2).muli(2);
+        INDArray xt = linear.addNoise(x0, new int[]{0, 999}, eps);
+        assertEquals(Math.sqrt(linear.alphaBar(0)) + 2 * Math.sqrt(1 - linear.alphaBar(0)), xt.getDouble(0, 0, 1, 1),
+                1e-12);
+        assertEquals(Math.sqrt(linear.alphaBar(999)) + 2 * Math.sqrt(1 - linear.alphaBar(999)),
+                xt.getDouble(1, 0, 0, 0), 1e-12);
+    }
+
+    @Test
+    void timestepEmbeddingIsDdpmsSinusoid() {
+        INDArray e = TimestepEmbedding.of(new int[]{0, 7}, 8, DataType.DOUBLE);
+        assertArrayEquals(new long[]{2, 8}, e.shape());
+        assertEquals(0, e.getDouble(0, 0), 0);
+        assertEquals(1, e.getDouble(0, 4), 0);
+        double w2 = Math.exp(-Math.log(10000) * 2 / 3);
+        assertEquals(Math.sin(7 * w2), e.getDouble(1, 2), 1e-12);
+        assertEquals(Math.cos(7 * w2), e.getDouble(1, 6), 1e-12);
+    }
+
+    @Test
+    void channelBiasVertexPassesDl4jsGradientCheck() {
+        var conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE).updater(new NoOp())
+                .graphBuilder().addInputs("map", "vec")
+                .setInputTypes(InputType.convolutional(3, 3, 2), InputType.feedForward(4))
+                .addLayer("conv", new ConvolutionLayer.Builder(1, 1).nIn(2).nOut(3).activation(Activation.TANH).build(),
+                        "map")
+                .addLayer("proj", new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.TANH).build(), "vec")
+                .addVertex("add", new ChannelBiasVertex(), "conv", "proj")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .build(), "add")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        INDArray map = Nd4j.randn(DataType.DOUBLE, 2, 2, 3, 3);
+        INDArray vec = Nd4j.randn(DataType.DOUBLE, 2, 4);
+        INDArray[] out = g.output(map, vec);
+        INDArray expected = g.feedForward(new INDArray[]{map, vec}, false).get("conv")
+                .add(g.feedForward(new INDArray[]{map, vec}, false).get("proj").reshape(2, 3, 1, 1));
+        assertEquals(expected, out[0]);
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
+        try {
+            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                    .inputs(new INDArray[]{map, vec}).labels(new INDArray[]{Nd4j.randn(DataType.DOUBLE, 2, 3, 3, 3)})));
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+    }
+
+    @Test
+    void samplersRecoverAPointMassFromItsExactNoisePredictor() {
+        // Data = one image x*: the exact eps of x_t is (x_t - sqrt(ab) x*) / sqrt(1 - ab); both samplers must end on x*.
+        NoiseSchedule s = NoiseSchedule.of(NoiseSchedule.Kind.COSINE, 200);
+        INDArray target = Nd4j.linspace(-0.9, 0.9, 16, DataType.FLOAT).reshape(1, 1, 4, 4);
+        Samplers.NoiseModel oracle = (xt, t) -> {
+            INDArray eps = xt.dup();
+            for (int i = 0; i < t.length; i++) {
+                double ab = s.alphaBar(t[i]);
+                eps.slice(i).assign(xt.slice(i).sub(target.slice(0).mul(Math.sqrt(ab))).div(Math.sqrt(1 - ab)));
+            }
+            return eps;
+        };
+        INDArray ddim = Samplers.ddim(oracle, s, new long[]{3, 1, 4, 4}, 20, 5);
+        INDArray ddpm = Samplers.ddpm(oracle, s, new long[]{3, 1, 4, 4}, 5);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, ddim.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), 1e-4, "ddim " + i);
+            assertEquals(0, ddpm.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), 1e-4, "ddpm " + i);
+        }
+        assertArrayEquals(new int[]{0, 66, 133, 199}, Samplers.timesteps(200, 4));
+    }
+
+    @Test
+    void theUNetPredictsNoiseOfTheImagesShapeWithABottleneckTap() {
+        UNet.Config c = UNet.Config.small(1, 28, 1);
+        ComputationGraph net = UNet.build(c);
+        int[] t = {3, 500};
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 1, 28, 28);
+        INDArray eps = net.output(false, x, TimestepEmbedding.of(t, c.embedding(), DataType.FLOAT))[0];
+        assertArrayEquals(new long[]{2, 1, 28, 28}, eps.shape());
+        long[] feat = net.getConfiguration().getLayerActivationTypes(InputType.convolutional(28, 28, 1),
+                InputType.feedForward(c.embedding())).get(UNet.FEAT).getShape(false);
+        assertArrayEquals(new long[]{32, 7, 7}, feat);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> UNet.Config.small(1, 30, 1));
+        assertTrue(bad.getMessage().contains("divisible by 4"), bad.getMessage() + " " + Arrays.toString(feat));
+    }
+}

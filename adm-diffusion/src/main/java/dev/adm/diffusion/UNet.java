@@ -40,6 +40,8 @@ public final class UNet {
     public static final String IMAGE = "x";
     public static final String TIME = "t_emb";
     public static final String EPS = "eps";
+    /** The convolution whose output is the predicted noise: the distillation engine's logits vertex. */
+    public static final String NOISE = "out_conv";
     /** The bottleneck's vertex (tap {@code feat}). */
     public static final String FEAT = "mid";
     private static final String T_MLP = "t_mlp2";
@@ -145,9 +147,9 @@ public final class UNet {
         }
         g.addLayer("out_norm", new BatchNormalization.Builder().nIn(ch).nOut(ch).activation(Activation.SWISH)
                 .build(), h);
-        g.addLayer("out_conv", conv(ch, c.channels(), 3, 1), "out_norm");
+        g.addLayer(NOISE, conv(ch, c.channels(), 3, 1), "out_norm");
         g.addLayer(EPS, new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                .build(), "out_conv");
+                .build(), NOISE);
         g.setOutputs(EPS);
         ComputationGraph net = new ComputationGraph(g.build());
         net.init();

@@ -57,7 +57,9 @@ public final class DistillationEngine {
     private final DistillationMethod method;
     private final ImmutableList<Member> members;
     private final int numClasses;
-    private final long[] labelShape; // per sample: [K] (classification) or [K,H,W] (dense one-hot maps)
+    private final long[] labelShape; // per sample: [K] (classification) or [K,H,W] (dense one-hot maps or targets)
+    private final int inputCount;
+    private final boolean targets;
     private final SameDiff sd;
     private final Map<String, String> termOutputs = new LinkedHashMap<>();   // term/network -> variable
     private final Map<String, String> totalOutputs = new LinkedHashMap<>();  // network -> variable
@@ -94,30 +96,49 @@ public final class DistillationEngine {
      */
     public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
                               long[] labelShape, Map<String, ComputationGraph> restored) {
+        this(method, participants, new InputType[]{inputType(inputShape)}, labelShape, false, restored);
+    }
+
+    private static InputType inputType(long[] shape) {
+        Preconditions.checkArgument(shape.length == 3 || shape.length == 1,
+                "input shape must be [C,H,W] or [N], got %s", Arrays.toString(shape));
+        return shape.length == 3 ? InputType.convolutional(shape[1], shape[2], shape[0])
+                : InputType.feedForward(shape[0]);
+    }
+
+    /**
+     * For networks with several inputs (a diffusion U-Net: noisy images and a timestep embedding): the types of the
+     * graph inputs, in order; {@code step} and {@code predict} then take one array per input.
+     *
+     * @param labelShape per sample: one-hot {@code [K]} or {@code [K,H,W]} (K >= 2), or with {@code targets}
+     *                   real-valued regression targets of any shape (a diffusion model's noise {@code [C,H,W]})
+     * @param targets    whether the labels are regression targets ({@link LossScope#regressionTargets()})
+     */
+    public DistillationEngine(DistillationMethod method, List<Participant> participants, InputType[] inputTypes,
+                              long[] labelShape, boolean targets, Map<String, ComputationGraph> restored) {
         Preconditions.checkArgument(!participants.isEmpty(), "no networks given");
-        Preconditions.checkArgument(inputShape.length == 3 || inputShape.length == 1,
-                "input shape must be [C,H,W] or [N], got %s", Arrays.toString(inputShape));
+        Preconditions.checkArgument(inputTypes.length >= 1, "no input types given");
         Preconditions.checkArgument(labelShape.length == 1 || labelShape.length == 3, "label shape must be [K] or "
                 + "[K,H,W], got %s", Arrays.toString(labelShape));
-        Preconditions.checkArgument(labelShape[0] >= 2, "need at least 2 classes, got %s", labelShape[0]);
+        Preconditions.checkArgument(targets || labelShape[0] >= 2, "need at least 2 classes, got %s", labelShape[0]);
         this.method = Preconditions.checkNotNull(method, "method");
         this.labelShape = labelShape.clone();
         this.numClasses = (int) labelShape[0];
-        InputType inputType = inputShape.length == 3
-                ? InputType.convolutional(inputShape[1], inputShape[2], inputShape[0])
-                : InputType.feedForward(inputShape[0]);
+        this.inputCount = inputTypes.length;
+        this.targets = targets;
+        InputType inputType = inputTypes[0];
         List<Participant> arranged = restore(method.arrange(List.copyOf(participants), inputType), restored);
         List<Member> list = new ArrayList<>();
         Map<String, Member> byName = new LinkedHashMap<>();
         for (Participant p : arranged) {
             Preconditions.checkArgument(!byName.containsKey(p.name()), "two networks are named '%s'", p.name());
             Member source = null;
-            InputType type = inputType;
+            InputType[] type = inputTypes.clone();
             if (p.inputNetwork() != null) {
                 source = byName.get(p.inputNetwork());
                 Preconditions.checkArgument(source != null, "network '%s' reads '%s' of network '%s', which must come "
                         + "before it in the list", p.name(), p.inputTap(), p.inputNetwork());
-                type = source.activationType(p.inputTap());
+                type = new InputType[]{source.activationType(p.inputTap())};
                 source.taps.add(p.inputTap());
             }
             Member m = new Member(p, new NetworkRef(p.name(), p.role(), p.trainable(), list.size()), type, source);
@@ -184,10 +205,17 @@ public final class DistillationEngine {
      * Inference-mode predictions of a network on images: its logits (networks fed by another network's tap
      * get that network's inference-mode tap).
      */
-    public INDArray predict(String network, INDArray images) {
+    public INDArray predict(String network, INDArray... inputs) {
         Member m = member(network);
-        INDArray input = m.source == null ? images : m.source.inferenceActivation(m.participant.inputTap(), images);
-        return m.graph.output(false, input)[0];
+        checkInputs(inputs);
+        INDArray[] in = m.source == null ? inputs
+                : new INDArray[]{m.source.inferenceActivation(m.participant.inputTap(), inputs)};
+        return m.graph.output(false, in)[0];
+    }
+
+    private void checkInputs(INDArray[] inputs) {
+        Preconditions.checkArgument(inputs.length == inputCount, "the networks take %s input(s), got %s", inputCount,
+                inputs.length);
     }
 
     /** The live graph of a network (its distillation form, with tap outputs). */
@@ -219,6 +247,11 @@ public final class DistillationEngine {
 
     /** One training step on a batch: forward, losses, backward with injected errors, updates. */
     public StepResult step(INDArray features, INDArray oneHotLabels) {
+        return step(new INDArray[]{features}, oneHotLabels);
+    }
+
+    /** As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). */
+    public StepResult step(INDArray[] features, INDArray oneHotLabels) {
         Trace trace = computeGradients(features, oneHotLabels);
         for (Member m : members) {
             Gradient g = trace.gradients.get(m.ref.name());
@@ -236,6 +269,11 @@ public final class DistillationEngine {
      * none. Used by {@link #step} and by gradient checks.
      */
     public Trace computeGradients(INDArray features, INDArray oneHotLabels) {
+        return computeGradients(new INDArray[]{features}, oneHotLabels);
+    }
+
+    /** As above, one array per graph input. */
+    public Trace computeGradients(INDArray[] features, INDArray oneHotLabels) {
         stepArrays.clear(); // a trace's arrays stay valid for its caller; only step() frees them
         Map<String, INDArray> inputs = forward(features, oneHotLabels);
         Evaluated holder = evaluate(inputs, true);
@@ -255,9 +293,9 @@ public final class DistillationEngine {
      * OS (which the kernel zeroes: over a quarter of the CPU time of a training step in a profile). Freed now,
      * the next step reuses the same memory.
      */
-    private void releaseStepArrays(INDArray features, INDArray labels) {
+    private void releaseStepArrays(INDArray[] features, INDArray labels) {
         java.util.Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        seen.add(features);
+        seen.addAll(Arrays.asList(features));
         seen.add(labels);
         for (INDArray a : stepArrays) {
             if (a != null && seen.add(a) && a.closeable()) {
@@ -272,6 +310,11 @@ public final class DistillationEngine {
      * trace: exactly the function whose gradient {@link #computeGradients} returns (for finite differences).
      */
     public StepResult lossesWithDetachedInputsFrom(Trace reference, INDArray features, INDArray oneHotLabels) {
+        return lossesWithDetachedInputsFrom(reference, new INDArray[]{features}, oneHotLabels);
+    }
+
+    /** As above, one array per graph input. */
+    public StepResult lossesWithDetachedInputsFrom(Trace reference, INDArray[] features, INDArray oneHotLabels) {
         Map<String, INDArray> inputs = forward(features, oneHotLabels);
         reference.inputs.forEach((k, v) -> {
             if (k.endsWith(DETACHED)) {
@@ -287,9 +330,10 @@ public final class DistillationEngine {
 
     // ---------------------------------------------------------------- step internals
 
-    private Map<String, INDArray> forward(INDArray features, INDArray oneHotLabels) {
+    private Map<String, INDArray> forward(INDArray[] features, INDArray oneHotLabels) {
+        checkInputs(features);
         long[] expected = new long[labelShape.length + 1];
-        expected[0] = features.size(0);
+        expected[0] = features[0].size(0);
         System.arraycopy(labelShape, 0, expected, 1, labelShape.length);
         Preconditions.checkArgument(Arrays.equals(oneHotLabels.shape(), expected), "labels must be one-hot %s, got %s",
                 Arrays.toString(expected), Arrays.toString(oneHotLabels.shape()));
@@ -439,6 +483,11 @@ public final class DistillationEngine {
         }
 
         @Override
+        public boolean regressionTargets() {
+            return targets;
+        }
+
+        @Override
         public SDVariable labels() {
             return sd.getVariable(LABELS);
         }
@@ -558,7 +607,7 @@ public final class DistillationEngine {
         String headBias;
         INDArray[] lastOutputs; // this step's [logits, taps...], in graph output order
 
-        Member(Participant p, NetworkRef ref, InputType inputType, Member source) {
+        Member(Participant p, NetworkRef ref, InputType[] inputTypes, Member source) {
             this.participant = p;
             this.ref = ref;
             this.source = source;
@@ -566,10 +615,13 @@ public final class DistillationEngine {
             Preconditions.checkArgument(!p.batchStatistics() || source == null, "network '%s': batchStatistics is "
                     + "not supported for a network fed by another network", p.name());
             try {
-                this.activationTypes = graph.getConfiguration().getLayerActivationTypes(inputType);
+                Preconditions.checkArgument(graph.getConfiguration().getNetworkInputs().size() == inputTypes.length,
+                        "network '%s' has inputs %s but the engine feeds %s", p.name(),
+                        graph.getConfiguration().getNetworkInputs(), inputTypes.length);
+                this.activationTypes = graph.getConfiguration().getLayerActivationTypes(inputTypes);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("network '" + p.name() + "' does not accept inputs of type "
-                        + inputType + ": " + e.getMessage(), e);
+                        + Arrays.toString(inputTypes) + ": " + e.getMessage(), e);
             }
         }
 
@@ -593,9 +645,10 @@ public final class DistillationEngine {
             return t.getShape(false);
         }
 
-        INDArray inferenceActivation(String tap, INDArray images) {
-            INDArray input = source == null ? images : source.inferenceActivation(participant.inputTap(), images);
-            return graph.feedForward(new INDArray[]{input}, false, true).get(participant.vertexOf(tap));
+        INDArray inferenceActivation(String tap, INDArray[] images) {
+            INDArray[] input = source == null ? images
+                    : new INDArray[]{source.inferenceActivation(participant.inputTap(), images)};
+            return graph.feedForward(input, false, true).get(participant.vertexOf(tap));
         }
 
         SDVariable input(String name, long[] shape, String tap, boolean detached) {
@@ -702,12 +755,12 @@ public final class DistillationEngine {
             return false;
         }
 
-        void forward(INDArray images, Map<String, INDArray> inputs) {
-            INDArray features = source == null ? images : source.lastTaps.get(participant.inputTap());
+        void forward(INDArray[] images, Map<String, INDArray> inputs) {
+            INDArray[] features = source == null ? images : new INDArray[]{source.lastTaps.get(participant.inputTap())};
             INDArray logits;
             List<INDArray> tapValues = new ArrayList<>();
             if (ref.trainable() || participant.batchStatistics()) {
-                Map<String, INDArray> acts = graph.feedForward(new INDArray[]{features}, true, !ref.trainable());
+                Map<String, INDArray> acts = graph.feedForward(features, true, !ref.trainable());
                 stepArrays.addAll(acts.values());
                 logits = acts.get(participant.logitsVertex());
                 for (String tap : taps) {

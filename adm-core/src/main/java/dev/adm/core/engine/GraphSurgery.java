@@ -59,11 +59,12 @@ public final class GraphSurgery {
         outputs.add(logitsVertex);
         tapVertices.forEach(v -> outputs.add(TAP_PREFIX + v));
         ComputationGraphConfiguration src = graph.getConfiguration();
-        boolean exportedDense = src.getNetworkOutputs().equals(List.of(PROBABILITIES));
-        if (exportedDense) { // a dense-prediction network saved by forInference: back to its raw logits
+        String lossLayer = trailingLossLayer(src, logitsVertex);
+        boolean exportedDense = lossLayer != null;
+        if (exportedDense) { // a per-pixel softmax (forInference) or loss layer after the logits: back to raw outputs
             src = src.clone();
-            src.getVertices().remove(PROBABILITIES);
-            src.getVertexInputs().remove(PROBABILITIES);
+            src.getVertices().remove(lossLayer);
+            src.getVertexInputs().remove(lossLayer);
             src.setNetworkOutputs(new ArrayList<>(List.of(logitsVertex)));
         }
         FeedForwardLayer head = logitsLayer(src, logitsVertex);
@@ -119,6 +120,21 @@ public final class GraphSurgery {
         }
         conf.setNetworkOutputs(new ArrayList<>(List.of(logitsVertex)));
         return rebuild(graph, conf);
+    }
+
+    /**
+     * The graph's only output when it is a parameterless per-pixel loss layer ({@code CnnLossLayer}: the
+     * {@link #PROBABILITIES} of an exported segmentation model, a U-Net's MSE output) reading {@code logitsVertex};
+     * else null.
+     */
+    private static String trailingLossLayer(ComputationGraphConfiguration conf, String logitsVertex) {
+        if (conf.getNetworkOutputs().size() != 1) {
+            return null;
+        }
+        String out = conf.getNetworkOutputs().get(0);
+        GraphVertex v = conf.getVertices().get(out);
+        return v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof CnnLossLayer
+                && List.of(logitsVertex).equals(conf.getVertexInputs().get(out)) ? out : null;
     }
 
     /** The vertex whose output the classifier head global-average-pools (the zoo's {@code feat}). */

@@ -48,8 +48,30 @@ public interface LossScope {
      * pixels for dense labels (methods.md: "over valid pixels for dense tasks").
      */
     default SDVariable crossEntropy(SDVariable logits) {
+        com.google.common.base.Preconditions.checkArgument(!regressionTargets(), "a cross-entropy needs class "
+                + "labels, but this task's labels are regression targets (diffusion: use baseline, output-kd or adm)");
         return labelShape().length == 1 ? Losses.crossEntropy(sameDiff(), logits, labels())
                 : Losses.denseCrossEntropy(sameDiff(), logits, labels());
+    }
+
+    /**
+     * Whether {@link #labels()} holds real-valued regression targets (a diffusion model's noise) rather than
+     * one-hot classes.
+     */
+    default boolean regressionTargets() {
+        return false;
+    }
+
+    /**
+     * The task's own loss of a network's output: the cross-entropy ({@link #crossEntropy}) for class labels, the
+     * mean squared error to the targets for regression (DDPM's denoising loss).
+     */
+    default SDVariable taskLoss(SDVariable output) {
+        if (!regressionTargets()) {
+            return crossEntropy(output);
+        }
+        SDVariable diff = output.sub(labels());
+        return diff.mul(diff).mean();
     }
 
     /**

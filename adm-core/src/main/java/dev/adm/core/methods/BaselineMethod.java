@@ -5,8 +5,8 @@ import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 
 /**
- * {@code L = CE(z, y)} for every trained network (per valid pixel for dense labels); frozen networks are
- * ignored.
+ * {@code L = CE(z, y)} for every trained network (per valid pixel for dense labels), or for regression targets
+ * (diffusion) the mean squared error of its output to them (DDPM's denoising loss); frozen networks are ignored.
  */
 public final class BaselineMethod implements DistillationMethod {
     public static final String NAME = "baseline";
@@ -20,7 +20,7 @@ public final class BaselineMethod implements DistillationMethod {
     public void defineLosses(LossScope scope) {
         for (NetworkRef n : scope.networks()) {
             if (n.trainable()) {
-                scope.addTerm(n, "ce", scope.crossEntropy(scope.logits(n)), 1.0);
+                scope.addTerm(n, scope.regressionTargets() ? "mse" : "ce", scope.taskLoss(scope.logits(n)), 1.0);
             }
         }
     }

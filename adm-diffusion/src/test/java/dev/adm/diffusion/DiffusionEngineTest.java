@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The engine on two-input U-Nets with regression targets: the denoising loss and its injected gradients. */
 class DiffusionEngineTest extends AdmTestBase {
+    /** The U-Net's loss carries about 1e-14 of rounding noise; 1e-5 keeps FD noise well under the tolerance. */
+    private static final double STEP = 1e-5;
     private static final UNet.Config TINY = new UNet.Config(1, 4, 4, new int[]{1, 2}, 1, 4, 5, new Sgd(0.1),
             DataType.DOUBLE);
 
@@ -53,26 +55,117 @@ class DiffusionEngineTest extends AdmTestBase {
         assertEquals(out.sub(eps).mul(out.sub(eps)).meanNumber().doubleValue(), trace.result().terms()
                 .get("mse/student"), 1e-12);
         assertEquals(predicted.shape().length, 4);
-        INDArray analytic = trace.gradients().get("student").gradient().dup();
-        ComputationGraph g = e.graph("student");
-        INDArray params = g.params();
-        SplittableRandom rnd = new SplittableRandom(1);
-        int checked = 0;
-        for (var entry : g.paramTable().entrySet()) {
-            if (entry.getKey().endsWith("_mean") || entry.getKey().endsWith("_var")
-                    || entry.getKey().endsWith("_log10stdev")) {
-                continue; // running statistics are not parameters of the loss
-            }
-            long offset = offsetOf(g, entry.getValue());
-            long i = offset + rnd.nextLong(entry.getValue().length());
-            double numeric = FiniteDifferences.derivative(params, i,
-                    () -> e.lossesWithDetachedInputsFrom(trace, x, eps).totals().get("student"));
-            FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5, entry.getKey() + "[" + i + "]");
-            checked++;
-        }
-        assertTrue(checked > 40, "checked " + checked + " parameter tensors");
+        checkGradients(e, trace, x, eps);
         StepResult r = e.step(x, eps);
         assertTrue(Double.isFinite(r.totals().get("student")));
+    }
+
+    /** Every trained network's injected gradient against finite differences, one sampled entry per tensor. */
+    private static void checkGradients(DistillationEngine e, DistillationEngine.Trace trace, INDArray[] x,
+                                       INDArray eps) {
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (var net : trace.gradients().entrySet()) {
+            INDArray analytic = net.getValue().gradient().dup();
+            ComputationGraph g = e.graph(net.getKey());
+            INDArray params = g.params();
+            int checked = 0;
+            for (var entry : g.paramTable().entrySet()) {
+                if (entry.getKey().endsWith("_mean") || entry.getKey().endsWith("_var")
+                        || entry.getKey().endsWith("_log10stdev")) {
+                    continue; // running statistics are not parameters of the loss
+                }
+                if (rnd.nextInt(3) != 0) {
+                    continue; // a third of the tensors, chosen by a fixed seed: enough to catch a wrong path
+                }
+                long i = offsetOf(g, entry.getValue()) + rnd.nextLong(entry.getValue().length());
+                double numeric = FiniteDifferences.derivative(params, i,
+                        () -> e.lossesWithDetachedInputsFrom(trace, x, eps).totals().get(net.getKey()), STEP);
+                FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
+                        net.getKey() + " " + entry.getKey() + "[" + i + "]");
+                checked++;
+            }
+            assertTrue(checked > 15, "checked " + checked + " parameter tensors");
+        }
+    }
+
+    private static List<Participant> pair(boolean teacherTrains) {
+        return List.of(
+                Participant.builder("teacher", UNet.build(TINY.withSeed(9))).role(Role.TEACHER).logits(UNet.NOISE)
+                        .trainable(teacherTrains).tap("feat", UNet.FEAT).build(),
+                Participant.builder("student", UNet.build(TINY)).role(Role.STUDENT).logits(UNet.NOISE)
+                        .tap("feat", UNet.FEAT).build());
+    }
+
+    @Test
+    void diffusionDistillationMethodsInjectExactGradients() {
+        INDArray[] x = {Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4),
+                TimestepEmbedding.of(new int[]{1, 5, 9}, 4, DataType.DOUBLE)};
+        INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4);
+        for (String method : List.of("dml", "output-kd", "adm", "adm-output-kd")) {
+            boolean online = method.equals("dml") || method.equals("adm");
+            DistillationEngine e = engine(method, pair(online));
+            DistillationEngine.Trace trace = e.computeGradients(x, eps);
+            assertEquals(online ? 2 : 1, trace.gradients().size(), method);
+            checkGradients(e, trace, x, eps);
+        }
+    }
+
+    @Test
+    void admsDivergenceTermWeighsTheTeachersDenoisingErrorByItsSpreadWeights() {
+        INDArray[] x = {Nd4j.randn(DataType.DOUBLE, 2, 1, 4, 4),
+                TimestepEmbedding.of(new int[]{2, 7}, 4, DataType.DOUBLE)};
+        INDArray eps = Nd4j.randn(DataType.DOUBLE, 2, 1, 4, 4);
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("adm", Map.of("tau", "0.3")), pair(true),
+                new InputType[]{InputType.convolutional(4, 4, 1), InputType.feedForward(4)}, new long[]{1, 4, 4}, true,
+                Map.of());
+        DistillationEngine.Trace trace = e.computeGradients(x, eps);
+        INDArray fs = trace.inputs().get("student/feat");
+        INDArray ft = trace.inputs().get("teacher/feat/sg");
+        INDArray out = trace.inputs().get("teacher/logits");
+        long h = fs.size(2);
+        long w = fs.size(3);
+        int stride = (int) (4 / h);
+        double di = 0;
+        double co = 0;
+        for (int b = 0; b < 2; b++) {
+            double[] s = new double[(int) (h * w)];
+            double[] d = new double[s.length];
+            double z = 0;
+            double zc = 0;
+            for (int l = 0; l < s.length; l++) {
+                double dot = 0, na = 0, nb = 0;
+                for (int c = 0; c < fs.size(1); c++) {
+                    double a = fs.getDouble(b, c, l / w, l % w);
+                    double t = ft.getDouble(b, c, l / w, l % w);
+                    dot += a * t;
+                    na += a * a;
+                    nb += t * t;
+                }
+                s[l] = dot / Math.max(Math.sqrt(na * nb), 1e-8);
+                double m = 0;
+                for (int c = 0; c < fs.size(1); c++) {
+                    double a = fs.getDouble(b, c, l / w, l % w) / Math.sqrt(Math.max(na, 1e-16));
+                    double t = ft.getDouble(b, c, l / w, l % w) / Math.sqrt(Math.max(nb, 1e-16));
+                    m += (a - t) * (a - t);
+                }
+                d[l] = m;
+                z += Math.exp(-s[l] / 0.3);
+                zc += Math.exp(s[l] / 0.3);
+            }
+            for (int l = 0; l < s.length; l++) {
+                co += s.length * Math.exp(s[l] / 0.3) / zc * d[l];
+            }
+            for (int y = 0; y < 4; y++) {
+                for (int xx = 0; xx < 4; xx++) {
+                    int l = (int) ((y / stride) * w + xx / stride);
+                    double weight = s.length * Math.exp(-s[l] / 0.3) / z;
+                    double err = out.getDouble(b, 0, y, xx) - eps.getDouble(b, 0, y, xx);
+                    di += weight * err * err;
+                }
+            }
+        }
+        assertEquals(di / (2 * 16), trace.result().terms().get("di/teacher"), 1e-10);
+        assertEquals(co / (2 * h * w), trace.result().terms().get("co/student"), 1e-10);
     }
 
     private static long offsetOf(ComputationGraph g, INDArray view) {
@@ -83,10 +176,7 @@ class DiffusionEngineTest extends AdmTestBase {
 
     @Test
     void classMethodsRefuseRegressionTargetsNamingTheDiffusionMethods() {
-        List<Participant> pair = List.of(
-                Participant.builder("teacher", UNet.build(TINY.withSeed(9))).role(Role.TEACHER).logits(UNet.NOISE).build(),
-                Participant.builder("student", UNet.build(TINY)).role(Role.STUDENT).logits(UNet.NOISE).build());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> engine("dml", pair));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> engine("kdcl", pair(true)));
         assertTrue(e.getMessage().contains("regression targets"), e.getMessage());
     }
 }

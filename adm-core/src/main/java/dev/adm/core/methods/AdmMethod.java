@@ -66,7 +66,7 @@ public final class AdmMethod implements DistillationMethod {
             String variant = p.text("variant").toLowerCase(Locale.ROOT);
             Preconditions.checkArgument(variant.equals("decision") || variant.equals("mimicry"),
                     "adm: variant must be decision or mimicry, got '%s'", variant);
-            return new Config(p.number("T"), p.number("tau"), p.number("alpha"), p.number("beta"),
+            return new Config(p.has("T") ? p.number("T") : 1.0, p.number("tau"), p.number("alpha"), p.number("beta"),
                     SimilarityMeasure.parse(p.text("similarity")), Variant.valueOf(variant.toUpperCase(Locale.ROOT)));
         }
     }
@@ -156,6 +156,9 @@ public final class AdmMethod implements DistillationMethod {
 
     /** {@code [L_co, L_di]} of one (teacher, student) pair; L_di is null for a frozen teacher. */
     private SDVariable[] pairLosses(LossScope scope, NetworkRef teacher, NetworkRef student) {
+        if (scope.regressionTargets()) {
+            return diffusionPairLosses(scope, teacher, student);
+        }
         if (scope.labelShape().length == 3) {
             return densePairLosses(scope, teacher, student);
         }
@@ -219,6 +222,36 @@ public final class AdmMethod implements DistillationMethod {
         SDVariable wDi = SpatialOps.validLocationWeights(sd, s, valid, hw[0], hw[1], config.tau(), -1);
         return new SDVariable[]{lCo, Losses.denseCrossEntropy(sd, scope.logits(teacher), scope.labels(),
                 SpatialOps.nearestUpsample(sd, wDi, hw[0], hw[1], stride))};
+    }
+
+    /**
+     * Diffusion (methods.md §1.8): {@code F} = the U-Nets' bottleneck maps on the same {@code (x_t, t)};
+     * {@code L_co} = the consensus-weighted mimicry distance (the output distillation the spec adds to it comes from
+     * the base: DML's mutual output distance, or output-kd's); {@code L_di = mean_{b,c,i} w_di,i (eps_t,i - eps_i)^2}
+     * with the weights spread (nearest) over the image. The {@code variant} does not apply: there is no classifier.
+     */
+    private SDVariable[] diffusionPairLosses(LossScope scope, NetworkRef teacher, NetworkRef student) {
+        SameDiff sd = scope.sameDiff();
+        long[] shapeS = scope.tapShape(student, FEATURE_TAP);
+        long[] shapeT = scope.tapShape(teacher, FEATURE_TAP);
+        Preconditions.checkArgument(shapeS[0] == shapeT[0], "%s on diffusion compares normalised bottleneck maps and "
+                + "needs equal channel counts; student feat is %s, teacher feat is %s (give the U-Nets the same "
+                + "bottleneck width)", name, Arrays.toString(shapeS), Arrays.toString(shapeT));
+        SpatialOps.checkComparable(shapeS, shapeT, config.similarity());
+        long[] hw = SpatialOps.commonSpatialSize(shapeS, shapeT);
+        SDVariable s = similarity(scope, teacher, student, hw);
+        SDVariable fs = SpatialOps.alignSpatial(sd, scope.tap(student, FEATURE_TAP), shapeS, hw[0], hw[1]);
+        SDVariable wCo = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), +1);
+        SDVariable lCo = mimicryDistances(scope, teacher, fs, shapeT, hw).mul(wCo).mean();
+        if (!teacher.trainable()) {
+            return new SDVariable[]{lCo, null};
+        }
+        long[] target = scope.labelShape();
+        int stride = SpatialOps.labelStride(target[1], target[2], hw[0], hw[1]);
+        SDVariable wDi = SpatialOps.nearestUpsample(sd,
+                SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), -1), hw[0], hw[1], stride);
+        SDVariable err = scope.logits(teacher).sub(scope.labels());
+        return new SDVariable[]{lCo, err.mul(err).mul(wDi).mean()};
     }
 
     /** The common map size of the two feature maps, after checking the variant and similarity accept them. */

@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Deep mutual learning (Zhang et al., CVPR 2018, arXiv 1706.00384). For each of K trained networks:
  * {@code L_k = CE(z_k, y) + lambda/(K-1) * sum_{l != k} T^2 * KL(sg p_l^T || p_k^T)}.
- * Default T = 3, the same as ADM's, so that {@code adm} differs from {@code dml} only by its own terms.
+ * Default T = 3, the same as ADM's, so that {@code adm} differs from {@code dml} only by its own terms. On
+ * regression targets (diffusion) the task loss is the denoising MSE and the mutual term the output distance
+ * {@code mean (eps_k - sg eps_l)^2} (term {@code out}).
  */
 public final class DmlMethod implements DistillationMethod {
     public static final String NAME = "dml";
@@ -59,12 +61,14 @@ public final class DmlMethod implements DistillationMethod {
                     + "train it jointly (--teacher MODEL) or distil from a frozen teacher with kd", method, n.name());
         }
         var sd = scope.sameDiff();
+        boolean regression = scope.regressionTargets();
         for (NetworkRef k : nets) {
-            scope.addTerm(k, "ce", scope.crossEntropy(scope.logits(k)), 1.0);
-            var kl = nets.stream().filter(l -> !l.equals(k))
-                    .map(l -> scope.distillationKl(scope.detachedLogits(l), scope.logits(k), temperature))
+            scope.addTerm(k, regression ? "mse" : "ce", scope.taskLoss(scope.logits(k)), 1.0);
+            var mutual = nets.stream().filter(l -> !l.equals(k))
+                    .map(l -> regression ? OutputKdMethod.outputDistance(scope.detachedLogits(l), scope.logits(k))
+                            : scope.distillationKl(scope.detachedLogits(l), scope.logits(k), temperature))
                     .reduce((a, b) -> a.add(b)).orElseThrow();
-            scope.addTerm(k, "kl", kl, lambda / (nets.size() - 1));
+            scope.addTerm(k, regression ? "out" : "kl", mutual, lambda / (nets.size() - 1));
         }
     }
 }

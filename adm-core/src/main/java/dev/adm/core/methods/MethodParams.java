@@ -42,6 +42,11 @@ public final class MethodParams {
         return new MethodParams(wrapped, v);
     }
 
+    /** Whether the method declares this parameter. */
+    public boolean has(String key) {
+        return asMap().containsKey(key);
+    }
+
     public double number(String key) {
         String v = text(key);
         try {

@@ -55,6 +55,8 @@ public final class MethodRegistry {
         register(new Entry(RddMethod.NAME, "relative-difficulty distillation for segmentation: TFE (teacher-"
                 + "difficulty weights) then TSE (pixels hard for one network only), plus pixel KD",
                 RddMethod.PARAMS, RddMethod::fromParams));
+        register(new Entry(OutputKdMethod.NAME, "diffusion: denoising MSE + weight * mean (eps_s - sg eps_t)^2 "
+                + "from a frozen teacher", OutputKdMethod.PARAMS, OutputKdMethod::fromParams));
         register(new Entry(DmlMethod.NAME, "deep mutual learning: every network CE + mean T^2*KL to its peers",
                 DmlMethod.PARAMS, DmlMethod::fromParams));
         register(new Entry(KdclMethod.NAME, "KDCL: every network CE + T^2 KL to the MinLogit ensemble",
@@ -66,7 +68,7 @@ public final class MethodRegistry {
         register(new Entry(SokdMethod.NAME, "SOKD: frozen teacher plus a trained peer branch on its stage-2 "
                 + "output; student and peer learn from each other", SokdMethod.PARAMS, SokdMethod::fromParams));
         for (String base : List.of(DmlMethod.NAME, KdclMethod.NAME, SwitOkdMethod.NAME, KdMethod.NAME,
-                DkdMethod.NAME)) {
+                DkdMethod.NAME, OutputKdMethod.NAME)) {
             register(admOn(ENTRIES.get(base)));
         }
     }
@@ -74,7 +76,7 @@ public final class MethodRegistry {
     /**
      * ADM added to a base method (Chen et al., ICML 2025): {@code adm} on DML, {@code adm-<base>} otherwise.
      * The parameters are the base's (a name ADM also uses gets the base's prefix, e.g. {@code dkd_alpha})
-     * followed by ADM's own; T is the base's temperature.
+     * followed by ADM's own; T is the base's temperature (none for output-kd, whose L_co has no KL).
      */
     private static Entry admOn(Entry base) {
         String name = base.name().equals(DmlMethod.NAME) ? AdmMethod.NAME : AdmMethod.NAME + "-" + base.name();
@@ -87,8 +89,7 @@ public final class MethodRegistry {
             keys.put(p.key(), key);
             params.add(new ParamSpec(key, p.defaultValue(), base.name() + ": " + p.description()));
         }
-        Preconditions.checkState(keys.containsKey("T"), "ADM needs a base with a temperature T; %s has none",
-                base.name());
+        // a base without a temperature (output-kd, on diffusion) leaves ADM's L_co without a KL: T is not used
         params.addAll(AdmMethod.PARAMS);
         return new Entry(name, "ADM on " + base.name() + ": consensus learning (L_co) for students, divergence "
                 + "learning (L_di) for trained teachers", List.copyOf(params),

@@ -13,7 +13,7 @@ class MethodRegistryTest {
     void unknownMethodListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MethodRegistry.create("adm3", Map.of()));
-        assertTrue(e.getMessage().contains("baseline, kd, dkd, fitnet, at, cwd, pixel-kd, akd, rdd, dml, kdcl, switokd, one, sokd, adm, adm-kdcl"), e.getMessage());
+        assertTrue(e.getMessage().contains("baseline, kd, dkd, fitnet, at, cwd, pixel-kd, akd, rdd, output-kd, dml, kdcl, switokd, one, sokd, adm, adm-kdcl"), e.getMessage());
     }
 
     @Test

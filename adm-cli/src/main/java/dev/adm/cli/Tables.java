@@ -1,5 +1,6 @@
 package dev.adm.cli;
 
+import dev.adm.diffusion.DiffusionTrainer;
 import dev.adm.models.classification.ClassificationTrainer;
 import dev.adm.segmentation.SegmentationTrainer;
 
@@ -26,6 +27,13 @@ final class Tables {
             sb.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.2f%% | %.0f s |%n", e.getKey(), 100 * e.getValue(),
                     100 * r.pixelAccuracy().getOrDefault(e.getKey(), Double.NaN), r.trainSeconds()));
         }
+        return sb.toString();
+    }
+
+    static String runTable(DiffusionTrainer.Result r) {
+        StringBuilder sb = new StringBuilder("| network | held-out denoising MSE | train time |\n|---|---:|---:|\n");
+        r.finalMse().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.4f | %.0f s |%n", k, v,
+                r.trainSeconds())));
         return sb.toString();
     }
 }

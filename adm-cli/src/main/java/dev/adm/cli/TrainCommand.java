@@ -2,6 +2,8 @@ package dev.adm.cli;
 
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.classification.ClassificationTrainer;
+import dev.adm.diffusion.DiffusionConfig;
+import dev.adm.diffusion.DiffusionTrainer;
 import dev.adm.segmentation.SegmentationConfig;
 import dev.adm.segmentation.SegmentationTrainer;
 import picocli.CommandLine;
@@ -17,11 +19,12 @@ import java.util.concurrent.Callable;
 
 /** {@code adm train <task>}. */
 @Command(name = "train", description = "Train networks with a distillation method.",
-        subcommands = {TrainCommand.Classification.class, TrainCommand.Segmentation.class})
+        subcommands = {TrainCommand.Classification.class, TrainCommand.Segmentation.class,
+                TrainCommand.Diffusion.class})
 final class TrainCommand implements Runnable {
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a task: adm train classification|segmentation ... (see adm train --help)");
+        throw new IllegalArgumentException("name a task: adm train classification|segmentation|diffusion ... (see adm train --help)");
     }
 
     @Command(name = "classification", mixinStandardHelpOptions = true,
@@ -94,6 +97,71 @@ final class TrainCommand implements Runnable {
                     .outDir(out != null ? out : Path.of("runs", "segmentation-" + method)).resume(resume)
                     .stopAfter(stopAfter).build();
             SegmentationTrainer.Result r = SegmentationTrainer.run(cfg);
+            System.out.println();
+            System.out.println(Tables.runTable(r));
+            System.out.println("run directory: " + r.outDir().toAbsolutePath());
+            return 0;
+        }
+    }
+
+    @Command(name = "diffusion", mixinStandardHelpOptions = true,
+            description = "Denoising diffusion (DDPM) on Fashion-MNIST: train U-Nets, distil a small one from a large one.")
+    static final class Diffusion implements Callable<Integer> {
+        @Option(names = "--method", defaultValue = "baseline", description = "baseline (denoising), output-kd, "
+                + "adm-output-kd (frozen teacher), dml, adm (joint teacher); default ${DEFAULT-VALUE}")
+        String method;
+        @Option(names = "--param", description = "method parameter key=value, repeatable (e.g. --param tau=0.5)")
+        Map<String, String> params = new LinkedHashMap<>();
+        @Option(names = "--teacher", split = ",", description = "U-Net(s) trained jointly: unet-base, unet-small, unet-tiny")
+        List<String> teachers = new ArrayList<>();
+        @Option(names = "--teacher-checkpoint", description = "a U-Net .zip from adm train diffusion, frozen")
+        Path teacherCheckpoint;
+        @Option(names = {"--student", "--model"}, split = ",", defaultValue = "unet-small",
+                description = "U-Net(s) of the student(s); default ${DEFAULT-VALUE}")
+        List<String> students;
+        @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
+        int epochs;
+        @Option(names = "--batch", defaultValue = "64", description = "default ${DEFAULT-VALUE}")
+        int batch;
+        @Option(names = "--lr", defaultValue = "0.002", description = "initial Adam learning rate, cosine-annealed; default ${DEFAULT-VALUE}")
+        double lr;
+        @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
+        long seed;
+        @Option(names = "--schedule", defaultValue = "cosine", description = "noise schedule: linear or cosine; default ${DEFAULT-VALUE}")
+        String schedule;
+        @Option(names = "--steps", defaultValue = "1000", description = "diffusion steps T; default ${DEFAULT-VALUE}")
+        int steps;
+        @Option(names = "--downsample", defaultValue = "2", description = "1: 28x28 images, 2: 14x14; default ${DEFAULT-VALUE}")
+        int downsample;
+        @CommandLine.Mixin
+        DataOptions data = new DataOptions();
+        @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0 = all)")
+        int trainLimit;
+        @Option(names = "--eval-images", defaultValue = "500", description = "held-out images of the denoising MSE; default ${DEFAULT-VALUE}")
+        int evalImages;
+        @Option(names = "--samples", defaultValue = "64", description = "images sampled per network at the end; default ${DEFAULT-VALUE}")
+        int samples;
+        @Option(names = "--sampling-steps", defaultValue = "50", description = "DDIM steps of those samples; default ${DEFAULT-VALUE}")
+        int samplingSteps;
+        @Option(names = "--out", description = "run directory; default runs/diffusion-<method>")
+        Path out;
+        @Option(names = "--resume", description = "continue from <out>/checkpoint.zip")
+        boolean resume;
+        @Option(names = "--stop-after", defaultValue = "0", description = "stop after N epochs (continue later with --resume)")
+        int stopAfter;
+        @Option(names = "--no-progress", description = "no progress bar")
+        boolean noProgress;
+
+        @Override
+        public Integer call() {
+            DiffusionConfig cfg = DiffusionConfig.builder().method(method).methodParams(params).teachers(teachers)
+                    .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batch)
+                    .learningRate(lr).seed(seed).schedule(schedule).steps(steps).downsample(downsample)
+                    .dataDir(data.data).embeddedData(data.embedded).trainLimit(trainLimit).evalImages(evalImages)
+                    .samples(samples).samplingSteps(samplingSteps)
+                    .outDir(out != null ? out : Path.of("runs", "diffusion-" + method)).resume(resume)
+                    .stopAfter(stopAfter).progress(!noProgress).build();
+            DiffusionTrainer.Result r = DiffusionTrainer.run(cfg);
             System.out.println();
             System.out.println(Tables.runTable(r));
             System.out.println("run directory: " + r.outDir().toAbsolutePath());

@@ -11,13 +11,16 @@ import java.util.SplittableRandom;
 
 /**
  * Denoising examples from an image set: images scaled to {@code [-1, 1]} (optionally average-pooled by an integer
- * factor, e.g. 28 -> 14), a step {@code t} and noise {@code eps} per image drawn from a seeded generator, and the
+ * factor, e.g. 28 -> 14, then padded with background to a multiple of 4, 14 -> 16, so that a three-level U-Net
+ * halves it twice), a step {@code t} and noise {@code eps} per image drawn from a seeded generator, and the
  * network's inputs {@code (x_t, embedding(t))} with target {@code eps} as a DL4J {@link MultiDataSet}.
  */
 public final class DenoisingData {
     private final ImageSet images;
     private final int factor;
     private final int size;
+    private final int pooled;
+    private final int pad;
 
     /** @param factor average-pooling factor of the images (1 = native size); must divide their size */
     public DenoisingData(ImageSet images, int factor) {
@@ -28,7 +31,9 @@ public final class DenoisingData {
                 + "divide the image size %s", factor, images.height());
         this.images = images;
         this.factor = factor;
-        this.size = images.height() / factor;
+        this.pooled = images.height() / factor;
+        this.size = (pooled + 3) / 4 * 4;
+        this.pad = (size - pooled) / 2;
     }
 
     public int size() {
@@ -48,18 +53,19 @@ public final class DenoisingData {
         int c = images.channels();
         int h = images.height();
         float[] out = new float[indices.length * c * size * size];
+        java.util.Arrays.fill(out, -1f); // the padding: Fashion-MNIST's black background
         float norm = 1f / (factor * factor);
         for (int n = 0; n < indices.length; n++) {
             for (int ch = 0; ch < c; ch++) {
-                for (int y = 0; y < size; y++) {
-                    for (int x = 0; x < size; x++) {
+                for (int y = 0; y < pooled; y++) {
+                    for (int x = 0; x < pooled; x++) {
                         float sum = 0;
                         for (int dy = 0; dy < factor; dy++) {
                             for (int dx = 0; dx < factor; dx++) {
                                 sum += images.pixel(indices[n], (ch * h + y * factor + dy) * h + x * factor + dx);
                             }
                         }
-                        out[((n * c + ch) * size + y) * size + x] = sum * norm / 127.5f - 1f;
+                        out[((n * c + ch) * size + y + pad) * size + x + pad] = sum * norm / 127.5f - 1f;
                     }
                 }
             }

@@ -23,13 +23,13 @@ class DenoisingTrainingTest extends AdmTestBase {
         var splits = FashionMnist.embedded();
         DenoisingData train = new DenoisingData(splits.train(), 2);
         DenoisingData test = new DenoisingData(splits.test(), 2);
-        assertEquals(14, train.size());
+        assertEquals(16, train.size(), "14x14, padded to a multiple of 4");
         INDArray clean = train.clean(new int[]{0, 1});
         assertTrue(clean.minNumber().doubleValue() >= -1 && clean.maxNumber().doubleValue() <= 1);
         assertEquals(-1.0, clean.getDouble(0, 0, 0, 0), 1e-6, "Fashion-MNIST's corners are black");
 
         NoiseSchedule schedule = NoiseSchedule.of(NoiseSchedule.Kind.COSINE, 100);
-        UNet.Config c = new UNet.Config(1, 14, 8, new int[]{1, 2}, 1, 16, 7, new Adam(2e-3),
+        UNet.Config c = new UNet.Config(1, 16, 8, new int[]{1, 2}, 1, 16, 7, new Adam(2e-3),
                 org.nd4j.linalg.api.buffer.DataType.FLOAT);
         ComputationGraph net = UNet.build(c);
         Samplers.NoiseModel model = Samplers.of(net, c.embedding());
@@ -45,10 +45,10 @@ class DenoisingTrainingTest extends AdmTestBase {
         after.forEach((t, mse) -> assertTrue(mse < 0.8 && mse < before.get(t), "t=" + t + ": " + before.get(t)
                 + " -> " + mse));
 
-        INDArray samples = Samplers.ddim(model, schedule, new long[]{8, 1, 14, 14}, 10, 11);
-        assertArrayEquals(new long[]{8, 1, 14, 14}, samples.shape());
+        INDArray samples = Samplers.ddim(model, schedule, new long[]{8, 1, 16, 16}, 10, 11);
+        assertArrayEquals(new long[]{8, 1, 16, 16}, samples.shape());
         Path png = dir.resolve("grid.png");
         SampleGrid.write(png, samples, 4, 3);
-        assertEquals(2 + 4 * (14 * 3 + 2), ImageIO.read(png.toFile()).getWidth());
+        assertEquals(2 + 4 * (16 * 3 + 2), ImageIO.read(png.toFile()).getWidth());
     }
 }

@@ -118,7 +118,7 @@ public final class SegmentationTrainer {
         results.put("data", data.source());
         results.put("backend", backend.describe());
         results.put("finalMeanIou", miou);
-        results.put("bestMeanIou", TrainingRun.best(history));
+        results.put("bestMeanIou", TrainingRun.best(history, METRIC));
         results.put("pixelAccuracy", accuracy);
         results.put("classIou", classIou);
         results.put("trainSeconds", seconds);

@@ -110,7 +110,7 @@ public final class ClassificationTrainer {
         results.put("trainImages", train.size());
         results.put("backend", backend.describe());
         results.put("finalTop1", result.finalTop1());
-        results.put("bestTop1", TrainingRun.best(history));
+        results.put("bestTop1", TrainingRun.best(history, METRIC));
         results.put("trainSeconds", result.trainSeconds());
         results.put("history", history);
         RunReport.writeResults(cfg.outDir(), results);

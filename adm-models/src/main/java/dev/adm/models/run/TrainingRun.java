@@ -9,7 +9,6 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.slf4j.Logger;
@@ -52,8 +51,14 @@ public final class TrainingRun {
         }
     }
 
-    /** A score's column key and display name, e.g. {@code ("top1", "top-1")}. */
-    public record Metric(String key, String display) {
+    /**
+     * A score's column key and display name, e.g. {@code ("top1", "top-1")}, and whether higher is better (a
+     * denoising error is not).
+     */
+    public record Metric(String key, String display, boolean higherIsBetter) {
+        public Metric(String key, String display) {
+            this(key, display, true);
+        }
     }
 
     /** Where training starts: nothing, or a checkpoint's networks and history. */
@@ -88,6 +93,13 @@ public final class TrainingRun {
     public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, EpochIterator trainData,
                                           Function<Integer, Double> learningRate,
                                           Function<DistillationEngine, Map<String, Double>> score) {
+        return train(spec, start, engine, StepBatches.of(trainData), learningRate, score);
+    }
+
+    /** As above, with batches for networks of several inputs (a diffusion U-Net's noisy images and timesteps). */
+    public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, StepBatches trainData,
+                                          Function<Integer, Double> learningRate,
+                                          Function<DistillationEngine, Map<String, Double>> score) {
         List<EpochRecord> history = new ArrayList<>(start.history());
         int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
                 : spec.epochs();
@@ -120,10 +132,11 @@ public final class TrainingRun {
         return engine.participants().stream().filter(p -> p.trainable() && p.inputNetwork() == null).toList();
     }
 
-    /** Per network, the best score over the history. */
-    public static Map<String, Double> best(List<EpochRecord> history) {
+    /** Per network, the best score over the history (the highest, or the lowest for an error). */
+    public static Map<String, Double> best(List<EpochRecord> history, Metric metric) {
         Map<String, Double> best = new LinkedHashMap<>();
-        history.forEach(r -> r.scores().forEach((k, v) -> best.merge(k, v, Math::max)));
+        history.forEach(r -> r.scores().forEach((k, v) -> best.merge(k, v, metric.higherIsBetter() ? Math::max
+                : Math::min)));
         return best;
     }
 
@@ -146,18 +159,19 @@ public final class TrainingRun {
         return base * 0.5 * (1 + Math.cos(Math.PI * epoch / epochs));
     }
 
-    /** "student top-1 91.20%, teacher top-1 92.00%". */
+    /** "student top-1 91.20%, teacher top-1 92.00%" (an error: "student MSE 0.0412"). */
     public static String format(Metric metric, Map<String, Double> scores) {
         StringBuilder sb = new StringBuilder();
         scores.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
-                .append(metric.display()).append(String.format(Locale.ROOT, " %.2f%%", 100 * v)));
+                .append(metric.display()).append(metric.higherIsBetter()
+                        ? String.format(Locale.ROOT, " %.2f%%", 100 * v) : String.format(Locale.ROOT, " %.4f", v)));
         return sb.toString();
     }
 
     private record Pass(double seconds, long images, Map<String, Double> meanLosses, List<StepResult> steps) {
     }
 
-    private static Pass trainEpoch(Spec spec, DistillationEngine engine, EpochIterator data, int epoch) {
+    private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, int epoch) {
         Map<String, Double> sums = new LinkedHashMap<>();
         List<StepResult> steps = new ArrayList<>();
         long images = 0;
@@ -168,13 +182,13 @@ public final class TrainingRun {
                 .setUpdateIntervalMillis(500).setMaxRenderedLength(120).build() : null;
         try {
             while (data.hasNext()) {
-                DataSet batch = data.next();
-                StepResult r = engine.step(batch.getFeatures(), batch.getLabels());
+                StepBatches.Batch batch = data.next();
+                StepResult r = engine.step(batch.features(), batch.labels());
                 r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
                 r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
                 r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));
                 steps.add(r);
-                images += batch.numExamples();
+                images += batch.size();
                 if (bar != null) {
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     bar.step();

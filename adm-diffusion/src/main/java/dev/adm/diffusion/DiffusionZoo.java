@@ -1,0 +1,51 @@
+package dev.adm.diffusion;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * U-Nets by name. All end at a 64-channel bottleneck (tap {@code feat}), so a teacher and a student compare
+ * channel by channel (ADM's cosine similarity and mimicry):
+ * {@code unet-base} (base 32, levels 1-2-2, two blocks per level), {@code unet-small} (base 16, levels 1-2-4, one
+ * block), {@code unet-tiny} (base 8, levels 2-4-8, one block).
+ */
+public final class DiffusionZoo {
+    /** A named U-Net shape. */
+    public record Spec(String name, int base, int[] multipliers, int blocks) {
+        public UNet.Config config(int channels, int size, long seed, IUpdater updater) {
+            return new UNet.Config(channels, size, base, multipliers, blocks, 32, seed, updater, DataType.FLOAT);
+        }
+    }
+
+    private static final Map<String, Spec> MODELS = new LinkedHashMap<>();
+
+    static {
+        register(new Spec("unet-base", 32, new int[]{1, 2, 2}, 2));
+        register(new Spec("unet-small", 16, new int[]{1, 2, 4}, 1));
+        register(new Spec("unet-tiny", 8, new int[]{2, 4, 8}, 1));
+    }
+
+    private DiffusionZoo() {
+    }
+
+    private static void register(Spec s) {
+        MODELS.put(s.name(), s);
+    }
+
+    public static Map<String, Spec> all() {
+        return Collections.unmodifiableMap(MODELS);
+    }
+
+    public static Spec get(String name) {
+        Spec s = MODELS.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown diffusion model '" + name + "'; known: "
+                    + String.join(", ", MODELS.keySet()));
+        }
+        return s;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.adm.diffusion;
+
+import dev.adm.core.testing.AdmTestBase;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DiffusionTrainerTest extends AdmTestBase {
+    private static DiffusionConfig.Builder small(String method, Path out) {
+        return DiffusionConfig.builder().method(method).students(List.of("unet-tiny")).epochs(2).batchSize(32)
+                .trainLimit(128).steps(50).evalImages(50).samples(4).samplingSteps(5).embeddedData(true)
+                .progress(false).outDir(out);
+    }
+
+    @Test
+    void aRunResumesExactlyExportsASampleableUNetAndServesAsAFrozenTeacher(@TempDir Path dir) throws Exception {
+        DiffusionTrainer.Result whole = DiffusionTrainer.run(small("baseline", dir.resolve("whole")).build());
+        DiffusionTrainer.run(small("baseline", dir.resolve("split")).stopAfter(1).build());
+        DiffusionTrainer.Result resumed = DiffusionTrainer.run(small("baseline", dir.resolve("split")).resume(true)
+                .build());
+        assertEquals(whole.finalMse().get("student"), resumed.finalMse().get("student"), 1e-9,
+                "a resumed run ends where an uninterrupted one does");
+        assertEquals(5, whole.mseByStep().get("student").size());
+        assertTrue(Files.exists(dir.resolve("whole/samples-student.png")));
+        assertTrue(Files.readAllLines(dir.resolve("whole/metrics.csv")).get(0).contains("mse:student"));
+
+        Path model = dir.resolve("whole/student.zip");
+        DiffusionTrainer.ModelSettings s = DiffusionTrainer.settings(model);
+        assertEquals(16, s.size());
+        assertEquals(50, s.steps());
+        ComputationGraph net = DiffusionTrainer.loadModel(model, 16);
+        INDArray images = Samplers.ddim(Samplers.of(net, s.embedding()), s.noiseSchedule(), new long[]{2, 1, 16, 16},
+                5, 3);
+        assertArrayEquals(new long[]{2, 1, 16, 16}, images.shape());
+
+        DiffusionTrainer.Result kd = DiffusionTrainer.run(small("adm-output-kd", dir.resolve("kd")).epochs(1)
+                .teacherCheckpoint(model).build());
+        assertEquals(whole.finalMse().get("student"), kd.finalMse().get("teacher"), 1e-9,
+                "the frozen teacher is the exported U-Net");
+        assertTrue(Double.isFinite(kd.finalMse().get("student")));
+
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> DiffusionTrainer.loadModel(model, 28));
+        assertTrue(size.getMessage().contains("--downsample"), size.getMessage());
+        Path notUnet = dir.resolve("x.zip");
+        Files.write(notUnet, new byte[]{1, 2, 3});
+        assertThrows(IllegalArgumentException.class, () -> DiffusionTrainer.settings(notUnet));
+    }
+}

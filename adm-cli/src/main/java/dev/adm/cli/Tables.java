@@ -31,9 +31,10 @@ final class Tables {
     }
 
     static String runTable(DiffusionTrainer.Result r) {
-        StringBuilder sb = new StringBuilder("| network | held-out denoising MSE | train time |\n|---|---:|---:|\n");
-        r.finalMse().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.4f | %.0f s |%n", k, v,
-                r.trainSeconds())));
+        StringBuilder sb = new StringBuilder("| network | held-out denoising MSE | FID (Fashion-MNIST features) | "
+                + "train time |\n|---|---:|---:|---:|\n");
+        r.finalMse().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.4f | %s | %.0f s |%n", k, v,
+                r.fid().containsKey(k) ? String.format(Locale.ROOT, "%.2f", r.fid().get(k)) : "—", r.trainSeconds())));
         return sb.toString();
     }
 }

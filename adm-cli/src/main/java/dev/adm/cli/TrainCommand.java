@@ -143,6 +143,12 @@ final class TrainCommand implements Runnable {
         int samples;
         @Option(names = "--sampling-steps", defaultValue = "50", description = "DDIM steps of those samples; default ${DEFAULT-VALUE}")
         int samplingSteps;
+        @Option(names = "--fid-samples", defaultValue = "1000", description = "samples per network for the FID "
+                + "(0 = none); default ${DEFAULT-VALUE}")
+        int fidSamples;
+        @Option(names = "--fid-classifier-dir", defaultValue = "runs/fid-classifier", description = "where the FID "
+                + "feature network is trained on first use and reused; default ${DEFAULT-VALUE}")
+        Path fidClassifier;
         @Option(names = "--out", description = "run directory; default runs/diffusion-<method>")
         Path out;
         @Option(names = "--resume", description = "continue from <out>/checkpoint.zip")
@@ -158,7 +164,7 @@ final class TrainCommand implements Runnable {
                     .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batch)
                     .learningRate(lr).seed(seed).schedule(schedule).steps(steps).downsample(downsample)
                     .dataDir(data.data).embeddedData(data.embedded).trainLimit(trainLimit).evalImages(evalImages)
-                    .samples(samples).samplingSteps(samplingSteps)
+                    .samples(samples).samplingSteps(samplingSteps).fidSamples(fidSamples).fidClassifier(fidClassifier)
                     .outDir(out != null ? out : Path.of("runs", "diffusion-" + method)).resume(resume)
                     .stopAfter(stopAfter).progress(!noProgress).build();
             DiffusionTrainer.Result r = DiffusionTrainer.run(cfg);

@@ -48,6 +48,15 @@ public final class DenoisingData {
         return images.channels();
     }
 
+    /** The class of image {@code i} (for the FID classifier). */
+    public int label(int i) {
+        return images.label(i);
+    }
+
+    public int numClasses() {
+        return images.numClasses();
+    }
+
     /** Images {@code [n,C,s,s]} in {@code [-1, 1]}, at the given indices. */
     public INDArray clean(int[] indices) {
         int c = images.channels();

@@ -23,12 +23,16 @@ import java.util.Map;
  * @param evalImages        held-out images of the per-epoch denoising MSE
  * @param samples           images sampled per network at the end ({@code samples-<network>.png})
  * @param samplingSteps     DDIM steps of those samples
+ * @param fidSamples        images sampled per network for the FID at the end (0 = no FID)
+ * @param fidClassifier     directory of the FID feature networks ({@code fid-resnet8-<size>.zip}): trained there on
+ *                          first use, then reused
  */
 public record DiffusionConfig(String method, Map<String, String> methodParams, List<String> teachers,
                               Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                               double learningRate, long seed, String schedule, int steps, int downsample,
                               Path dataDir, boolean embeddedData, int trainLimit, int evalImages, int samples,
-                              int samplingSteps, Path outDir, boolean resume, int stopAfter, boolean progress) {
+                              int samplingSteps, int fidSamples, Path fidClassifier, Path outDir, boolean resume,
+                              int stopAfter, boolean progress) {
     public DiffusionConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         teachers = List.copyOf(teachers);
@@ -47,6 +51,9 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
                 + "images >= 1 and samples >= 0 needed");
         Preconditions.checkArgument(samplingSteps >= 1 && samplingSteps <= steps, "sampling steps must be 1..%s, got "
                 + "%s", steps, samplingSteps);
+        Preconditions.checkArgument(fidSamples == 0 || fidSamples >= 10, "FID needs at least 10 samples (0 = no "
+                + "FID), got %s", fidSamples);
+        Preconditions.checkArgument(fidSamples == 0 || fidClassifier != null, "an FID classifier file is required");
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
         Preconditions.checkArgument(outDir != null, "an output directory is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
@@ -62,7 +69,8 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
                 .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batchSize)
                 .learningRate(learningRate).seed(seed).schedule(schedule).steps(steps).downsample(downsample)
                 .dataDir(dataDir).embeddedData(embeddedData).trainLimit(trainLimit).evalImages(evalImages)
-                .samples(samples).samplingSteps(samplingSteps).outDir(outDir).resume(resume).stopAfter(stopAfter)
+                .samples(samples).samplingSteps(samplingSteps).fidSamples(fidSamples).fidClassifier(fidClassifier)
+                .outDir(outDir).resume(resume).stopAfter(stopAfter)
                 .progress(progress);
     }
 
@@ -86,6 +94,8 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
         private int evalImages = 500;
         private int samples = 64;
         private int samplingSteps = 50;
+        private int fidSamples = 1000;
+        private Path fidClassifier = Path.of("runs", "fid-classifier");
         private Path outDir;
         private boolean resume;
         private int stopAfter;
@@ -112,6 +122,9 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
         public Builder evalImages(int v) { evalImages = v; return this; }
         public Builder samples(int v) { samples = v; return this; }
         public Builder samplingSteps(int v) { samplingSteps = v; return this; }
+        public Builder fidSamples(int v) { fidSamples = v; return this; }
+        /** A directory: the classifier is stored as {@code fid-resnet8-<size>.zip} in it. */
+        public Builder fidClassifier(Path v) { fidClassifier = v; return this; }
         public Builder outDir(Path v) { outDir = v; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
         public Builder stopAfter(int v) { stopAfter = v; return this; }
@@ -120,7 +133,7 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
         public DiffusionConfig build() {
             return new DiffusionConfig(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
                     learningRate, seed, schedule, steps, downsample, dataDir, embeddedData, trainLimit, evalImages,
-                    samples, samplingSteps, outDir, resume, stopAfter, progress);
+                    samples, samplingSteps, fidSamples, fidClassifier, outDir, resume, stopAfter, progress);
         }
     }
 }

@@ -39,7 +39,8 @@ import java.util.Map;
  * The diffusion pipeline on Fashion-MNIST: builds the U-Nets, trains them with a {@link DistillationEngine} on
  * denoising batches (regression targets: the noise), scores every network after each epoch by its held-out
  * denoising MSE (mean over five noise levels; lower is better), and writes the run directory as the other tasks do,
- * plus DDIM samples per network ({@code samples-<network>.png}) and the trained U-Nets ({@code student.zip}: plain
+ * plus DDIM samples per network ({@code samples-<network>.png}), each network's FID on the features of a
+ * Fashion-MNIST classifier ({@link FidClassifier}), and the trained U-Nets ({@code student.zip}: plain
  * DL4J, inputs {@code (x_t, embedding(t))}, output the predicted noise, with the schedule stored in the zip).
  */
 public final class DiffusionTrainer {
@@ -55,7 +56,7 @@ public final class DiffusionTrainer {
 
     /** What a run produced: the history and, when it finished, the final denoising MSE per network and step. */
     public record Result(Path outDir, List<EpochRecord> history, Map<String, Double> finalMse,
-                         Map<String, Map<Integer, Double>> mseByStep, double trainSeconds) {
+                         Map<String, Map<Integer, Double>> mseByStep, Map<String, Double> fid, double trainSeconds) {
     }
 
     public static Result run(DiffusionConfig cfg) {
@@ -87,20 +88,45 @@ public final class DiffusionTrainer {
                 e -> meanMse(e, test, cfg.evalImages(), evalSteps, schedule, embedding));
         double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
         if (history.size() < cfg.epochs()) {
-            return new Result(cfg.outDir(), history, TrainingRun.last(history), Map.of(), seconds);
+            return new Result(cfg.outDir(), history, TrainingRun.last(history), Map.of(), Map.of(), seconds);
         }
         Map<String, Map<Integer, Double>> byStep = new LinkedHashMap<>();
         Map<String, Double> finalMse = new LinkedHashMap<>();
+        Map<String, Double> fid = new LinkedHashMap<>();
+        FidClassifier fidNet = null;
+        FrechetDistance.Moments real = null;
+        if (cfg.fidSamples() > 0) {
+            fidNet = FidClassifier.trainOrLoad(cfg.fidClassifier().resolve("fid-resnet8-" + size + ".zip"), train,
+                    test, 2, 1);
+            real = FrechetDistance.Moments.of(fidNet.features(test, Math.min(test.count(), 2000)));
+        }
         for (var ref : engine.networks()) {
-            Map<Integer, Double> m = DenoisingEvaluation.mse(model(engine, ref.name(), embedding), test,
-                    cfg.evalImages(), evalSteps, schedule, embedding);
+            Samplers.NoiseModel model = model(engine, ref.name(), embedding);
+            Map<Integer, Double> m = DenoisingEvaluation.mse(model, test, cfg.evalImages(), evalSteps, schedule,
+                    embedding);
             byStep.put(ref.name(), m);
             finalMse.put(ref.name(), m.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+            int n = Math.max(cfg.samples(), cfg.fidSamples());
+            if (n == 0) {
+                continue;
+            }
+            List<INDArray> chunks = new ArrayList<>();
+            for (int from = 0; from < n; from += 250) { // the same seed per chunk index: every network, same noise
+                chunks.add(Samplers.ddim(model, schedule, new long[]{Math.min(250, n - from), 1, size, size},
+                        cfg.samplingSteps(), cfg.seed() * 31 + from));
+            }
+            INDArray samples = Nd4j.concat(0, chunks.toArray(new INDArray[0]));
             if (cfg.samples() > 0) {
-                INDArray samples = Samplers.ddim(model(engine, ref.name(), embedding), schedule,
-                        new long[]{cfg.samples(), 1, size, size}, cfg.samplingSteps(), cfg.seed());
-                SampleGrid.write(cfg.outDir().resolve("samples-" + ref.name() + ".png"), samples,
+                INDArray shown = samples.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, cfg.samples()));
+                SampleGrid.write(cfg.outDir().resolve("samples-" + ref.name() + ".png"), shown,
                         (int) Math.ceil(Math.sqrt(cfg.samples())), Math.max(1, 84 / size));
+            }
+            if (fidNet != null) {
+                INDArray forFid = samples.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, cfg.fidSamples()));
+                fid.put(ref.name(), FrechetDistance.between(real, FrechetDistance.Moments.of(fidNet.features(forFid))));
+                log.info("{}: FID {} ({} DDIM samples of {} steps)", ref.name(),
+                        String.format(java.util.Locale.ROOT, "%.2f", fid.get(ref.name())), cfg.fidSamples(),
+                        cfg.samplingSteps());
             }
         }
         for (Participant p : TrainingRun.exported(engine)) {
@@ -122,11 +148,12 @@ public final class DiffusionTrainer {
         results.put("backend", backend.describe());
         results.put("finalMse", finalMse);
         results.put("mseByStep", byStep);
+        results.put("finalFid", fid);
         results.put("bestMse", TrainingRun.best(history, METRIC));
         results.put("trainSeconds", seconds);
         results.put("history", history);
         RunReport.writeResults(cfg.outDir(), results);
-        return new Result(cfg.outDir(), history, finalMse, byStep, seconds);
+        return new Result(cfg.outDir(), history, finalMse, byStep, fid, seconds);
     }
 
     private static Map<String, Double> meanMse(DistillationEngine engine, DenoisingData test, int images,

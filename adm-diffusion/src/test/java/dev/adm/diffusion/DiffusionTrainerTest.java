@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DiffusionTrainerTest extends AdmTestBase {
     private static DiffusionConfig.Builder small(String method, Path out) {
         return DiffusionConfig.builder().method(method).students(List.of("unet-tiny")).epochs(2).batchSize(32)
-                .trainLimit(128).steps(50).evalImages(50).samples(4).samplingSteps(5).embeddedData(true)
-                .progress(false).outDir(out);
+                .trainLimit(128).steps(50).evalImages(50).samples(4).samplingSteps(5).fidSamples(20)
+                .fidClassifier(out.getParent().resolve("fid")).embeddedData(true).progress(false).outDir(out);
     }
 
     @Test
@@ -31,6 +31,8 @@ class DiffusionTrainerTest extends AdmTestBase {
         assertEquals(whole.finalMse().get("student"), resumed.finalMse().get("student"), 1e-9,
                 "a resumed run ends where an uninterrupted one does");
         assertEquals(5, whole.mseByStep().get("student").size());
+        assertEquals(whole.fid().get("student"), resumed.fid().get("student"), 1e-6, "same weights, same samples");
+        assertTrue(whole.fid().get("student") > 0, "FID " + whole.fid());
         assertTrue(Files.exists(dir.resolve("whole/samples-student.png")));
         assertTrue(Files.readAllLines(dir.resolve("whole/metrics.csv")).get(0).contains("mse:student"));
 
@@ -48,6 +50,7 @@ class DiffusionTrainerTest extends AdmTestBase {
         assertEquals(whole.finalMse().get("student"), kd.finalMse().get("teacher"), 1e-9,
                 "the frozen teacher is the exported U-Net");
         assertTrue(Double.isFinite(kd.finalMse().get("student")));
+        assertEquals(whole.fid().get("student"), kd.fid().get("teacher"), 1e-6, "the teacher samples as it did");
 
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                 () -> DiffusionTrainer.loadModel(model, 28));

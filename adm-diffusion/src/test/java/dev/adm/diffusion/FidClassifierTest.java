@@ -1,0 +1,43 @@
+package dev.adm.diffusion;
+
+import dev.adm.core.testing.AdmTestBase;
+import dev.adm.models.data.FashionMnist;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FidClassifierTest extends AdmTestBase {
+    @Test
+    void realImagesAreCloseToRealImagesAndFarFromNoiseInTheClassifiersFeatures(@TempDir Path dir) {
+        var splits = FashionMnist.embedded();
+        DenoisingData train = new DenoisingData(splits.train(), 2);
+        DenoisingData test = new DenoisingData(splits.test(), 2);
+        Path cache = dir.resolve("fid.zip");
+        FidClassifier c = FidClassifier.trainOrLoad(cache, train, test, 1, 3);
+        assertTrue(Files.exists(cache));
+        double accuracy = c.accuracy(test, 1000);
+        assertTrue(accuracy > 0.6, "a feature network must know the classes: top-1 " + accuracy);
+
+        INDArray real = c.features(test, 1000);
+        assertEquals(64, real.columns());
+        INDArray firstHalf = real.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 500));
+        INDArray secondHalf = real.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(500, 1000));
+        Nd4j.getRandom().setSeed(1);
+        INDArray noise = c.features(Nd4j.rand(DataType.FLOAT, 500, 1, 16, 16).muli(2).subi(1));
+        double realVsReal = FrechetDistance.between(firstHalf, secondHalf);
+        double realVsNoise = FrechetDistance.between(firstHalf, noise);
+        assertTrue(realVsReal >= 0 && realVsReal * 5 < realVsNoise, "real/real " + realVsReal + ", real/noise "
+                + realVsNoise);
+        // the cached classifier gives the same features
+        FidClassifier again = FidClassifier.trainOrLoad(cache, train, test, 1, 3);
+        assertEquals(0, again.features(test, 10).sub(c.features(test, 10)).amaxNumber().doubleValue(), 1e-6);
+    }
+}

@@ -119,54 +119,21 @@ final class TrainCommand implements Runnable {
         @Option(names = {"--student", "--model"}, split = ",", defaultValue = "unet-small",
                 description = "U-Net(s) of the student(s); default ${DEFAULT-VALUE}")
         List<String> students;
-        @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
-        int epochs;
-        @Option(names = "--batch", defaultValue = "64", description = "default ${DEFAULT-VALUE}")
-        int batch;
-        @Option(names = "--lr", defaultValue = "0.002", description = "initial Adam learning rate, cosine-annealed; default ${DEFAULT-VALUE}")
-        double lr;
-        @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
-        long seed;
-        @Option(names = "--schedule", defaultValue = "cosine", description = "noise schedule: linear or cosine; default ${DEFAULT-VALUE}")
-        String schedule;
-        @Option(names = "--steps", defaultValue = "1000", description = "diffusion steps T; default ${DEFAULT-VALUE}")
-        int steps;
-        @Option(names = "--downsample", defaultValue = "2", description = "1: 28x28 images, 2: 14x14; default ${DEFAULT-VALUE}")
-        int downsample;
         @CommandLine.Mixin
-        DataOptions data = new DataOptions();
-        @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0 = all)")
-        int trainLimit;
-        @Option(names = "--eval-images", defaultValue = "500", description = "held-out images of the denoising MSE; default ${DEFAULT-VALUE}")
-        int evalImages;
-        @Option(names = "--samples", defaultValue = "64", description = "images sampled per network at the end; default ${DEFAULT-VALUE}")
-        int samples;
-        @Option(names = "--sampling-steps", defaultValue = "50", description = "DDIM steps of those samples; default ${DEFAULT-VALUE}")
-        int samplingSteps;
-        @Option(names = "--fid-samples", defaultValue = "1000", description = "samples per network for the FID "
-                + "(0 = none); default ${DEFAULT-VALUE}")
-        int fidSamples;
-        @Option(names = "--fid-classifier-dir", defaultValue = "runs/fid-classifier", description = "where the FID "
-                + "feature network is trained on first use and reused; default ${DEFAULT-VALUE}")
-        Path fidClassifier;
+        DiffusionOptions options = new DiffusionOptions();
         @Option(names = "--out", description = "run directory; default runs/diffusion-<method>")
         Path out;
         @Option(names = "--resume", description = "continue from <out>/checkpoint.zip")
         boolean resume;
         @Option(names = "--stop-after", defaultValue = "0", description = "stop after N epochs (continue later with --resume)")
         int stopAfter;
-        @Option(names = "--no-progress", description = "no progress bar")
-        boolean noProgress;
 
         @Override
         public Integer call() {
-            DiffusionConfig cfg = DiffusionConfig.builder().method(method).methodParams(params).teachers(teachers)
-                    .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batch)
-                    .learningRate(lr).seed(seed).schedule(schedule).steps(steps).downsample(downsample)
-                    .dataDir(data.data).embeddedData(data.embedded).trainLimit(trainLimit).evalImages(evalImages)
-                    .samples(samples).samplingSteps(samplingSteps).fidSamples(fidSamples).fidClassifier(fidClassifier)
+            DiffusionConfig cfg = options.builder().method(method).methodParams(params).teachers(teachers)
+                    .teacherCheckpoint(teacherCheckpoint).students(students)
                     .outDir(out != null ? out : Path.of("runs", "diffusion-" + method)).resume(resume)
-                    .stopAfter(stopAfter).progress(!noProgress).build();
+                    .stopAfter(stopAfter).build();
             DiffusionTrainer.Result r = DiffusionTrainer.run(cfg);
             System.out.println();
             System.out.println(Tables.runTable(r));

@@ -48,7 +48,7 @@ public final class DiffusionTrainer {
     public static final String TEACHER = "teacher";
     /** The zip entry holding a model's diffusion settings (schedule, steps, size, embedding). */
     public static final String SETTINGS_ENTRY = "adm-diffusion.json";
-    static final TrainingRun.Metric METRIC = new TrainingRun.Metric("mse", "denoising MSE", false);
+    public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("mse", "denoising MSE", false);
     private static final Logger log = LoggerFactory.getLogger(DiffusionTrainer.class);
 
     private DiffusionTrainer() {

@@ -5,13 +5,16 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 
 /**
  * Samplers from an epsilon-predicting model: DDPM's ancestral sampler (Ho et al., 2020; variance
  * {@code beta_t}) over every step, and DDIM's deterministic one (Song et al., 2021; eta = 0) over a subset of
- * steps. Both start from {@code N(0, I)} drawn with ND4J's generator seeded by {@code seed}.
+ * steps, with its {@code x_0} predictions clipped to the data range {@code [-1, 1]} (as DDIM's and diffusers'
+ * default). Both start from {@code N(0, I)} drawn with ND4J's generator seeded by {@code seed} and return images
+ * clipped to {@code [-1, 1]}.
  */
 public final class Samplers {
     /** Predicts the noise {@code eps} of {@code x_t} at steps {@code t} (one per sample). */
@@ -43,7 +46,7 @@ public final class Samplers {
                 x.addi(Nd4j.randn(DataType.FLOAT, shape).muli(Math.sqrt(beta)));
             }
         }
-        return x;
+        return Transforms.max(Transforms.min(x, 1.0, false), -1.0, false);
     }
 
     /** DDIM (eta = 0) over {@code steps} evenly spaced steps from {@code T-1} down to 0. */
@@ -60,9 +63,10 @@ public final class Samplers {
             double ab = schedule.alphaBar(taus[i]);
             double abPrev = i > 0 ? schedule.alphaBar(taus[i - 1]) : 1.0;
             INDArray x0 = x.sub(eps.mul(Math.sqrt(1 - ab))).divi(Math.sqrt(ab));
+            x0 = Transforms.max(Transforms.min(x0, 1.0, false), -1.0, false);
             x = x0.mul(Math.sqrt(abPrev)).addi(eps.mul(Math.sqrt(1 - abPrev)));
         }
-        return x;
+        return Transforms.max(Transforms.min(x, 1.0, false), -1.0, false);
     }
 
     /** {@code steps} steps spread evenly over {@code 0..T-1}, ascending, the first 0 and the last {@code T-1}. */

@@ -60,9 +60,16 @@ public final class ExperimentRunner {
         }
     }
 
-    /** Mean and sample standard deviation over seeds of one variant's numbers. */
+    /**
+     * Mean and sample standard deviation over seeds of one variant's numbers; {@code extraMean}/{@code extraStd}
+     * are the student's value of the setup's extra result (NaN without one).
+     */
     public record Row(Variant variant, List<RunOutcome> runs, double teacherMean, double teacherStd,
-                      double studentMean, double studentStd, double epochSeconds) {
+                      double studentMean, double studentStd, double extraMean, double extraStd, double epochSeconds) {
+    }
+
+    /** A further per-network number a run writes to {@code results.json} (e.g. {@code finalFid}), shown as a column. */
+    public record Extra(String resultKey, String display) {
     }
 
     /**
@@ -71,9 +78,14 @@ public final class ExperimentRunner {
      * @param teacher            the teacher model, trained jointly by online methods and by the baseline
      * @param student            the student model
      * @param baselineTeacher    the file of a baseline run that offline methods load as their frozen teacher
+     * @param extra              a further column from the runs' {@code results.json}, or null
      */
     public record Setup(String teacher, String student, int epochs, long firstSeed, TrainingRun.Metric metric,
-                        String baselineTeacher) {
+                        String baselineTeacher, Extra extra) {
+        public Setup(String teacher, String student, int epochs, long firstSeed, TrainingRun.Metric metric,
+                     String baselineTeacher) {
+            this(teacher, student, epochs, firstSeed, metric, baselineTeacher, null);
+        }
     }
 
     /**
@@ -131,7 +143,7 @@ public final class ExperimentRunner {
         List<Row> rows = new ArrayList<>();
         for (Variant v : plan) {
             List<RunOutcome> runs = results.get(v);
-            rows.add(row(v, runs, create(v).freezesTeacher() ? results.get(plan.get(0)) : runs));
+            rows.add(row(v, runs, create(v).freezesTeacher() ? results.get(plan.get(0)) : runs, setup.extra()));
         }
         writeTables(outDir, setup, seeds, rows);
         return rows;
@@ -150,12 +162,26 @@ public final class ExperimentRunner {
     }
 
     /** Teacher numbers come from {@code teacherRuns} (the baseline's for a frozen teacher). */
-    private static Row row(Variant v, List<RunOutcome> runs, List<RunOutcome> teacherRuns) {
+    private static Row row(Variant v, List<RunOutcome> runs, List<RunOutcome> teacherRuns, Extra extra) {
         double[] student = runs.stream().mapToDouble(r -> score(r, "student")).toArray();
         double[] teacher = teacherRuns.stream().mapToDouble(r -> score(r, "teacher")).toArray();
+        double[] extras = extra == null ? new double[]{Double.NaN}
+                : runs.stream().mapToDouble(r -> resultOf(r, extra.resultKey())).toArray();
         double epochSeconds = runs.stream().mapToDouble(r -> r.trainSeconds() / Math.max(1, r.history().size()))
                 .average().orElse(Double.NaN);
-        return new Row(v, runs, mean(teacher), std(teacher), mean(student), std(student), epochSeconds);
+        return new Row(v, runs, mean(teacher), std(teacher), mean(student), std(student), mean(extras), std(extras),
+                epochSeconds);
+    }
+
+    /** The student's entry of a per-network map in the run's {@code results.json} (NaN when absent). */
+    private static double resultOf(RunOutcome r, String key) {
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    r.dir().resolve(RunReport.RESULTS).toFile()).path(key).path("student");
+            return node.isNumber() ? node.asDouble() : Double.NaN;
+        } catch (java.io.IOException e) {
+            return Double.NaN;
+        }
     }
 
     private static double score(RunOutcome r, String network) {
@@ -185,41 +211,51 @@ public final class ExperimentRunner {
 
     private static void writeTables(Path outDir, Setup setup, int seeds, List<Row> rows) {
         String metric = setup.metric().display();
+        boolean percent = setup.metric().higherIsBetter();
+        Extra extra = setup.extra();
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "Teacher %s, student %s, %d epochs, %d seed(s) from %d; %s in %%, "
+        md.append(String.format(Locale.ROOT, "Teacher %s, student %s, %d epochs, %d seed(s) from %d; %s%s, "
                         + "mean ± sample std over seeds.%n%n", setup.teacher(), setup.student(), setup.epochs(), seeds,
-                setup.firstSeed(), metric));
-        md.append(String.format(Locale.ROOT, "| method | teacher %s | student %s | s/epoch |%n|---|---:|---:|---:|%n",
-                metric, metric));
+                setup.firstSeed(), metric, percent ? " in %" : " (lower is better)"));
+        md.append(String.format(Locale.ROOT, "| method | teacher %s | student %s |%s s/epoch |%n|---|---:|---:|%s---:|%n",
+                metric, metric, extra == null ? "" : " student " + extra.display() + " |", extra == null ? "" : "---:|"));
         StringBuilder csv = new StringBuilder("label,method,params,seeds,teacher_mean,teacher_std,student_mean,"
-                + "student_std,epoch_seconds\n");
+                + "student_std," + (extra == null ? "" : extra.resultKey() + "_mean," + extra.resultKey() + "_std,")
+                + "epoch_seconds\n");
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f |%n", r.variant().label(),
-                    cell(r.teacherMean(), r.teacherStd()), cell(r.studentMean(), r.studentStd()), r.epochSeconds()));
-            csv.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%d,%.6f,%.6f,%.6f,%.6f,%.2f%n", r.variant().label(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s |%s %.0f |%n", r.variant().label(),
+                    cell(r.teacherMean(), r.teacherStd(), percent), cell(r.studentMean(), r.studentStd(), percent),
+                    extra == null ? "" : " " + cell(r.extraMean(), r.extraStd(), false) + " |", r.epochSeconds()));
+            csv.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%d,%.6f,%.6f,%.6f,%.6f,%s%.2f%n", r.variant().label(),
                     r.variant().method(), r.variant().params().toString().replace("\"", "'"), r.runs().size(),
-                    r.teacherMean(), r.teacherStd(), r.studentMean(), r.studentStd(), r.epochSeconds()));
+                    r.teacherMean(), r.teacherStd(), r.studentMean(), r.studentStd(),
+                    extra == null ? "" : String.format(Locale.ROOT, "%.6f,%.6f,", r.extraMean(), r.extraStd()),
+                    r.epochSeconds()));
         }
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.csv"), csv.toString());
+        double scale = percent ? 100 : 1;
         CategoryChart chart = new CategoryChartBuilder().width(900).height(480)
                 .title("student " + metric + " (" + setup.student() + "), mean ± std over " + seeds
-                        + " seed(s)").xAxisTitle("method").yAxisTitle(metric + " %").build();
+                        + " seed(s)").xAxisTitle("method").yAxisTitle(metric + (percent ? " %" : "")).build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisLabelRotation(30);
-        double min = rows.stream().mapToDouble(r -> 100 * (r.studentMean() - r.studentStd())).min().orElse(0);
-        chart.getStyler().setYAxisMin(Math.max(0, Math.floor(min - 2)));
+        if (percent) {
+            double min = rows.stream().mapToDouble(r -> 100 * (r.studentMean() - r.studentStd())).min().orElse(0);
+            chart.getStyler().setYAxisMin(Math.max(0, Math.floor(min - 2)));
+        }
         chart.addSeries("student", rows.stream().map(r -> r.variant().label()).toList(),
-                rows.stream().map(r -> 100 * r.studentMean()).toList(),
-                rows.stream().map(r -> 100 * r.studentStd()).toList());
+                rows.stream().map(r -> scale * r.studentMean()).toList(),
+                rows.stream().map(r -> scale * r.studentStd()).toList());
         AtomicFiles.writeVia(outDir.resolve("results.png"),
                 tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
     }
 
-    private static String cell(double mean, double std) {
+    private static String cell(double mean, double std, boolean percent) {
         if (Double.isNaN(mean)) {
             return "—";
         }
-        return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * std);
+        return percent ? String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * std)
+                : String.format(Locale.ROOT, "%.4g ± %.2g", mean, std);
     }
 }

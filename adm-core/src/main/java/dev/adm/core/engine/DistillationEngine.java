@@ -19,6 +19,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -253,6 +255,7 @@ public final class DistillationEngine {
     /** As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). */
     public StepResult step(INDArray[] features, INDArray oneHotLabels) {
         Trace trace = computeGradients(features, oneHotLabels);
+        checkFinite(trace); // before any update: the networks keep their last good values
         for (Member m : members) {
             Gradient g = trace.gradients.get(m.ref.name());
             if (g != null) {
@@ -261,6 +264,34 @@ public final class DistillationEngine {
         }
         releaseStepArrays(features, oneHotLabels);
         return trace.result;
+    }
+
+    /**
+     * Stops training, naming the step and the loss term, when a loss or a gradient is NaN or infinite; nothing has
+     * been updated yet, so the networks and the last checkpoint hold the last good state.
+     */
+    private void checkFinite(Trace trace) {
+        long step = iteration() + 1;
+        var all = new LinkedHashMap<String, Double>(trace.result.terms());
+        trace.result.totals().forEach((k, v) -> all.put("total/" + k, v));
+        for (Map.Entry<String, Double> e : all.entrySet()) {
+            if (!Double.isFinite(e.getValue())) {
+                throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training stopped at step %d "
+                        + "(epoch %d): loss term '%s' is %s; no network was updated by this step, and the last "
+                        + "checkpoint holds the last good state. Lower the learning rate or check the data, then "
+                        + "continue with --resume", step, epoch + 1, e.getKey(), e.getValue()));
+            }
+        }
+        for (Map.Entry<String, Gradient> g : trace.gradients.entrySet()) {
+            INDArray grad = g.getValue().gradient();
+            if (BooleanIndexing.or(grad, Conditions.isNan()) || BooleanIndexing.or(grad, Conditions.isInfinite())) {
+                throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training stopped at step %d "
+                        + "(epoch %d): the gradient of network '%s' is not finite although its losses are %s; no "
+                        + "network was updated by this step, and the last checkpoint holds the last good state. "
+                        + "Lower the learning rate, then continue with --resume", step, epoch + 1, g.getKey(),
+                        trace.result.totals()));
+            }
+        }
     }
 
     /**

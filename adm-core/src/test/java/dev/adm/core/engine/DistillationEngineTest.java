@@ -333,6 +333,23 @@ class DistillationEngineTest extends AdmTestBase {
     }
 
     @Test
+    void aNonFiniteLossStopsTrainingNamingTheStepAndTermBeforeAnyUpdate() {
+        DistillationEngine e = new DistillationEngine(MethodRegistry.create("dml", Map.of()), pair(DataType.FLOAT, 3,
+                true), INPUT, CLASSES);
+        INDArray x = features(DataType.FLOAT);
+        INDArray y = labels(DataType.FLOAT);
+        e.step(x, y);
+        INDArray before = e.graph("student").params().dup();
+        INDArray bad = x.dup();
+        bad.putScalar(new int[]{1, 0, 2, 2}, Float.NaN);
+        IllegalStateException stop = assertThrows(IllegalStateException.class, () -> e.step(bad, y));
+        assertTrue(stop.getMessage().contains("step 2 (epoch 1)") && stop.getMessage().contains("loss term '")
+                && stop.getMessage().contains("NaN") && stop.getMessage().contains("--resume"), stop.getMessage());
+        assertEquals(before, e.graph("student").params(), "nothing was updated");
+        assertTrue(Double.isFinite(e.step(x, y).totals().get("student")), "training continues on good data");
+    }
+
+    @Test
     void everyRegisteredMethodBuildsAndGivesFiniteLosses() {
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);

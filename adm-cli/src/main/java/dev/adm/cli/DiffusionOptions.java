@@ -42,12 +42,15 @@ final class DiffusionOptions {
     Path fidClassifier;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
 
     /** A config builder holding these settings. */
     DiffusionConfig.Builder builder() {
         return DiffusionConfig.builder().epochs(epochs).batchSize(batch).learningRate(lr).seed(seed)
                 .schedule(schedule).steps(steps).downsample(downsample).dataDir(data).embeddedData(embedded)
                 .trainLimit(trainLimit).evalImages(evalImages).samples(samples).samplingSteps(samplingSteps)
-                .fidSamples(fidSamples).fidClassifier(fidClassifier).progress(!noProgress);
+                .fidSamples(fidSamples).fidClassifier(fidClassifier).progress(!noProgress)
+                .checkpointEvery(checkpoints.policy());
     }
 }

@@ -43,6 +43,8 @@ final class SegmentationOptions {
     boolean aux;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
 
     /** A config builder holding these settings. */
     SegmentationConfig.Builder builder() {
@@ -58,6 +60,7 @@ final class SegmentationOptions {
                 .canvas(canvas).items(Integer.parseInt(range[0]), Integer.parseInt(range[1]))
                 .trainScenes(trainScenes).testScenes(testScenes).dataDir(data)
                 .folder(dataFormat, Integer.parseInt(hw[0]), Integer.parseInt(hw[1])).embeddedData(embedded)
-                .flip(!noFlip).overlays(overlays).progress(!noProgress);
+                .flip(!noFlip).overlays(overlays).progress(!noProgress)
+                .checkpointEvery(checkpoints.policy());
     }
 }

@@ -22,11 +22,14 @@ final class TrainingOptions {
     boolean noAugment;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
+    @picocli.CommandLine.Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
 
     /** A config builder holding these settings. */
     ClassificationConfig.Builder builder() {
         return ClassificationConfig.builder().epochs(epochs).batchSize(batch).learningRate(lr).seed(seed)
                 .dataset(data.dataset).dataDir(data.data).imageSize(data.imageSize).embeddedData(data.embedded)
-                .trainLimit(trainLimit).augment(!noAugment).progress(!noProgress);
+                .trainLimit(trainLimit).augment(!noAugment).progress(!noProgress)
+                .checkpointEvery(checkpoints.policy());
     }
 }

@@ -3,6 +3,8 @@ package dev.adm.diffusion;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableMap;
 
+import dev.adm.models.run.CheckpointPolicy;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +28,15 @@ import java.util.Map;
  * @param fidSamples        images sampled per network for the FID at the end (0 = no FID)
  * @param fidClassifier     directory of the FID feature networks ({@code fid-resnet8-<size>.zip}): trained there on
  *                          first use, then reused
+ * @param checkpointEvery   when to checkpoint inside an epoch (always at its end too)
  */
 public record DiffusionConfig(String method, Map<String, String> methodParams, List<String> teachers,
                               Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                               double learningRate, long seed, String schedule, int steps, int downsample,
                               Path dataDir, boolean embeddedData, int trainLimit, int evalImages, int samples,
                               int samplingSteps, int fidSamples, Path fidClassifier, Path outDir, boolean resume,
-                              int stopAfter, boolean progress) {
+                              int stopAfter, CheckpointPolicy checkpointEvery,
+                                   boolean progress) {
     public DiffusionConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         teachers = List.copyOf(teachers);
@@ -55,6 +59,7 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
                 + "FID), got %s", fidSamples);
         Preconditions.checkArgument(fidSamples == 0 || fidClassifier != null, "an FID classifier file is required");
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
+        Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null, "an output directory is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
         methodParams = ImmutableMap.copyOf(methodParams);
@@ -70,7 +75,7 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
                 .learningRate(learningRate).seed(seed).schedule(schedule).steps(steps).downsample(downsample)
                 .dataDir(dataDir).embeddedData(embeddedData).trainLimit(trainLimit).evalImages(evalImages)
                 .samples(samples).samplingSteps(samplingSteps).fidSamples(fidSamples).fidClassifier(fidClassifier)
-                .outDir(outDir).resume(resume).stopAfter(stopAfter)
+                .outDir(outDir).resume(resume).stopAfter(stopAfter).checkpointEvery(checkpointEvery)
                 .progress(progress);
     }
 
@@ -99,6 +104,7 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
         private Path outDir;
         private boolean resume;
         private int stopAfter;
+        private CheckpointPolicy checkpointEvery = CheckpointPolicy.DEFAULT;
         private boolean progress = true;
 
         private Builder() {
@@ -128,12 +134,13 @@ public record DiffusionConfig(String method, Map<String, String> methodParams, L
         public Builder outDir(Path v) { outDir = v; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
         public Builder stopAfter(int v) { stopAfter = v; return this; }
+        public Builder checkpointEvery(CheckpointPolicy v) { checkpointEvery = v; return this; }
         public Builder progress(boolean v) { progress = v; return this; }
 
         public DiffusionConfig build() {
             return new DiffusionConfig(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
                     learningRate, seed, schedule, steps, downsample, dataDir, embeddedData, trainLimit, evalImages,
-                    samples, samplingSteps, fidSamples, fidClassifier, outDir, resume, stopAfter, progress);
+                    samples, samplingSteps, fidSamples, fidClassifier, outDir, resume, stopAfter, checkpointEvery, progress);
         }
     }
 }

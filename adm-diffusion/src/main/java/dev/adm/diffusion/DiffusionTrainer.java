@@ -72,7 +72,7 @@ public final class DiffusionTrainer {
         log.info("data: {}; {} training images at {}x{}", data.source(), train.count(), size, size);
 
         TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
-                cfg.progress(), METRIC, settings(cfg));
+                cfg.progress(), METRIC, settings(cfg), cfg.checkpointEvery());
         TrainingRun.Start start = TrainingRun.start(spec, cfg.resume());
         DistillationMethod method = MethodRegistry.create(cfg.method(), cfg.methodParams());
         Map<String, UNet.Config> configs = new LinkedHashMap<>();
@@ -81,6 +81,7 @@ public final class DiffusionTrainer {
         DistillationEngine engine = new DistillationEngine(method, nets,
                 new InputType[]{InputType.convolutional(size, size, 1), InputType.feedForward(embedding)},
                 new long[]{1, size, size}, true, start.networks());
+        engine.setRandomSeed(cfg.seed());
         DenoisingBatches batches = new DenoisingBatches(train, schedule, embedding, cfg.batchSize(), cfg.seed());
         int[] evalSteps = DenoisingEvaluation.defaultSteps(schedule);
         List<EpochRecord> history = TrainingRun.train(spec, start, engine, batches,

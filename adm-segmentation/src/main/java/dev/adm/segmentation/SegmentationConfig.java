@@ -3,6 +3,8 @@ package dev.adm.segmentation;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableMap;
 
+import dev.adm.models.run.CheckpointPolicy;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,7 @@ import java.util.Map;
  * @param outDir            run directory
  * @param resume            continue from {@code outDir/checkpoint.zip}
  * @param stopAfter         stop (resumably) after this many epochs of this invocation; 0 = run to the end
+ * @param checkpointEvery   when to checkpoint inside an epoch (always at its end too)
  * @param progress          draw a progress bar
  */
 public record SegmentationConfig(String method, Map<String, String> methodParams, List<String> teachers,
@@ -46,7 +49,8 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
                                  double learningRate, long seed, int canvas, int minItems, int maxItems,
                                  int trainScenes, int testScenes, Path dataDir, String folderFormat,
                                  int folderHeight, int folderWidth, boolean embeddedData, boolean flip,
-                                 int overlays, Path outDir, boolean resume, int stopAfter, boolean progress) {
+                                 int overlays, Path outDir, boolean resume, int stopAfter, CheckpointPolicy checkpointEvery,
+                                   boolean progress) {
     public SegmentationConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         teachers = List.copyOf(teachers);
@@ -66,6 +70,7 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
                 + "scene, got %s and %s", trainScenes, testScenes);
         Preconditions.checkArgument(overlays >= 0, "overlays must be >= 0, got %s", overlays);
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
+        Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null, "an output directory is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
         if (folderFormat != null) {
@@ -89,7 +94,7 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
                 .batchSize(batchSize).learningRate(learningRate).seed(seed).canvas(canvas).items(minItems, maxItems)
                 .trainScenes(trainScenes).testScenes(testScenes).dataDir(dataDir).folder(folderFormat, folderHeight, folderWidth)
                 .embeddedData(embeddedData)
-                .flip(flip).overlays(overlays).outDir(outDir).resume(resume).stopAfter(stopAfter).progress(progress);
+                .flip(flip).overlays(overlays).outDir(outDir).resume(resume).stopAfter(stopAfter).checkpointEvery(checkpointEvery).progress(progress);
     }
 
     /** Defaults: baseline, student fcn-resnet8, 10 epochs of 4000 64x64 scenes with 1..3 items, batch 32, lr 0.05. */
@@ -119,6 +124,7 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         private Path outDir;
         private boolean resume;
         private int stopAfter;
+        private CheckpointPolicy checkpointEvery = CheckpointPolicy.DEFAULT;
         private boolean progress = true;
 
         private Builder() {
@@ -151,12 +157,13 @@ public record SegmentationConfig(String method, Map<String, String> methodParams
         public Builder outDir(Path v) { outDir = v; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
         public Builder stopAfter(int v) { stopAfter = v; return this; }
+        public Builder checkpointEvery(CheckpointPolicy v) { checkpointEvery = v; return this; }
         public Builder progress(boolean v) { progress = v; return this; }
 
         public SegmentationConfig build() {
             return new SegmentationConfig(method, methodParams, teachers, teacherCheckpoint, students, auxiliary, epochs,
                     batchSize, learningRate, seed, canvas, minItems, maxItems, trainScenes, testScenes, dataDir,
-                    folderFormat, folderHeight, folderWidth, embeddedData, flip, overlays, outDir, resume, stopAfter, progress);
+                    folderFormat, folderHeight, folderWidth, embeddedData, flip, overlays, outDir, resume, stopAfter, checkpointEvery, progress);
         }
     }
 }

@@ -70,7 +70,7 @@ public final class SegmentationTrainer {
         log.info("data: {}", data.source());
 
         TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
-                cfg.progress(), METRIC, settings(cfg));
+                cfg.progress(), METRIC, settings(cfg), cfg.checkpointEvery());
         TrainingRun.Start start = TrainingRun.start(spec, cfg.resume());
         // auxiliary heads train with their own cross-entropy unless the method uses them (RDD)
         DistillationMethod method = new AuxiliaryHeadLoss(MethodRegistry.create(cfg.method(), cfg.methodParams()),
@@ -78,6 +78,7 @@ public final class SegmentationTrainer {
         long[] input = data.input();
         DistillationEngine engine = new DistillationEngine(method, participants(cfg, method, data),
                 input, new long[]{classes, input[1], input[2]}, start.networks());
+        engine.setRandomSeed(cfg.seed());
         EpochIterator trainData = data.train();
         EpochIterator testData = data.test();
         double studentRate = baseRate(cfg, method, Role.STUDENT);

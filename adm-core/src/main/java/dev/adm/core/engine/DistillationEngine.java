@@ -77,6 +77,7 @@ public final class DistillationEngine {
     }
     private int epoch;
     private long plannedIterations;
+    private long randomSeed;
 
     public DistillationEngine(DistillationMethod method, List<Participant> participants, long[] inputShape,
                               int numClasses) {
@@ -247,6 +248,14 @@ public final class DistillationEngine {
         }
     }
 
+    /**
+     * The seed of ND4J's random draws inside a step (AKD's avatar masks): each step reseeds with this seed and its
+     * iteration, so the draws of a step are the same whether the run was interrupted and resumed or not.
+     */
+    public void setRandomSeed(long seed) {
+        this.randomSeed = seed;
+    }
+
     /** One training step on a batch: forward, losses, backward with injected errors, updates. */
     public StepResult step(INDArray features, INDArray oneHotLabels) {
         return step(new INDArray[]{features}, oneHotLabels);
@@ -254,6 +263,7 @@ public final class DistillationEngine {
 
     /** As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). */
     public StepResult step(INDArray[] features, INDArray oneHotLabels) {
+        Nd4j.getRandom().setSeed(randomSeed * 1_000_003L + iteration());
         Trace trace = computeGradients(features, oneHotLabels);
         checkFinite(trace); // before any update: the networks keep their last good values
         for (Member m : members) {

@@ -3,6 +3,8 @@ package dev.adm.models.classification;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableMap;
 
+import dev.adm.models.run.CheckpointPolicy;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +30,15 @@ import java.util.Map;
  * @param outDir            run directory (results, checkpoint, models)
  * @param resume            continue from {@code outDir/checkpoint.zip}
  * @param stopAfter         stop (resumably) after this many epochs of this invocation; 0 = run to the end
+ * @param checkpointEvery   when to checkpoint inside an epoch (always at its end too)
  * @param progress          draw a progress bar
  */
 public record ClassificationConfig(String method, Map<String, String> methodParams, List<String> teachers,
                                    Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                                    double learningRate, long seed, String dataset, Path dataDir, int imageSize,
                                    boolean embeddedData, int trainLimit, boolean augment,
-                                   Path outDir, boolean resume, int stopAfter, boolean progress) {
+                                   Path outDir, boolean resume, int stopAfter, CheckpointPolicy checkpointEvery,
+                                   boolean progress) {
     public ClassificationConfig {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         teachers = List.copyOf(teachers);
@@ -46,6 +50,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         Preconditions.checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
         Preconditions.checkArgument(learningRate > 0, "learning rate must be > 0, got %s", learningRate);
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
+        Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(trainLimit >= 0, "train limit must be >= 0, got %s", trainLimit);
         Preconditions.checkArgument(outDir != null, "an output directory is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
@@ -68,7 +73,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
                 .teacherCheckpoint(teacherCheckpoint).students(students).epochs(epochs).batchSize(batchSize)
                 .learningRate(learningRate).seed(seed).dataset(dataset).dataDir(dataDir).imageSize(imageSize)
                 .embeddedData(embeddedData).trainLimit(trainLimit).augment(augment).outDir(outDir).resume(resume)
-                .stopAfter(stopAfter).progress(progress);
+                .stopAfter(stopAfter).checkpointEvery(checkpointEvery).progress(progress);
     }
 
     /** Defaults: resnet8 student, 10 epochs, batch 128, lr 0.05, seed 42, augmentation on, progress bar on. */
@@ -91,6 +96,7 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         private Path outDir = Path.of("runs", "run");
         private boolean resume;
         private int stopAfter;
+        private CheckpointPolicy checkpointEvery = CheckpointPolicy.DEFAULT;
         private boolean progress = true;
 
         public Builder method(String v) { method = v; return this; }
@@ -113,11 +119,12 @@ public record ClassificationConfig(String method, Map<String, String> methodPara
         public Builder outDir(Path v) { outDir = v; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
         public Builder stopAfter(int v) { stopAfter = v; return this; }
+        public Builder checkpointEvery(CheckpointPolicy v) { checkpointEvery = v; return this; }
         public Builder progress(boolean v) { progress = v; return this; }
 
         public ClassificationConfig build() {
             return new ClassificationConfig(method, methodParams, teachers, teacherCheckpoint, students, epochs,
-                    batchSize, learningRate, seed, dataset, dataDir, imageSize, embeddedData, trainLimit, augment, outDir, resume, stopAfter, progress);
+                    batchSize, learningRate, seed, dataset, dataDir, imageSize, embeddedData, trainLimit, augment, outDir, resume, stopAfter, checkpointEvery, progress);
         }
     }
 }

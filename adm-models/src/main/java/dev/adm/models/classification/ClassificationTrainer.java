@@ -72,11 +72,12 @@ public final class ClassificationTrainer {
         log.info("data: {}; training on {} images", data.source(), train.size());
 
         TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
-                cfg.progress(), METRIC, settings(cfg));
+                cfg.progress(), METRIC, settings(cfg), cfg.checkpointEvery());
         TrainingRun.Start start = TrainingRun.start(spec, cfg.resume());
         DistillationMethod method = MethodRegistry.create(cfg.method(), cfg.methodParams());
         DistillationEngine engine = new DistillationEngine(method, participants(cfg, train, method),
                 new long[]{train.channels(), train.height(), train.width()}, train.numClasses(), start.networks());
+        engine.setRandomSeed(cfg.seed());
 
         ImageSetIterator.Builder trainIt = data.trainIterator(cfg.batchSize()).shuffle(cfg.seed());
         if (cfg.augment()) {

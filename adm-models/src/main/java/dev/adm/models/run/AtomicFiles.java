@@ -14,6 +14,9 @@ import java.nio.file.attribute.PosixFilePermissions;
  * the same directory, which is then renamed over the target. A crash leaves the old file or nothing.
  */
 public final class AtomicFiles {
+    /** {@code .<target name>.<random digits><suffix>}, as {@link #writeVia} names its temporary files. */
+    private static final java.util.regex.Pattern LEFTOVER = java.util.regex.Pattern.compile("\\..+\\.-?\\d+(\\.[^.]+)$");
+
     private AtomicFiles() {
     }
 
@@ -27,6 +30,27 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface PathWriter {
         void write(Path tmp) throws IOException;
+    }
+
+    /**
+     * Deletes the temporary files a killed writer left in {@code dir} (hidden, never read) and returns how many.
+     */
+    public static int removeLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (LEFTOVER.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + dir + ": " + e.getMessage(), e);
+        }
+        return removed;
     }
 
     public static void write(Path target, Writer writer) {

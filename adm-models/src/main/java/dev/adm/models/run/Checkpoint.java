@@ -3,7 +3,6 @@ package dev.adm.models.run;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.adm.models.data.DataFormatException;
-import dev.adm.models.run.AtomicFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -22,8 +21,11 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * End-of-epoch training state in one zip, written atomically: every network (weights and updater state,
- * via {@link ModelSerializer}) and {@code state.json} (completed epochs and the per-epoch history).
+ * Training state in one zip, written atomically: every network (weights, updater state and iteration count, via
+ * {@link ModelSerializer}) and {@code state.json} (completed epochs, the per-epoch history, and for a checkpoint
+ * written inside an epoch the steps done in it and their running sums). Nothing else is needed for an exact
+ * resume: the data order, augmentation and every random draw of a step are functions of the seed, the epoch and
+ * the step, and methods derive their state (DKD warm-up, RDD stage, SwitOKD mode) from those and the losses.
  */
 public final class Checkpoint {
     public static final String FILE = "checkpoint.zip";
@@ -31,8 +33,19 @@ public final class Checkpoint {
     private static final String NET_PREFIX = "network-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record State(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks,
-                 Map<String, String> settings) {
+    /**
+     * The part of an unfinished epoch a checkpoint covers: its first {@code steps} steps, the images they took,
+     * their training seconds and the sums of their logged losses (for the epoch's means).
+     */
+    public record Partial(int steps, long images, double seconds, Map<String, Double> sums) {
+        public Partial {
+            sums = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sums));
+        }
+    }
+
+    /** {@code partial} is null for a checkpoint written at an epoch's end. */
+    public record State(int completedEpochs, Partial partial, List<EpochRecord> history,
+                        Map<String, ComputationGraph> networks, Map<String, String> settings) {
         /** Fails, naming the setting, when this run's settings differ from the checkpoint's. */
         public void checkSameSettings(Map<String, String> current) {
             for (Map.Entry<String, String> e : settings.entrySet()) {
@@ -49,8 +62,9 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    public static void save(Path dir, int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> nets,
-                     Map<String, String> settings) {
+    /** {@code partial}: the steps done in the epoch after {@code completedEpochs}, or null at an epoch's end. */
+    public static void save(Path dir, int completedEpochs, Partial partial, List<EpochRecord> history,
+                            Map<String, ComputationGraph> nets, Map<String, String> settings) {
         AtomicFiles.write(dir.resolve(FILE), out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 for (Map.Entry<String, ComputationGraph> e : nets.entrySet()) {
@@ -62,6 +76,9 @@ public final class Checkpoint {
                 }
                 Map<String, Object> state = new LinkedHashMap<>();
                 state.put("completedEpochs", completedEpochs);
+                if (partial != null) {
+                    state.put("partial", partial);
+                }
                 state.put("history", history);
                 state.put("settings", settings);
                 zip.putNextEntry(new ZipEntry(STATE));
@@ -80,6 +97,7 @@ public final class Checkpoint {
         Integer completed = null;
         List<EpochRecord> history = new ArrayList<>();
         Map<String, String> settings = Map.of();
+        Partial partial = null;
         try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 byte[] bytes = zip.readAllBytes();
@@ -88,6 +106,9 @@ public final class Checkpoint {
                     completed = ((Number) state.get("completedEpochs")).intValue();
                     history = JSON.convertValue(state.get("history"), new TypeReference<List<EpochRecord>>() { });
                     settings = JSON.convertValue(state.get("settings"), new TypeReference<Map<String, String>>() { });
+                    if (state.get("partial") != null) {
+                        partial = JSON.convertValue(state.get("partial"), Partial.class);
+                    }
                 } else if (e.getName().startsWith(NET_PREFIX) && e.getName().endsWith(".zip")) {
                     String name = e.getName().substring(NET_PREFIX.length(), e.getName().length() - 4);
                     nets.put(name, ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), true));
@@ -101,6 +122,6 @@ public final class Checkpoint {
             throw new DataFormatException("checkpoint " + file + " lacks " + (completed == null ? STATE : "networks")
                     + "; delete it and start without --resume");
         }
-        return new State(completed, history, nets, settings);
+        return new State(completed, partial, history, nets, settings);
     }
 }

@@ -57,7 +57,8 @@ public final class RunReport {
      * Appends one line per step to {@code steps.csv}: epoch, step, each network's total loss and whether it
      * was updated (SwitOKD's teacher: 0 = expert mode). Written at the end of each epoch, before its checkpoint.
      */
-    public static void appendSteps(Path dir, int epoch, List<StepResult> steps) {
+    /** Appends step lines of one epoch, numbered from {@code firstStep}. */
+    public static void appendSteps(Path dir, int epoch, int firstStep, List<StepResult> steps) {
         if (steps.isEmpty()) {
             return;
         }
@@ -73,7 +74,7 @@ public final class RunReport {
             }
             for (int i = 0; i < steps.size(); i++) {
                 StepResult r = steps.get(i);
-                out.append(epoch).append(',').append(i + 1);
+                out.append(epoch).append(',').append(firstStep + i);
                 nets.forEach(n -> out.append(',').append(fmt(r.totals().get(n))));
                 nets.forEach(n -> out.append(',').append(Boolean.TRUE.equals(r.updated().get(n)) ? 1 : 0));
                 out.append('\n');
@@ -85,8 +86,11 @@ public final class RunReport {
         }
     }
 
-    /** On resume: drops step lines of epochs after the checkpoint (a crash may have left them). */
-    public static void trimSteps(Path dir, int completedEpochs) {
+    /**
+     * On resume: drops the step lines after the checkpoint (a crash may have left them), which covers the completed
+     * epochs and the first {@code partialSteps} steps of the next.
+     */
+    public static void trimSteps(Path dir, int completedEpochs, int partialSteps) {
         Path file = dir.resolve(STEPS);
         if (!Files.exists(file)) {
             return;
@@ -94,10 +98,19 @@ public final class RunReport {
         try {
             List<String> lines = Files.readAllLines(file);
             List<String> kept = new ArrayList<>();
+            int columns = lines.isEmpty() ? 0 : lines.get(0).split(",", -1).length;
             for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (i == 0 || (!line.isEmpty() && Integer.parseInt(line.substring(0, line.indexOf(','))) <= completedEpochs)) {
-                    kept.add(line);
+                String[] cells = lines.get(i).split(",", -1);
+                if (i == 0) {
+                    kept.add(lines.get(i));
+                    continue;
+                }
+                if (cells.length != columns || !cells[0].matches("\\d+") || !cells[1].matches("\\d+")) {
+                    continue; // a line a crash cut short
+                }
+                int epoch = Integer.parseInt(cells[0]);
+                if (epoch <= completedEpochs || (epoch == completedEpochs + 1 && Integer.parseInt(cells[1]) <= partialSteps)) {
+                    kept.add(lines.get(i));
                 }
             }
             AtomicFiles.writeString(file, String.join("\n", kept) + "\n");

@@ -34,19 +34,21 @@ public final class TrainingRun {
     /**
      * The run's fixed description.
      *
-     * @param outDir    run directory
-     * @param method    method name (titles and progress)
-     * @param epochs    total epochs of the run
-     * @param stopAfter stop after this many epochs of this invocation (0 = run to the end)
-     * @param progress  draw a progress bar
-     * @param metric    the score's short key ({@code top1}, {@code miou}) and its display name
-     * @param settings  what must not change between a run and its resumption
+     * @param outDir      run directory
+     * @param method      method name (titles and progress)
+     * @param epochs      total epochs of the run
+     * @param stopAfter   stop after this many epochs of this invocation (0 = run to the end)
+     * @param progress    draw a progress bar
+     * @param metric      the score's short key ({@code top1}, {@code miou}) and its display name
+     * @param settings    what must not change between a run and its resumption
+     * @param checkpoints when to checkpoint inside an epoch (there is always one at an epoch's end)
      */
     public record Spec(Path outDir, String method, int epochs, int stopAfter, boolean progress, Metric metric,
-                       Map<String, String> settings) {
+                       Map<String, String> settings, CheckpointPolicy checkpoints) {
         public Spec {
             Preconditions.checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
             Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
+            Preconditions.checkNotNull(checkpoints, "checkpoint policy");
             settings = Map.copyOf(settings);
         }
     }
@@ -61,8 +63,12 @@ public final class TrainingRun {
         }
     }
 
-    /** Where training starts: nothing, or a checkpoint's networks and history. */
-    public record Start(int completedEpochs, List<EpochRecord> history, Map<String, ComputationGraph> networks) {
+    /**
+     * Where training starts: nothing, or a checkpoint's networks and history, with the steps already done in the
+     * next epoch ({@code partial}, null at an epoch boundary).
+     */
+    public record Start(int completedEpochs, Checkpoint.Partial partial, List<EpochRecord> history,
+                        Map<String, ComputationGraph> networks) {
         public Start {
             history = List.copyOf(history);
             networks = Map.copyOf(networks);
@@ -75,13 +81,23 @@ public final class TrainingRun {
     /** A fresh start, or with {@code resume} the checkpoint in {@code spec.outDir()} (same settings required). */
     public static Start start(Spec spec, boolean resume) {
         if (!resume) {
-            return new Start(0, List.of(), Map.of());
+            return new Start(0, null, List.of(), Map.of());
+        }
+        int leftovers = AtomicFiles.removeLeftovers(spec.outDir());
+        if (leftovers > 0) {
+            log.info("removed {} temporary file(s) an interrupted write left in {}", leftovers, spec.outDir());
         }
         Checkpoint.State state = Checkpoint.load(spec.outDir());
         state.checkSameSettings(spec.settings());
-        RunReport.trimSteps(spec.outDir(), state.completedEpochs());
-        log.info("resuming {} after epoch {}", spec.outDir(), state.completedEpochs());
-        return new Start(state.completedEpochs(), state.history(), state.networks());
+        Checkpoint.Partial partial = state.partial();
+        RunReport.trimSteps(spec.outDir(), state.completedEpochs(), partial == null ? 0 : partial.steps());
+        if (partial == null) {
+            log.info("resuming {} after epoch {}", spec.outDir(), state.completedEpochs());
+        } else {
+            log.info("resuming {} in epoch {} after step {}", spec.outDir(), state.completedEpochs() + 1,
+                    partial.steps());
+        }
+        return new Start(state.completedEpochs(), partial, state.history(), state.networks());
     }
 
     /**
@@ -107,17 +123,15 @@ public final class TrainingRun {
         for (int epoch = start.completedEpochs(); epoch < end; epoch++) {
             engine.setEpoch(epoch);
             trainData.setEpoch(epoch);
-            Pass pass = trainEpoch(spec, engine, trainData, epoch);
-            RunReport.appendSteps(spec.outDir(), epoch + 1, pass.steps());
+            Pass pass = trainEpoch(spec, engine, trainData, epoch, history,
+                    epoch == start.completedEpochs() ? start.partial() : null);
             EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
                     learningRate.apply(epoch), pass.meanLosses(), score.apply(engine));
             history.add(rec);
             log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(), format(spec.metric(), rec.scores()),
                     String.format(Locale.ROOT, "%.1f", rec.seconds()),
                     String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
-            Map<String, ComputationGraph> live = new LinkedHashMap<>();
-            engine.participants().forEach(p -> live.put(p.name(), p.graph()));
-            Checkpoint.save(spec.outDir(), epoch + 1, history, live, spec.settings());
+            Checkpoint.save(spec.outDir(), epoch + 1, null, history, live(engine), spec.settings());
             RunReport.writeMetrics(spec.outDir(), history, spec.metric().key());
             RunReport.writeCurves(spec.outDir(), spec.method(), spec.metric().display(), history);
         }
@@ -168,32 +182,69 @@ public final class TrainingRun {
         return sb.toString();
     }
 
-    private record Pass(double seconds, long images, Map<String, Double> meanLosses, List<StepResult> steps) {
+    private record Pass(double seconds, long images, Map<String, Double> meanLosses) {
     }
 
-    private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, int epoch) {
-        Map<String, Double> sums = new LinkedHashMap<>();
-        List<StepResult> steps = new ArrayList<>();
-        long images = 0;
+    private static Map<String, ComputationGraph> live(DistillationEngine engine) {
+        Map<String, ComputationGraph> live = new LinkedHashMap<>();
+        engine.participants().forEach(p -> live.put(p.name(), p.graph()));
+        return live;
+    }
+
+    /**
+     * One epoch from its start, or after the steps a mid-epoch checkpoint covers ({@code resumed}): those batches
+     * are drawn again and skipped, so the data and its augmentation continue exactly where they stopped.
+     */
+    private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, int epoch,
+                                   List<EpochRecord> history, Checkpoint.Partial resumed) {
+        Map<String, Double> sums = new LinkedHashMap<>(resumed == null ? Map.of() : resumed.sums());
+        long images = resumed == null ? 0 : resumed.images();
+        double priorSeconds = resumed == null ? 0 : resumed.seconds();
+        int done = resumed == null ? 0 : resumed.steps();
+        for (int i = 0; i < done; i++) {
+            Preconditions.checkState(data.hasNext(), "the checkpoint is %s steps into epoch %s, which has only %s; "
+                    + "resume with the same data settings", done, epoch + 1, i);
+            data.next();
+        }
+        List<StepResult> pending = new ArrayList<>();  // steps not yet in steps.csv
+        int pendingFrom = done + 1;
         long start = System.nanoTime();
+        long lastCheckpoint = start;
+        int sinceCheckpoint = 0;
         ProgressBar bar = spec.progress() ? new ProgressBarBuilder()
                 .setTaskName(String.format("%s epoch %d/%d", spec.method(), epoch + 1, spec.epochs()))
                 .setInitialMax(data.batchesPerEpoch()).setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500).setMaxRenderedLength(120).build() : null;
         try {
+            if (bar != null) {
+                bar.stepTo(done);
+            }
             while (data.hasNext()) {
                 StepBatches.Batch batch = data.next();
                 StepResult r = engine.step(batch.features(), batch.labels());
                 r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
                 r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
                 r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));
-                steps.add(r);
+                pending.add(r);
+                done++;
+                sinceCheckpoint++;
                 images += batch.size();
+                long now = System.nanoTime();
                 if (bar != null) {
-                    double elapsed = (System.nanoTime() - start) / 1e9;
                     bar.step();
                     bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f  %.0f img/s",
-                            r.totals().values().stream().mapToDouble(Double::doubleValue).sum(), images / elapsed));
+                            r.totals().values().stream().mapToDouble(Double::doubleValue).sum(),
+                            images / (priorSeconds + (now - start) / 1e9)));
+                }
+                if (data.hasNext() && spec.checkpoints().due(sinceCheckpoint, (now - lastCheckpoint) / 1e9)) {
+                    // steps.csv first: a crash between the two leaves lines that the resume trims
+                    RunReport.appendSteps(spec.outDir(), epoch + 1, pendingFrom, pending);
+                    pending.clear();
+                    pendingFrom = done + 1;
+                    Checkpoint.save(spec.outDir(), epoch, new Checkpoint.Partial(done, images,
+                            priorSeconds + (now - start) / 1e9, sums), history, live(engine), spec.settings());
+                    sinceCheckpoint = 0;
+                    lastCheckpoint = System.nanoTime();
                 }
             }
         } finally {
@@ -201,10 +252,11 @@ public final class TrainingRun {
                 bar.close();
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        int n = Math.max(1, steps.size());
+        RunReport.appendSteps(spec.outDir(), epoch + 1, pendingFrom, pending);
+        double seconds = priorSeconds + (System.nanoTime() - start) / 1e9;
+        int n = Math.max(1, done);
         Map<String, Double> means = new LinkedHashMap<>();
         sums.forEach((k, v) -> means.put(k, v / n));
-        return new Pass(seconds, images, means, steps);
+        return new Pass(seconds, images, means);
     }
 }

@@ -1,0 +1,96 @@
+package dev.adm.models.run;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AtomicFilesTest {
+    private static final int SIZE = 8 << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWriterThatFailsLeavesTheOldFileAndNoTemporaryFile() throws Exception {
+        Path target = dir.resolve("results.json");
+        AtomicFiles.writeString(target, "old");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFiles.write(target, out -> {
+            out.write(new byte[1000]);
+            throw new IOException("disk full");
+        }));
+        assertTrue(e.getMessage().contains("results.json") && e.getMessage().contains("disk full"), e.getMessage());
+        assertEquals("old", Files.readString(target));
+        assertEquals(List.of(target), list());
+    }
+
+    /**
+     * A child JVM rewrites an 8 MB file in a loop (each version one repeated byte) and is killed with SIGKILL at
+     * random moments: the file under its final name is always one whole version, never a mix or a truncation.
+     */
+    @Test
+    void aKilledWriterNeverLeavesAHalfWrittenFile() throws Exception {
+        Path target = dir.resolve("checkpoint.zip");
+        Random random = new Random(7);
+        int interruptedWrites = 0;
+        for (int round = 0; round < 4; round++) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                    "-cp", System.getProperty("java.class.path"), RewriteLoop.class.getName(), target.toString())
+                    .redirectErrorStream(true).start();
+            byte[] ready = p.getInputStream().readNBytes(6); // "ready\n" once the first version is in place
+            assertEquals("ready\n", new String(ready), "child did not start");
+            Thread.sleep(50 + random.nextInt(400));
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            byte[] content = Files.readAllBytes(target);
+            assertEquals(SIZE, content.length, "a whole version");
+            byte[] whole = new byte[SIZE];
+            Arrays.fill(whole, content[0]);
+            assertArrayEquals(whole, content, "one version, not a mix");
+            interruptedWrites += AtomicFiles.removeLeftovers(dir);
+            assertEquals(List.of(target), list(), "only the target is left once leftovers are removed");
+        }
+        // the kill usually lands inside a write (most of the loop's time): the test saw that case
+        assertTrue(interruptedWrites > 0, "no kill interrupted a write; the test proved nothing");
+    }
+
+    private List<Path> list() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new ArrayList<>(s.toList());
+        }
+    }
+
+    /** The child: writes versions 1, 2, 3, ... of the file until killed. */
+    public static final class RewriteLoop {
+        public static void main(String[] args) {
+            Path target = Path.of(args[0]);
+            byte[] data = new byte[SIZE];
+            for (int version = 1; ; version++) {
+                Arrays.fill(data, (byte) version);
+                AtomicFiles.write(target, out -> {
+                    for (int off = 0; off < SIZE; off += 64 << 10) {
+                        out.write(data, off, 64 << 10); // in pieces, as real writers do
+                    }
+                });
+                if (version == 1) {
+                    System.out.print("ready\n");
+                    System.out.flush();
+                }
+            }
+        }
+    }
+}

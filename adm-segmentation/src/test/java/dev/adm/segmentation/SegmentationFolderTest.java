@@ -134,6 +134,19 @@ class SegmentationFolderTest extends AdmTestBase {
     }
 
     @Test
+    void randomMutationsOfImageAndLabelFilesReadOrFailClearly(@TempDir Path dir) throws Exception {
+        writePair(dir.resolve("train"), "a", 12, 10, (x, y) -> (x + y) % 5 == 0 ? 255 : (x + y) % 19);
+        writePair(dir.resolve("train"), "b", 12, 10, (x, y) -> x % 19);
+        int rejected = dev.adm.core.testing.Mutations.check(dir.resolve("train/images/a_leftImg8bit.png"), 12, 80,
+                f -> SegmentationFolder.read(dir.resolve("train"), SegmentationFolder.Format.CITYSCAPES, 8, 8),
+                DataFormatException.class);
+        rejected += dev.adm.core.testing.Mutations.check(dir.resolve("train/labels/b_gtFine_labelTrainIds.png"), 13,
+                80, f -> SegmentationFolder.read(dir.resolve("train"), SegmentationFolder.Format.CITYSCAPES, 8, 8),
+                DataFormatException.class);
+        assertTrue(rejected > 60, "rejected: " + rejected);
+    }
+
+    @Test
     void theTrainerRunsOnAFolderDataset(@TempDir Path dir) throws Exception {
         for (int i = 0; i < 6; i++) {
             int shift = i;

@@ -46,6 +46,14 @@ class NpyFilesTest extends AdmTestBase {
                 .getBytes(StandardCharsets.ISO_8859_1), "Fortran order");
     }
 
+    @Test
+    void randomMutationsOfAValidFileReadOrFailClearly() throws Exception {
+        Path f = dir.resolve("student_feat.npy");
+        NpyFiles.writeFloat32(f, Nd4j.arange(2 * 3 * 4 * 4).reshape(2, 3, 4, 4).castTo(DataType.FLOAT));
+        int rejected = dev.adm.core.testing.Mutations.check(f, 11, 300, NpyFiles::read, IllegalArgumentException.class);
+        assertTrue(rejected > 150, "most mutants of a .npy file are invalid; rejected: " + rejected);
+    }
+
     private void expect(byte[] content, String message) throws Exception {
         Path f = dir.resolve("bad.npy");
         Files.write(f, content);

@@ -1,7 +1,6 @@
 package dev.adm.models.data;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,8 +36,7 @@ public final class IdxReader {
             int cols = in.readInt();
             check(count > 0 && rows > 0 && cols > 0 && (long) count * rows * cols < Integer.MAX_VALUE, file,
                     "has an impossible header: %d images of %dx%d", count, rows, cols);
-            byte[] pixels = new byte[count * rows * cols];
-            readFully(in, pixels, file, count + " images of " + rows + "x" + cols);
+            byte[] pixels = readFully(in, count * rows * cols, file, count + " images of " + rows + "x" + cols);
             checkEnd(in, file);
             return new Images(pixels, count, rows, cols);
         });
@@ -50,9 +48,8 @@ public final class IdxReader {
             check(magic == LABELS_MAGIC, file, "is not an IDX label file: magic number 0x%08X, expected 0x%08X",
                     magic, LABELS_MAGIC);
             int count = in.readInt();
-            check(count > 0, file, "has an impossible header: %d labels", count);
-            byte[] raw = new byte[count];
-            readFully(in, raw, file, count + " labels");
+            check(count > 0 && count < Integer.MAX_VALUE - 8, file, "has an impossible header: %d labels", count);
+            byte[] raw = readFully(in, count, file, count + " labels");
             checkEnd(in, file);
             int[] labels = new int[count];
             for (int i = 0; i < count; i++) {
@@ -83,24 +80,23 @@ public final class IdxReader {
         return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
     }
 
-    private static void readFully(DataInputStream in, byte[] into, Path file, String expected) throws IOException {
-        int off = 0;
-        while (off < into.length) {
-            int n = in.read(into, off, into.length - off);
-            if (n < 0) {
-                throw new DataFormatException(file + " is truncated: the header promises " + expected + " ("
-                        + into.length + " bytes) but only " + off + " bytes follow");
-            }
-            off += n;
+    /**
+     * The {@code length} bytes the header promises. Read in chunks rather than allocated up front, so a damaged
+     * header that promises gigabytes fails as a truncated file instead of exhausting memory.
+     */
+    private static byte[] readFully(DataInputStream in, int length, Path file, String expected) throws IOException {
+        byte[] data = in.readNBytes(length);
+        if (data.length < length) {
+            throw new DataFormatException(file + " is truncated: the header promises " + expected + " ("
+                    + length + " bytes) but only " + data.length + " bytes follow");
         }
+        return data;
     }
 
     private static void checkEnd(DataInputStream in, Path file) throws IOException {
-        ByteArrayOutputStream rest = new ByteArrayOutputStream();
         if (in.read() >= 0) {
             throw new DataFormatException(file + " has bytes after the data its header describes; is it the right file?");
         }
-        rest.close();
     }
 
     private static void check(boolean ok, Path file, String message, Object... args) {

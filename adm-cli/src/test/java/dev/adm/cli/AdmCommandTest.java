@@ -88,6 +88,30 @@ class AdmCommandTest extends AdmTestBase {
         assertTrue(missing.err().contains("none.zip"), missing.err());
     }
 
+    /** Configurations that cannot train fail before the first step, with the fix in the message, writing nothing. */
+    @Test
+    void wrongConfigurationsFailBeforeTrainingAndSayTheFix() throws Exception {
+        String[][] cases = {
+                {"--method", "adm", "--teacher", "wrn_16_2", "--student", "resnet8"},
+                {"--method", "adm", "--teacher", "resnet20", "--student", "resnet9000"},
+                {"--method", "adm", "--teacher", "resnet20", "--param", "similarity=cos"},
+                {"--method", "adm", "--teacher", "resnet20", "--checkpoint-every", "often"},
+        };
+        String[] fixes = {"use similarity=attention", "known models: resnet8", "use one of cosine, attention",
+                "give a number of steps (200), a time (90s, 10m, 1h) or 'epoch'"};
+        for (int i = 0; i < cases.length; i++) {
+            Path out = dir.resolve("bad" + i);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "classification",
+                    "--embedded", "--train-limit", "64", "--epochs", "1", "--no-progress", "--out", out.toString()));
+            args.addAll(java.util.List.of(cases[i]));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(fixes[i]) && !r.err().contains("at dev.adm"), r.err());
+            assertTrue(!Files.exists(out.resolve("checkpoint.zip")) && !Files.exists(out.resolve("steps.csv")),
+                    "nothing trained or written for " + String.join(" ", cases[i]));
+        }
+    }
+
     @Test
     void quickstartRunsBothMethodsAndWritesTheTable() throws Exception {
         Path out = dir.resolve("qs");

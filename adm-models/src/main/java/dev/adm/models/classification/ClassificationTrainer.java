@@ -199,6 +199,10 @@ public final class ClassificationTrainer {
         }
         var layer = g.getOutputLayer(0).conf().getLayer();
         long classes = layer instanceof FeedForwardLayer f ? f.getNOut() : -1;
+        if (classes <= 0) {
+            throw new IllegalArgumentException("model " + file + " is not a classifier (its output layer is a "
+                    + layer.getClass().getSimpleName() + "); give a model from adm train classification");
+        }
         if (classes != numClasses) {
             throw new IllegalArgumentException("model " + file + " predicts " + classes + " classes but the data has "
                     + numClasses + "; use a model trained on this dataset");

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +56,7 @@ public final class RunReport {
      * Appends one line per step to {@code steps.csv}: epoch, step, each network's total loss and whether it
      * was updated (SwitOKD's teacher: 0 = expert mode). Written at the end of each epoch, before its checkpoint.
      */
-    /** Appends step lines of one epoch, numbered from {@code firstStep}. */
+    /** Adds step lines of one epoch, numbered from {@code firstStep}. */
     public static void appendSteps(Path dir, int epoch, int firstStep, List<StepResult> steps) {
         if (steps.isEmpty()) {
             return;
@@ -79,8 +78,9 @@ public final class RunReport {
                 nets.forEach(n -> out.append(',').append(Boolean.TRUE.equals(r.updated().get(n)) ? 1 : 0));
                 out.append('\n');
             }
-            Files.createDirectories(dir);
-            Files.writeString(file, out, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // rewritten whole and renamed like every other output (it is written only at checkpoints and epoch ends)
+            String before = Files.exists(file) ? Files.readString(file) : "";
+            AtomicFiles.writeString(file, before + out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

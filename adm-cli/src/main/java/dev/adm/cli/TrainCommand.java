@@ -112,7 +112,8 @@ final class TrainCommand implements Runnable {
         String method;
         @Option(names = "--param", description = "method parameter key=value, repeatable (e.g. --param tau=0.5)")
         Map<String, String> params = new LinkedHashMap<>();
-        @Option(names = "--teacher", split = ",", description = "U-Net(s) trained jointly: unet-base, unet-small, unet-tiny")
+        @Option(names = "--teacher", split = ",", description = "U-Net(s) trained jointly: unet-base, "
+                + "unet-small, unet-tiny; add -attn for self-attention at the lowest resolution (unet-base-attn)")
         List<String> teachers = new ArrayList<>();
         @Option(names = "--teacher-checkpoint", description = "a U-Net .zip from adm train diffusion, frozen")
         Path teacherCheckpoint;

@@ -11,15 +11,24 @@ import java.util.Map;
  * U-Nets by name. All end at a 64-channel bottleneck (tap {@code feat}), so a teacher and a student compare
  * channel by channel (ADM's cosine similarity and mimicry):
  * {@code unet-base} (base 32, levels 1-2-2, two blocks per level), {@code unet-small} (base 16, levels 1-2-4, one
- * block), {@code unet-tiny} (base 8, levels 2-4-8, one block).
+ * block), {@code unet-tiny} (base 8, levels 2-4-8, one block). The suffix {@code -attn} (e.g.
+ * {@code unet-base-attn}) adds self-attention at the lowest resolution.
  */
 public final class DiffusionZoo {
     /** A named U-Net shape. */
-    public record Spec(String name, int base, int[] multipliers, int blocks) {
+    public record Spec(String name, int base, int[] multipliers, int blocks, boolean attention) {
+        public Spec(String name, int base, int[] multipliers, int blocks) {
+            this(name, base, multipliers, blocks, false);
+        }
+
         public UNet.Config config(int channels, int size, long seed, IUpdater updater) {
-            return new UNet.Config(channels, size, base, multipliers, blocks, 32, seed, updater, DataType.FLOAT);
+            return new UNet.Config(channels, size, base, multipliers, blocks, 32, seed, updater, DataType.FLOAT,
+                    attention);
         }
     }
+
+    /** The suffix that adds self-attention at the lowest resolution. */
+    public static final String ATTENTION_SUFFIX = "-attn";
 
     private static final Map<String, Spec> MODELS = new LinkedHashMap<>();
 
@@ -41,11 +50,13 @@ public final class DiffusionZoo {
     }
 
     public static Spec get(String name) {
-        Spec s = MODELS.get(name);
+        boolean attention = name.endsWith(ATTENTION_SUFFIX);
+        Spec s = MODELS.get(attention ? name.substring(0, name.length() - ATTENTION_SUFFIX.length()) : name);
         if (s == null) {
             throw new IllegalArgumentException("unknown diffusion model '" + name + "'; known: "
-                    + String.join(", ", MODELS.keySet()));
+                    + String.join(", ", MODELS.keySet()) + ", each also with " + ATTENTION_SUFFIX
+                    + " for self-attention at the lowest resolution");
         }
-        return s;
+        return attention ? new Spec(name, s.base(), s.multipliers(), s.blocks(), true) : s;
     }
 }

@@ -33,7 +33,8 @@ import java.util.Deque;
  * projection of the embedding added per channel ({@link ChannelBiasVertex}), BN-SiLU-conv3x3, plus the input
  * (1x1 conv when the width changes). Levels of {@code base * multipliers[l]} channels with {@code blocks} blocks
  * each, a stride-2 conv between levels on the way down, nearest upsampling and a conv on the way up, skip
- * connections concatenated; the middle (two blocks at the lowest resolution) is the tap {@value #FEAT}.
+ * connections concatenated; the middle (two blocks at the lowest resolution, optionally with self-attention
+ * between them) is the tap {@value #FEAT}.
  * Batch norm stands in for DDPM's group norm, which DL4J M2.1 lacks.
  */
 public final class UNet {
@@ -53,9 +54,10 @@ public final class UNet {
      * @param multipliers channels of each level, as multiples of {@code base}
      * @param blocks      residual blocks per level
      * @param embedding   size of the sinusoidal timestep embedding
+     * @param attention   a {@link SpatialSelfAttention} block between the two middle blocks (lowest resolution)
      */
     public record Config(int channels, int size, int base, int[] multipliers, int blocks, int embedding, long seed,
-                         IUpdater updater, DataType dataType) {
+                         IUpdater updater, DataType dataType, boolean attention) {
         public Config {
             Preconditions.checkArgument(channels >= 1 && base >= 4 && blocks >= 1, "need channels >= 1, base >= 4 "
                     + "and blocks >= 1, got %s, %s, %s", channels, base, blocks);
@@ -69,25 +71,35 @@ public final class UNet {
             multipliers = multipliers.clone();
         }
 
+        /** Without attention. */
+        public Config(int channels, int size, int base, int[] multipliers, int blocks, int embedding, long seed,
+                      IUpdater updater, DataType dataType) {
+            this(channels, size, base, multipliers, blocks, embedding, seed, updater, dataType, false);
+        }
+
         /** A small default: base 16, levels (1, 2, 2), two blocks each, embedding 32, Adam 2e-4, float. */
         public static Config small(int channels, int size, long seed) {
             return new Config(channels, size, 16, new int[]{1, 2, 2}, 2, 32, seed, new Adam(2e-4), DataType.FLOAT);
         }
 
         public Config withBase(int newBase) {
-            return new Config(channels, size, newBase, multipliers, blocks, embedding, seed, updater, dataType);
+            return new Config(channels, size, newBase, multipliers, blocks, embedding, seed, updater, dataType, attention);
         }
 
         public Config withBlocks(int newBlocks) {
-            return new Config(channels, size, base, multipliers, newBlocks, embedding, seed, updater, dataType);
+            return new Config(channels, size, base, multipliers, newBlocks, embedding, seed, updater, dataType, attention);
         }
 
         public Config withSeed(long newSeed) {
-            return new Config(channels, size, base, multipliers, blocks, embedding, newSeed, updater, dataType);
+            return new Config(channels, size, base, multipliers, blocks, embedding, newSeed, updater, dataType, attention);
+        }
+
+        public Config withAttention(boolean on) {
+            return new Config(channels, size, base, multipliers, blocks, embedding, seed, updater, dataType, on);
         }
 
         public Config withUpdater(IUpdater newUpdater) {
-            return new Config(channels, size, base, multipliers, blocks, embedding, seed, newUpdater, dataType);
+            return new Config(channels, size, base, multipliers, blocks, embedding, seed, newUpdater, dataType, attention);
         }
     }
 
@@ -130,6 +142,10 @@ public final class UNet {
             }
         }
         h = resBlock(g, "mid_b0", h, ch, ch, tDim);
+        if (c.attention()) {
+            g.addLayer("mid_attn", new SpatialSelfAttention(ch), h);
+            h = "mid_attn";
+        }
         h = resBlock(g, FEAT, h, ch, ch, tDim);
         for (int l = levels - 1; l >= 0; l--) {
             int out = c.base() * c.multipliers()[l];

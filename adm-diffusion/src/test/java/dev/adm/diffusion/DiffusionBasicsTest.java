@@ -115,6 +115,84 @@ class DiffusionBasicsTest extends AdmTestBase {
         assertArrayEquals(new int[]{0, 66, 133, 199}, Samplers.timesteps(200, 4));
     }
 
+    /** A conv, then attention, then an MSE loss; every attention parameter random (Wo is zero when built). */
+    private static ComputationGraph attentionGraph() {
+        var conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+                .graphBuilder().addInputs("map").setInputTypes(InputType.convolutional(2, 3, 2))
+                .addLayer("conv", new ConvolutionLayer.Builder(1, 1).nIn(2).nOut(3).activation(Activation.TANH).build(),
+                        "map")
+                .addLayer("attn", new SpatialSelfAttention(3), "conv")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .build(), "attn")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        assertEquals(0.0, g.getLayer("attn").getParam(SpatialSelfAttention.OUT_W).norm2Number().doubleValue(),
+                "the output projection starts at zero: a new block is the identity");
+        Nd4j.getRandom().setSeed(9);
+        for (String p : new String[]{SpatialSelfAttention.QKV_W, SpatialSelfAttention.QKV_B, SpatialSelfAttention.OUT_W,
+                SpatialSelfAttention.OUT_B}) {
+            g.getLayer("attn").getParam(p).assign(Nd4j.randn(DataType.DOUBLE, g.getLayer("attn").getParam(p).shape()));
+        }
+        return g;
+    }
+
+    @Test
+    void selfAttentionMatchesItsDefinitionAndPassesDl4jsGradientCheck() {
+        ComputationGraph g = attentionGraph();
+        INDArray map = Nd4j.randn(DataType.DOUBLE, 2, 2, 2, 3);
+        INDArray x = g.feedForward(map, false).get("conv");
+        INDArray out = g.output(map)[0];
+        // the definition, location by location: out[:, i] = x[:, i] + sum_j softmax_j(q_i . k_j / sqrt(C)) v_j Wo + bo
+        var layer = g.getLayer("attn");
+        INDArray wqkv = layer.getParam(SpatialSelfAttention.QKV_W);
+        INDArray bqkv = layer.getParam(SpatialSelfAttention.QKV_B);
+        INDArray wo = layer.getParam(SpatialSelfAttention.OUT_W);
+        INDArray bo = layer.getParam(SpatialSelfAttention.OUT_B);
+        for (int b = 0; b < 2; b++) {
+            INDArray tokens = x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b)).reshape(3, 6).transpose(); // [HW,C]
+            INDArray qkv = tokens.mmul(wqkv).addRowVector(bqkv);
+            for (int i = 0; i < 6; i++) {
+                double[] score = new double[6];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < 6; j++) {
+                    double dot = 0;
+                    for (int c = 0; c < 3; c++) {
+                        dot += qkv.getDouble(i, c) * qkv.getDouble(j, 3 + c);
+                    }
+                    score[j] = dot / Math.sqrt(3);
+                    max = Math.max(max, score[j]);
+                }
+                double z = 0;
+                for (int j = 0; j < 6; j++) {
+                    score[j] = Math.exp(score[j] - max);
+                    z += score[j];
+                }
+                double[] attended = new double[3];
+                for (int j = 0; j < 6; j++) {
+                    for (int c = 0; c < 3; c++) {
+                        attended[c] += score[j] / z * qkv.getDouble(j, 6 + c);
+                    }
+                }
+                for (int c = 0; c < 3; c++) {
+                    double proj = bo.getDouble(0, c);
+                    for (int d = 0; d < 3; d++) {
+                        proj += attended[d] * wo.getDouble(d, c);
+                    }
+                    assertEquals(tokens.getDouble(i, c) + proj, out.getDouble(b, c, i / 3, i % 3), 1e-10,
+                            "batch " + b + ", location " + i + ", channel " + c);
+                }
+            }
+        }
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
+        try {
+            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                    .inputs(new INDArray[]{map}).labels(new INDArray[]{Nd4j.randn(DataType.DOUBLE, 2, 3, 2, 3)})));
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+    }
+
     @Test
     void theUNetPredictsNoiseOfTheImagesShapeWithABottleneckTap() {
         UNet.Config c = UNet.Config.small(1, 28, 1);

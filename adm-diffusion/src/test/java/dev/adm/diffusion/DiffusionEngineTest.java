@@ -60,6 +60,34 @@ class DiffusionEngineTest extends AdmTestBase {
         assertTrue(Double.isFinite(r.totals().get("student")));
     }
 
+    @Test
+    void aUNetWithSelfAttentionTrainsWithExactGradients() {
+        ComputationGraph net = UNet.build(TINY.withAttention(true));
+        var attn = net.getLayer("mid_attn");
+        Nd4j.getRandom().setSeed(4);
+        attn.paramTable().values().forEach(p -> p.assign(Nd4j.randn(DataType.DOUBLE, p.shape()).muli(0.5)));
+        DistillationEngine e = engine("baseline", List.of(Participant.builder("student", net).role(Role.STUDENT)
+                .logits(UNet.NOISE).tap("feat", UNet.FEAT).build()));
+        INDArray[] x = {Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4),
+                TimestepEmbedding.of(new int[]{2, 6, 8}, 4, DataType.DOUBLE)};
+        INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4);
+        DistillationEngine.Trace trace = e.computeGradients(x, eps);
+        INDArray analytic = trace.gradients().get("student").gradient().dup();
+        ComputationGraph trained = e.graph("student"); // the engine's copy of the network
+        INDArray params = trained.params();
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (var entry : trained.getLayer("mid_attn").paramTable().entrySet()) {
+            for (int k = 0; k < 3; k++) {
+                long i = offsetOf(trained, entry.getValue()) + rnd.nextLong(entry.getValue().length());
+                double numeric = FiniteDifferences.derivative(params, i,
+                        () -> e.lossesWithDetachedInputsFrom(trace, x, eps).totals().get("student"), STEP);
+                FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
+                        "mid_attn " + entry.getKey() + "[" + i + "]");
+            }
+        }
+        checkGradients(e, trace, x, eps);
+    }
+
     /** Every trained network's injected gradient against finite differences, one sampled entry per tensor. */
     private static void checkGradients(DistillationEngine e, DistillationEngine.Trace trace, INDArray[] x,
                                        INDArray eps) {

@@ -1,5 +1,7 @@
 package dev.adm.models.run;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+
 import java.util.Map;
 
 /**
@@ -13,5 +15,6 @@ import java.util.Map;
  * @param scores       test score per network (top-1 accuracy for classification, mIoU for segmentation)
  */
 public record EpochRecord(int epoch, double seconds, double imagesPerSec, double learningRate,
-                          Map<String, Double> losses, Map<String, Double> scores) {
+                          Map<String, Double> losses,
+                          @JsonAlias("top1") Map<String, Double> scores) { // "top1": runs written before segmentation
 }

@@ -1,6 +1,7 @@
 package dev.adm.cli;
 
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.ChildJvm;
 import dev.adm.models.run.Checkpoint;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,14 +104,9 @@ class CrashResumeTest extends AdmTestBase {
 
     /** The CLI in a child JVM with this JVM's options (the same SIMD kernel, so the same floating-point results). */
     private static Process launch(List<String> args, Path out) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-modules") || a.startsWith("-Xmx") || a.startsWith("-Dorg.bytedeco"))
-                .forEach(cmd::add);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AdmCommand.class.getName()));
-        cmd.addAll(args);
-        cmd.addAll(List.of("--out", out.toString()));
+        List<String> childArgs = new ArrayList<>(args);
+        childArgs.addAll(List.of("--out", out.toString()));
+        List<String> cmd = ChildJvm.command(List.of(), AdmCommand.class, childArgs);
         Files.createDirectories(out);
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(out.getParent().resolve("crashed.log").toFile()).start();

@@ -294,7 +294,7 @@ public final class DistillationEngine {
         }
         for (Map.Entry<String, Gradient> g : trace.gradients.entrySet()) {
             INDArray grad = g.getValue().gradient();
-            if (BooleanIndexing.or(grad, Conditions.isNan()) || BooleanIndexing.or(grad, Conditions.isInfinite())) {
+            if (BooleanIndexing.or(grad, Conditions.notFinite())) { // one pass over the gradient
                 throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training stopped at step %d "
                         + "(epoch %d): the gradient of network '%s' is not finite although its losses are %s; no "
                         + "network was updated by this step, and the last checkpoint holds the last good state. "

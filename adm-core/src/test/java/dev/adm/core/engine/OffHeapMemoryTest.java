@@ -2,6 +2,7 @@ package dev.adm.core.engine;
 
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.ChildJvm;
 import dev.adm.core.testing.TinyGraphs;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,11 +35,8 @@ class OffHeapMemoryTest extends AdmTestBase {
      */
     @Test
     void twoThousandAdmStepsDoNotGrowMemoryOutsideTheHeap() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"));
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-modules") || a.startsWith("-Dorg.bytedeco")).forEach(cmd::add);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+        List<String> cmd = ChildJvm.command(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"), Probe.class,
+                List.of());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, out);

@@ -38,6 +38,9 @@ public final class Checkpoint {
      * their training seconds and the sums of their logged losses (for the epoch's means).
      */
     public record Partial(int steps, long images, double seconds, Map<String, Double> sums) {
+        /** Nothing done yet: an epoch from its start. */
+        public static final Partial NONE = new Partial(0, 0, 0, Map.of());
+
         public Partial {
             sums = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sums));
         }

@@ -197,10 +197,11 @@ public final class TrainingRun {
      */
     private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, int epoch,
                                    List<EpochRecord> history, Checkpoint.Partial resumed) {
-        Map<String, Double> sums = new LinkedHashMap<>(resumed == null ? Map.of() : resumed.sums());
-        long images = resumed == null ? 0 : resumed.images();
-        double priorSeconds = resumed == null ? 0 : resumed.seconds();
-        int done = resumed == null ? 0 : resumed.steps();
+        Checkpoint.Partial from = resumed == null ? Checkpoint.Partial.NONE : resumed;
+        Map<String, Double> sums = new LinkedHashMap<>(from.sums());
+        long images = from.images();
+        double priorSeconds = from.seconds();
+        int done = from.steps();
         for (int i = 0; i < done; i++) {
             Preconditions.checkState(data.hasNext(), "the checkpoint is %s steps into epoch %s, which has only %s; "
                     + "resume with the same data settings", done, epoch + 1, i);

@@ -1,5 +1,6 @@
 package dev.adm.models.run;
 
+import dev.adm.core.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,9 +49,8 @@ class AtomicFilesTest {
         Random random = new Random(7);
         int interruptedWrites = 0;
         for (int round = 0; round < 4; round++) {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), RewriteLoop.class.getName(), target.toString())
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(ChildJvm.command(List.of("-Xmx256m"), RewriteLoop.class,
+                    List.of(target.toString()))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             byte[] ready = p.getInputStream().readNBytes(6); // "ready\n" once the first version is in place
             assertEquals("ready\n", new String(ready), "child did not start");
             Thread.sleep(50 + random.nextInt(400));

@@ -12,9 +12,16 @@ import java.util.Arrays;
 /**
  * Samplers from an epsilon-predicting model: DDPM's ancestral sampler (Ho et al., 2020; variance
  * {@code beta_t}) over every step, and DDIM's deterministic one (Song et al., 2021; eta = 0) over a subset of
- * steps, with its {@code x_0} predictions clipped to the data range {@code [-1, 1]} (as DDIM's and diffusers'
- * default). Both start from {@code N(0, I)} drawn with ND4J's generator seeded by {@code seed} and return images
+ * steps. Both start from {@code N(0, I)} drawn with ND4J's generator seeded by {@code seed} and return images
  * clipped to {@code [-1, 1]}.
+ *
+ * <p>Both clip each step's prediction of {@code x_0} to the data range and continue from the clipped value, as
+ * the reference implementations do: DDPM through the posterior mean of {@code q(x_{t-1} | x_t, x_0)} (Ho et al.'s
+ * {@code clip_denoised}), DDIM with the noise recomputed from the clipped {@code x_0} (diffusers'
+ * {@code use_clipped_model_output}). Why: a network whose noise estimate is a little too large at high {@code t}
+ * (1.2x is typical early in training) otherwise feeds that excess back into {@code x_t} step after step; the
+ * unclipped forms turned such a network's samples into saturated noise, the clipped ones into clothes. With an exact
+ * noise predictor and data inside {@code [-1, 1]} the two forms are the same.
  */
 public final class Samplers {
     /** Predicts the noise {@code eps} of {@code x_t} at steps {@code t} (one per sample). */
@@ -38,10 +45,13 @@ public final class Samplers {
         int[] t = new int[(int) shape[0]];
         for (int step = schedule.steps() - 1; step >= 0; step--) {
             Arrays.fill(t, step);
-            INDArray eps = model.predict(x, t);
             double beta = schedule.beta(step);
-            double scale = beta / Math.sqrt(1 - schedule.alphaBar(step));
-            x = x.sub(eps.mul(scale)).divi(Math.sqrt(1 - beta));
+            double ab = schedule.alphaBar(step);
+            double abPrev = step > 0 ? schedule.alphaBar(step - 1) : 1.0;
+            INDArray x0 = clippedX0(x, model.predict(x, t), ab);
+            // posterior mean: sqrt(abPrev) beta / (1 - ab) x0 + sqrt(1 - beta) (1 - abPrev) / (1 - ab) x_t
+            INDArray fromXt = x.mul(Math.sqrt(1 - beta) * (1 - abPrev) / (1 - ab));
+            x = x0.muli(Math.sqrt(abPrev) * beta / (1 - ab)).addi(fromXt);
             if (step > 0) {
                 x.addi(Nd4j.randn(DataType.FLOAT, shape).muli(Math.sqrt(beta)));
             }
@@ -59,14 +69,19 @@ public final class Samplers {
         int[] t = new int[(int) shape[0]];
         for (int i = taus.length - 1; i >= 0; i--) {
             Arrays.fill(t, taus[i]);
-            INDArray eps = model.predict(x, t);
             double ab = schedule.alphaBar(taus[i]);
             double abPrev = i > 0 ? schedule.alphaBar(taus[i - 1]) : 1.0;
-            INDArray x0 = x.sub(eps.mul(Math.sqrt(1 - ab))).divi(Math.sqrt(ab));
-            x0 = Transforms.max(Transforms.min(x0, 1.0, false), -1.0, false);
-            x = x0.mul(Math.sqrt(abPrev)).addi(eps.mul(Math.sqrt(1 - abPrev)));
+            INDArray x0 = clippedX0(x, model.predict(x, t), ab);
+            INDArray eps = x.sub(x0.mul(Math.sqrt(ab))).divi(Math.sqrt(1 - ab)); // the noise the clipped x0 implies
+            x = x0.muli(Math.sqrt(abPrev)).addi(eps.muli(Math.sqrt(1 - abPrev)));
         }
         return Transforms.max(Transforms.min(x, 1.0, false), -1.0, false);
+    }
+
+    /** {@code (x_t - sqrt(1 - ab) eps) / sqrt(ab)}, clipped to {@code [-1, 1]}. */
+    private static INDArray clippedX0(INDArray xt, INDArray eps, double ab) {
+        INDArray x0 = xt.sub(eps.mul(Math.sqrt(1 - ab))).divi(Math.sqrt(ab));
+        return Transforms.max(Transforms.min(x0, 1.0, false), -1.0, false);
     }
 
     /** {@code steps} steps spread evenly over {@code 0..T-1}, ascending, the first 0 and the last {@code T-1}. */

@@ -108,15 +108,7 @@ class DiffusionBasicsTest extends AdmTestBase {
 
     @Test
     void samplersRecoverAPointMassFromItsExactNoisePredictor() {
-        NoiseSchedule s = NoiseSchedule.of(NoiseSchedule.Kind.COSINE, 200);
-        INDArray target = Nd4j.linspace(-0.9, 0.9, 16, DataType.FLOAT).reshape(1, 1, 4, 4);
-        Samplers.NoiseModel oracle = pointMassPredictor(s, target, 1.0);
-        INDArray ddim = Samplers.ddim(oracle, s, new long[]{3, 1, 4, 4}, 20, 5);
-        INDArray ddpm = Samplers.ddpm(oracle, s, new long[]{3, 1, 4, 4}, 5);
-        for (int i = 0; i < 3; i++) {
-            assertEquals(0, ddim.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), 1e-4, "ddim " + i);
-            assertEquals(0, ddpm.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), 1e-4, "ddpm " + i);
-        }
+        assertBothSamplersEndNearThePointMass(NoiseSchedule.of(NoiseSchedule.Kind.COSINE, 200), 1.0, 3, 20, 1e-4);
         assertArrayEquals(new int[]{0, 66, 133, 199}, Samplers.timesteps(200, 4));
     }
 
@@ -127,14 +119,19 @@ class DiffusionBasicsTest extends AdmTestBase {
      */
     @Test
     void samplersStayNearTheDataWhenTheNoiseEstimateIsTooLarge() {
-        NoiseSchedule s = NoiseSchedule.of(NoiseSchedule.Kind.COSINE, 1000);
+        assertBothSamplersEndNearThePointMass(NoiseSchedule.of(NoiseSchedule.Kind.COSINE, 1000), 1.2, 8, 50, 0.1);
+    }
+
+    /** {@code n} DDIM samples of {@code ddimSteps} steps and {@code n} DDPM samples, each within {@code tol}. */
+    private static void assertBothSamplersEndNearThePointMass(NoiseSchedule s, double scale, int n, int ddimSteps,
+                                                              double tol) {
         INDArray target = Nd4j.linspace(-0.9, 0.9, 16, DataType.FLOAT).reshape(1, 1, 4, 4);
-        Samplers.NoiseModel tooLarge = pointMassPredictor(s, target, 1.2);
-        INDArray ddim = Samplers.ddim(tooLarge, s, new long[]{8, 1, 4, 4}, 50, 5);
-        INDArray ddpm = Samplers.ddpm(tooLarge, s, new long[]{8, 1, 4, 4}, 5);
-        for (int i = 0; i < 8; i++) {
-            assertEquals(0, ddim.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), 0.1, "ddim " + i);
-            assertEquals(0, ddpm.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), 0.1, "ddpm " + i);
+        Samplers.NoiseModel model = pointMassPredictor(s, target, scale);
+        INDArray ddim = Samplers.ddim(model, s, new long[]{n, 1, 4, 4}, ddimSteps, 5);
+        INDArray ddpm = Samplers.ddpm(model, s, new long[]{n, 1, 4, 4}, 5);
+        for (int i = 0; i < n; i++) {
+            assertEquals(0, ddim.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), tol, "ddim " + i);
+            assertEquals(0, ddpm.slice(i).sub(target.slice(0)).amaxNumber().doubleValue(), tol, "ddpm " + i);
         }
     }
 

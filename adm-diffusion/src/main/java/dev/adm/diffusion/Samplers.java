@@ -19,8 +19,8 @@ import java.util.Arrays;
  * the reference implementations do: DDPM through the posterior mean of {@code q(x_{t-1} | x_t, x_0)} (Ho et al.'s
  * {@code clip_denoised}), DDIM with the noise recomputed from the clipped {@code x_0} (diffusers'
  * {@code use_clipped_model_output}). Why: a network whose noise estimate is a little too large at high {@code t}
- * (1.2x is typical early in training) otherwise feeds that excess back into {@code x_t} step after step; the
- * unclipped forms turned such a network's samples into saturated noise, the clipped ones into clothes. With an exact
+ * (1.2x for the README's 500-step teacher) otherwise feeds that excess back into {@code x_t} step after step; the
+ * unclipped forms turned that network's samples into saturated noise, the clipped ones into clothes. With an exact
  * noise predictor and data inside {@code [-1, 1]} the two forms are the same.
  */
 public final class Samplers {

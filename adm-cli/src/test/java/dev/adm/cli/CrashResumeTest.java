@@ -20,6 +20,7 @@ import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -77,7 +78,7 @@ class CrashResumeTest extends AdmTestBase {
         assertEveryFileComplete(crashed);
         Checkpoint.State state = Checkpoint.load(crashed);
         assertEquals(1, state.completedEpochs(), "killed during the second epoch");
-        assertNotNull(state.partial(), "the checkpoint was written inside the epoch");
+        assertNotEquals(Checkpoint.Partial.NONE, state.partial(), "the checkpoint was written inside the epoch");
         assertTrue(state.partial().steps() >= 2, "steps in the checkpoint: " + state.partial().steps());
 
         assertEquals(0, execute(common, "--out", crashed.toString(), "--resume"), "resumed run");

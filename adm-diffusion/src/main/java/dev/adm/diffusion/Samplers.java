@@ -56,7 +56,7 @@ public final class Samplers {
                 x.addi(Nd4j.randn(DataType.FLOAT, shape).muli(Math.sqrt(beta)));
             }
         }
-        return Transforms.max(Transforms.min(x, 1.0, false), -1.0, false);
+        return clip(x);
     }
 
     /** DDIM (eta = 0) over {@code steps} evenly spaced steps from {@code T-1} down to 0. */
@@ -75,13 +75,17 @@ public final class Samplers {
             INDArray eps = x.sub(x0.mul(Math.sqrt(ab))).divi(Math.sqrt(1 - ab)); // the noise the clipped x0 implies
             x = x0.muli(Math.sqrt(abPrev)).addi(eps.muli(Math.sqrt(1 - abPrev)));
         }
-        return Transforms.max(Transforms.min(x, 1.0, false), -1.0, false);
+        return clip(x);
     }
 
     /** {@code (x_t - sqrt(1 - ab) eps) / sqrt(ab)}, clipped to {@code [-1, 1]}. */
     private static INDArray clippedX0(INDArray xt, INDArray eps, double ab) {
-        INDArray x0 = xt.sub(eps.mul(Math.sqrt(1 - ab))).divi(Math.sqrt(ab));
-        return Transforms.max(Transforms.min(x0, 1.0, false), -1.0, false);
+        return clip(xt.sub(eps.mul(Math.sqrt(1 - ab))).divi(Math.sqrt(ab)));
+    }
+
+    /** Clipped to the data range {@code [-1, 1]}, in place. */
+    private static INDArray clip(INDArray x) {
+        return Transforms.max(Transforms.min(x, 1.0, false), -1.0, false);
     }
 
     /** {@code steps} steps spread evenly over {@code 0..T-1}, ascending, the first 0 and the last {@code T-1}. */

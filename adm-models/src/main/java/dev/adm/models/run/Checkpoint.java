@@ -38,7 +38,7 @@ public final class Checkpoint {
      * their training seconds and the sums of their logged losses (for the epoch's means).
      */
     public record Partial(int steps, long images, double seconds, Map<String, Double> sums) {
-        /** Nothing done yet: an epoch from its start. */
+        /** Nothing done yet: an epoch from its start (a checkpoint written at an epoch's end). */
         public static final Partial NONE = new Partial(0, 0, 0, Map.of());
 
         public Partial {
@@ -46,7 +46,7 @@ public final class Checkpoint {
         }
     }
 
-    /** {@code partial} is null for a checkpoint written at an epoch's end. */
+    /** {@code partial} is {@link Partial#NONE} for a checkpoint written at an epoch's end. */
     public record State(int completedEpochs, Partial partial, List<EpochRecord> history,
                         Map<String, ComputationGraph> networks, Map<String, String> settings) {
         /** Fails, naming the setting, when this run's settings differ from the checkpoint's. */
@@ -65,7 +65,7 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** {@code partial}: the steps done in the epoch after {@code completedEpochs}, or null at an epoch's end. */
+    /** {@code partial}: the steps done in the epoch after {@code completedEpochs}; {@link Partial#NONE} at its end. */
     public static void save(Path dir, int completedEpochs, Partial partial, List<EpochRecord> history,
                             Map<String, ComputationGraph> nets, Map<String, String> settings) {
         AtomicFiles.write(dir.resolve(FILE), out -> {
@@ -79,7 +79,7 @@ public final class Checkpoint {
                 }
                 Map<String, Object> state = new LinkedHashMap<>();
                 state.put("completedEpochs", completedEpochs);
-                if (partial != null) {
+                if (partial.steps() > 0) {
                     state.put("partial", partial);
                 }
                 state.put("history", history);
@@ -100,7 +100,7 @@ public final class Checkpoint {
         Integer completed = null;
         List<EpochRecord> history = new ArrayList<>();
         Map<String, String> settings = Map.of();
-        Partial partial = null;
+        Partial partial = Partial.NONE;
         try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 byte[] bytes = zip.readAllBytes();

@@ -65,7 +65,7 @@ public final class TrainingRun {
 
     /**
      * Where training starts: nothing, or a checkpoint's networks and history, with the steps already done in the
-     * next epoch ({@code partial}, null at an epoch boundary).
+     * next epoch ({@code partial}, {@link Checkpoint.Partial#NONE} at an epoch boundary).
      */
     public record Start(int completedEpochs, Checkpoint.Partial partial, List<EpochRecord> history,
                         Map<String, ComputationGraph> networks) {
@@ -81,7 +81,7 @@ public final class TrainingRun {
     /** A fresh start, or with {@code resume} the checkpoint in {@code spec.outDir()} (same settings required). */
     public static Start start(Spec spec, boolean resume) {
         if (!resume) {
-            return new Start(0, null, List.of(), Map.of());
+            return new Start(0, Checkpoint.Partial.NONE, List.of(), Map.of());
         }
         int leftovers = AtomicFiles.removeLeftovers(spec.outDir());
         if (leftovers > 0) {
@@ -90,8 +90,8 @@ public final class TrainingRun {
         Checkpoint.State state = Checkpoint.load(spec.outDir());
         state.checkSameSettings(spec.settings());
         Checkpoint.Partial partial = state.partial();
-        RunReport.trimSteps(spec.outDir(), state.completedEpochs(), partial == null ? 0 : partial.steps());
-        if (partial == null) {
+        RunReport.trimSteps(spec.outDir(), state.completedEpochs(), partial.steps());
+        if (partial.steps() == 0) {
             log.info("resuming {} after epoch {}", spec.outDir(), state.completedEpochs());
         } else {
             log.info("resuming {} in epoch {} after step {}", spec.outDir(), state.completedEpochs() + 1,
@@ -124,14 +124,14 @@ public final class TrainingRun {
             engine.setEpoch(epoch);
             trainData.setEpoch(epoch);
             Pass pass = trainEpoch(spec, engine, trainData, epoch, history,
-                    epoch == start.completedEpochs() ? start.partial() : null);
+                    epoch == start.completedEpochs() ? start.partial() : Checkpoint.Partial.NONE);
             EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
                     learningRate.apply(epoch), pass.meanLosses(), score.apply(engine));
             history.add(rec);
             log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(), format(spec.metric(), rec.scores()),
                     String.format(Locale.ROOT, "%.1f", rec.seconds()),
                     String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
-            Checkpoint.save(spec.outDir(), epoch + 1, null, history, live(engine), spec.settings());
+            Checkpoint.save(spec.outDir(), epoch + 1, Checkpoint.Partial.NONE, history, live(engine), spec.settings());
             RunReport.writeMetrics(spec.outDir(), history, spec.metric().key());
             RunReport.writeCurves(spec.outDir(), spec.method(), spec.metric().display(), history);
         }
@@ -197,11 +197,10 @@ public final class TrainingRun {
      */
     private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, int epoch,
                                    List<EpochRecord> history, Checkpoint.Partial resumed) {
-        Checkpoint.Partial from = resumed == null ? Checkpoint.Partial.NONE : resumed;
-        Map<String, Double> sums = new LinkedHashMap<>(from.sums());
-        long images = from.images();
-        double priorSeconds = from.seconds();
-        int done = from.steps();
+        Map<String, Double> sums = new LinkedHashMap<>(resumed.sums());
+        long images = resumed.images();
+        double priorSeconds = resumed.seconds();
+        int done = resumed.steps();
         for (int i = 0; i < done; i++) {
             Preconditions.checkState(data.hasNext(), "the checkpoint is %s steps into epoch %s, which has only %s; "
                     + "resume with the same data settings", done, epoch + 1, i);

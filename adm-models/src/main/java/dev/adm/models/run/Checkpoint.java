@@ -2,6 +2,7 @@ package dev.adm.models.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Preconditions;
 import dev.adm.models.data.DataFormatException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -68,6 +69,7 @@ public final class Checkpoint {
     /** {@code partial}: the steps done in the epoch after {@code completedEpochs}; {@link Partial#NONE} at its end. */
     public static void save(Path dir, int completedEpochs, Partial partial, List<EpochRecord> history,
                             Map<String, ComputationGraph> nets, Map<String, String> settings) {
+        Preconditions.checkNotNull(partial, "partial is null; pass Checkpoint.Partial.NONE at an epoch's end");
         AtomicFiles.write(dir.resolve(FILE), out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 for (Map.Entry<String, ComputationGraph> e : nets.entrySet()) {

@@ -20,6 +20,12 @@ import java.util.stream.IntStream;
 final class CosineKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /**
+     * Four vectors of locations per pass with 512-bit vectors: 12 accumulators and 8 loads fit AVX-512's 32
+     * registers, and the wider block cut the time on [128,64,16,16] by about a fifth on the build machine. With
+     * 256-bit AVX2 (16 registers) four vectors spill and were slower than two, so there the block stays at two.
+     */
+    private static final boolean QUAD = SPECIES.vectorBitSize() >= 512;
 
     private CosineKernel() {
     }
@@ -31,49 +37,36 @@ final class CosineKernel {
         int hw = (int) (fs.size(2) * fs.size(3));
         ByteBuffer x = buffer(fs);
         ByteBuffer y = buffer(ft);
-        float[] out = new float[b * hw];
-        int pairEnd = hw - hw % (2 * LANES);
+        INDArray result = Nd4j.createUninitialized(DataType.FLOAT, b, fs.size(2), fs.size(3));
+        ByteBuffer out = buffer(result); // written in place: no heap array and no copy
+        int blockEnd = hw - hw % ((QUAD ? 4 : 2) * LANES);
         int vectorEnd = hw - hw % LANES;
         float eps = (float) SpatialOps.EPS;
         IntStream.range(0, b).parallel().forEach(s -> {
             int sample = s * c * hw;
-            // two vectors of locations per pass: each channel then contributes two adjacent cache lines
-            for (int i = 0; i < pairEnd; i += 2 * LANES) {
-                FloatVector dot0 = FloatVector.zero(SPECIES);
-                FloatVector nx0 = dot0;
-                FloatVector ny0 = dot0;
-                FloatVector dot1 = dot0;
-                FloatVector nx1 = dot0;
-                FloatVector ny1 = dot0;
-                for (int ch = 0; ch < c; ch++) {
-                    int at = 4 * (sample + ch * hw + i);
-                    FloatVector u0 = FloatVector.fromByteBuffer(SPECIES, x, at, ByteOrder.nativeOrder());
-                    FloatVector v0 = FloatVector.fromByteBuffer(SPECIES, y, at, ByteOrder.nativeOrder());
-                    FloatVector u1 = FloatVector.fromByteBuffer(SPECIES, x, at + 4 * LANES, ByteOrder.nativeOrder());
-                    FloatVector v1 = FloatVector.fromByteBuffer(SPECIES, y, at + 4 * LANES, ByteOrder.nativeOrder());
-                    dot0 = u0.fma(v0, dot0);
-                    nx0 = u0.fma(u0, nx0);
-                    ny0 = v0.fma(v0, ny0);
-                    dot1 = u1.fma(v1, dot1);
-                    nx1 = u1.fma(u1, nx1);
-                    ny1 = v1.fma(v1, ny1);
+            int first = s * hw;
+            if (QUAD) {
+                for (int i = 0; i < blockEnd; i += 4 * LANES) {
+                    quadBlock(x, y, sample + i, c, hw, eps, out, first + i);
                 }
-                dot0.div(nx0.mul(ny0).sqrt().max(eps)).intoArray(out, s * hw + i);
-                dot1.div(nx1.mul(ny1).sqrt().max(eps)).intoArray(out, s * hw + i + LANES);
+            } else {
+                for (int i = 0; i < blockEnd; i += 2 * LANES) {
+                    pairBlock(x, y, sample + i, c, hw, eps, out, first + i);
+                }
             }
-            for (int i = pairEnd; i < vectorEnd; i += LANES) {
+            for (int i = blockEnd; i < vectorEnd; i += LANES) {
                 FloatVector dot = FloatVector.zero(SPECIES);
                 FloatVector nx = dot;
                 FloatVector ny = dot;
                 for (int ch = 0; ch < c; ch++) {
                     int at = 4 * (sample + ch * hw + i);
-                    FloatVector u = FloatVector.fromByteBuffer(SPECIES, x, at, ByteOrder.nativeOrder());
-                    FloatVector v = FloatVector.fromByteBuffer(SPECIES, y, at, ByteOrder.nativeOrder());
+                    FloatVector u = load(x, at);
+                    FloatVector v = load(y, at);
                     dot = u.fma(v, dot);
                     nx = u.fma(u, nx);
                     ny = v.fma(v, ny);
                 }
-                dot.div(nx.mul(ny).sqrt().max(eps)).intoArray(out, s * hw + i);
+                cosine(dot, nx, ny, eps, out, first + i);
             }
             for (int i = vectorEnd; i < hw; i++) { // locations left over by the vector width
                 float dot = 0;
@@ -87,12 +80,86 @@ final class CosineKernel {
                     nx += u * u;
                     ny += v * v;
                 }
-                out[s * hw + i] = dot / Math.max((float) Math.sqrt(nx * ny), eps);
+                out.putFloat(4 * (first + i), dot / Math.max((float) Math.sqrt(nx * ny), eps));
             }
         });
-        INDArray result = Nd4j.createUninitialized(DataType.FLOAT, b, fs.size(2), fs.size(3));
-        result.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(out);
         return result;
+    }
+
+    /** Locations {@code [at, at + 2 LANES)} of one sample (element offset {@code at}): each channel adds two cache lines. */
+    private static void pairBlock(ByteBuffer x, ByteBuffer y, int at, int c, int hw, float eps, ByteBuffer out, int to) {
+        FloatVector dot0 = FloatVector.zero(SPECIES);
+        FloatVector nx0 = dot0;
+        FloatVector ny0 = dot0;
+        FloatVector dot1 = dot0;
+        FloatVector nx1 = dot0;
+        FloatVector ny1 = dot0;
+        for (int ch = 0; ch < c; ch++) {
+            int p = 4 * (at + ch * hw);
+            FloatVector u0 = load(x, p);
+            FloatVector v0 = load(y, p);
+            FloatVector u1 = load(x, p + 4 * LANES);
+            FloatVector v1 = load(y, p + 4 * LANES);
+            dot0 = u0.fma(v0, dot0);
+            nx0 = u0.fma(u0, nx0);
+            ny0 = v0.fma(v0, ny0);
+            dot1 = u1.fma(v1, dot1);
+            nx1 = u1.fma(u1, nx1);
+            ny1 = v1.fma(v1, ny1);
+        }
+        cosine(dot0, nx0, ny0, eps, out, to);
+        cosine(dot1, nx1, ny1, eps, out, to + LANES);
+    }
+
+    /** Locations {@code [at, at + 4 LANES)}: as {@link #pairBlock} with four vectors. */
+    private static void quadBlock(ByteBuffer x, ByteBuffer y, int at, int c, int hw, float eps, ByteBuffer out, int to) {
+        FloatVector dot0 = FloatVector.zero(SPECIES);
+        FloatVector nx0 = dot0;
+        FloatVector ny0 = dot0;
+        FloatVector dot1 = dot0;
+        FloatVector nx1 = dot0;
+        FloatVector ny1 = dot0;
+        FloatVector dot2 = dot0;
+        FloatVector nx2 = dot0;
+        FloatVector ny2 = dot0;
+        FloatVector dot3 = dot0;
+        FloatVector nx3 = dot0;
+        FloatVector ny3 = dot0;
+        for (int ch = 0; ch < c; ch++) {
+            int p = 4 * (at + ch * hw);
+            FloatVector u0 = load(x, p);
+            FloatVector v0 = load(y, p);
+            FloatVector u1 = load(x, p + 4 * LANES);
+            FloatVector v1 = load(y, p + 4 * LANES);
+            FloatVector u2 = load(x, p + 8 * LANES);
+            FloatVector v2 = load(y, p + 8 * LANES);
+            FloatVector u3 = load(x, p + 12 * LANES);
+            FloatVector v3 = load(y, p + 12 * LANES);
+            dot0 = u0.fma(v0, dot0);
+            nx0 = u0.fma(u0, nx0);
+            ny0 = v0.fma(v0, ny0);
+            dot1 = u1.fma(v1, dot1);
+            nx1 = u1.fma(u1, nx1);
+            ny1 = v1.fma(v1, ny1);
+            dot2 = u2.fma(v2, dot2);
+            nx2 = u2.fma(u2, nx2);
+            ny2 = v2.fma(v2, ny2);
+            dot3 = u3.fma(v3, dot3);
+            nx3 = u3.fma(u3, nx3);
+            ny3 = v3.fma(v3, ny3);
+        }
+        cosine(dot0, nx0, ny0, eps, out, to);
+        cosine(dot1, nx1, ny1, eps, out, to + LANES);
+        cosine(dot2, nx2, ny2, eps, out, to + 2 * LANES);
+        cosine(dot3, nx3, ny3, eps, out, to + 3 * LANES);
+    }
+
+    private static FloatVector load(ByteBuffer buffer, int byteOffset) {
+        return FloatVector.fromByteBuffer(SPECIES, buffer, byteOffset, ByteOrder.nativeOrder());
+    }
+
+    private static void cosine(FloatVector dot, FloatVector nx, FloatVector ny, float eps, ByteBuffer out, int to) {
+        dot.div(nx.mul(ny).sqrt().max(eps)).intoByteBuffer(out, 4 * to, ByteOrder.nativeOrder());
     }
 
     /** The array's bytes (callers pass contiguous 'c'-order arrays without offset). */

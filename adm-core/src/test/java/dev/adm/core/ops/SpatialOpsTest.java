@@ -188,7 +188,7 @@ class SpatialOpsTest extends AdmTestBase {
     void floatCosineKernelMatchesReduce3() {
         assertTrue(SpatialOps.VECTOR_API, "the tests run with --add-modules jdk.incubator.vector; without it the "
                 + "one-pass cosine kernel is silently off");
-        for (long[] shape : new long[][]{{3, 5, 7, 7}, {2, 64, 16, 16}, {1, 3, 1, 1}, {4, 16, 5, 9}}) {
+        for (long[] shape : new long[][]{{3, 5, 7, 7}, {2, 64, 16, 16}, {1, 3, 1, 1}, {4, 16, 5, 9}, {2, 8, 28, 28}, {1, 4, 12, 12}}) {
             INDArray a = Nd4j.randn(DataType.FLOAT, shape);
             INDArray b = Nd4j.randn(DataType.FLOAT, shape);
             a.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.point(0)).assign(0);

@@ -13,8 +13,9 @@ import java.util.stream.IntStream;
 /**
  * Channel cosine similarity of two contiguous float {@code [B,C,H,W]} maps in one pass over both inputs, with
  * the JDK's vector API: for a block of locations the dot product and both squared norms stay in SIMD
- * registers while the channels stream by, so each input element is read exactly once, in memory order (ND4J's
- * reduce3 walks the strided channel vectors one location at a time). Samples are split across cores.
+ * registers while the channels stream by, so each input element is read exactly once (ND4J's reduce3 walks the
+ * strided channel vectors one location at a time). Memory is read in order only when a block spans a whole
+ * channel row (8x8 maps with AVX-512); wider rows are walked in row-sized strides. Samples are split across cores.
  * Only loaded when the {@code jdk.incubator.vector} module is present (see {@link SpatialOps#similarity}).
  */
 final class CosineKernel {

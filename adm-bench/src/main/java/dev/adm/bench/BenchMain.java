@@ -20,7 +20,8 @@ import java.util.TreeMap;
 /**
  * {@code ./adm bench [--quick] [--out FILE]}: runs a preset of the project's JMH benchmarks through JMH's
  * runner, prints one table (kernel times with their effective bandwidth as a fraction of the triad's, and
- * training throughput) and saves JMH's JSON. Every JMH option stays available through JMH's own main:
+ * training throughput) and saves JMH's JSON. {@code ./adm bench --target [--rounds N]} checks the kernel's
+ * bandwidth target ({@link KernelTarget}). Every JMH option stays available through JMH's own main:
  * {@code java -cp 'adm-bench/target/adm-bench.jar:adm-bench/target/lib/*' org.openjdk.jmh.Main -h}.
  */
 public final class BenchMain {
@@ -29,7 +30,9 @@ public final class BenchMain {
 
     public static void main(String[] args) throws RunnerException, java.io.IOException {
         boolean quick = false;
-        Path out = Path.of("runs", "bench", "jmh.json");
+        boolean target = false;
+        int rounds = KernelTarget.DEFAULT_ROUNDS;
+        Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -39,12 +42,26 @@ public final class BenchMain {
                     }
                     out = Path.of(args[++i]);
                 }
+                case "--target" -> target = true;
+                case "--rounds" -> {
+                    if (i + 1 == args.length || !args[i + 1].matches("[1-9][0-9]*")) {
+                        usage("--rounds needs a positive whole number, e.g. --rounds 5");
+                    }
+                    rounds = Integer.parseInt(args[++i]);
+                }
                 case "-h", "--help" -> {
                     usage(null);
                     return;
                 }
                 default -> usage("unknown option " + args[i]);
             }
+        }
+        if (target) {
+            KernelTarget.run(rounds, out != null ? out : Path.of("runs", "bench", "target.json"));
+            return;
+        }
+        if (out == null) {
+            out = Path.of("runs", "bench", "jmh.json");
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
         ChainedOptionsBuilder opts = new OptionsBuilder()
@@ -70,6 +87,7 @@ public final class BenchMain {
             System.err.println("adm bench: " + problem);
         }
         System.err.println("usage: adm bench [--quick] [--out FILE.json]");
+        System.err.println("       adm bench --target [--rounds N] [--out FILE.json]");
         if (problem != null) {
             System.exit(2);
         }

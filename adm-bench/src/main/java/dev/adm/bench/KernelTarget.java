@@ -1,0 +1,124 @@
+package dev.adm.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.base.Preconditions;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./adm bench --target}: the kernel's bandwidth target, measured so that a shared machine's drift
+ * cancels. The triad and the similarity kernel on {@value #SHAPE} alternate for a number of rounds, each a
+ * separate JMH run in sample mode; a round's share is the kernel's median bandwidth over the triad's median
+ * bandwidth from the same minute, and the verdict uses the median share over the rounds. (One sweep that runs
+ * the triad once and the kernel minutes later compares two different machines when neighbours come and go.)
+ */
+final class KernelTarget {
+    static final int DEFAULT_ROUNDS = 5;
+    static final String SHAPE = "[128,64,16,16]";
+    /** Share of the triad's bandwidth the kernel must reach on {@link #SHAPE}. */
+    static final double TARGET = 0.70;
+    private static final long TRIAD_LENGTH = 1L << 25;
+    /** Both inputs of the shape, read once. */
+    private static final double KERNEL_BYTES = 2.0 * 4 * 128 * 64 * 16 * 16;
+
+    private KernelTarget() {
+    }
+
+    /** One round: the two medians, in milliseconds per call. */
+    record Round(double triadMs, double kernelMs) {
+        Round {
+            Preconditions.checkArgument(triadMs > 0 && kernelMs > 0,
+                    "round times must be positive, got triad %s ms and kernel %s ms", triadMs, kernelMs);
+        }
+
+        double triadGbs() {
+            return 3.0 * 4 * TRIAD_LENGTH / (triadMs * 1e-3) / 1e9;
+        }
+
+        double kernelGbs() {
+            return KERNEL_BYTES / (kernelMs * 1e-3) / 1e9;
+        }
+
+        double share() {
+            return kernelGbs() / triadGbs();
+        }
+    }
+
+    static void run(int rounds, Path out) throws RunnerException, IOException {
+        Preconditions.checkArgument(rounds > 0, "rounds must be positive, got %s", rounds);
+        List<Round> done = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            double triad = median(options(TriadBenchmark.class.getSimpleName()));
+            double kernel = median(options(SimilarityBenchmark.class.getSimpleName() + ".admSimilarity")
+                    .param("batch", "128").param("channels", "64").param("size", "16"));
+            done.add(new Round(triad, kernel));
+            System.out.printf(Locale.ROOT, "round %d of %d: share %.0f%%%n", r + 1, rounds, 100 * done.get(r).share());
+        }
+        System.out.println();
+        System.out.print(table(done));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), summary(done));
+        System.out.println("saved: " + out.toAbsolutePath());
+    }
+
+    private static ChainedOptionsBuilder options(String include) {
+        return new OptionsBuilder().include(include).forks(1)
+                .mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1));
+    }
+
+    private static double median(ChainedOptionsBuilder options) throws RunnerException {
+        RunResult result = new Runner(options.build()).runSingle();
+        return result.getPrimaryResult().getStatistics().getPercentile(50);
+    }
+
+    static double medianShare(List<Round> rounds) {
+        Preconditions.checkArgument(!rounds.isEmpty(), "no rounds measured");
+        double[] shares = rounds.stream().mapToDouble(Round::share).sorted().toArray();
+        int n = shares.length;
+        return n % 2 == 1 ? shares[n / 2] : (shares[n / 2 - 1] + shares[n / 2]) / 2;
+    }
+
+    static String table(List<Round> rounds) {
+        StringBuilder sb = new StringBuilder("| round | triad ms | triad GB/s | kernel ms " + SHAPE
+                + " | kernel GB/s | share of triad |\n|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < rounds.size(); i++) {
+            Round r = rounds.get(i);
+            sb.append(String.format(Locale.ROOT, "| %d | %.2f | %.1f | %.3f | %.1f | %.0f%% |%n",
+                    i + 1, r.triadMs(), r.triadGbs(), r.kernelMs(), r.kernelGbs(), 100 * r.share()));
+        }
+        double median = medianShare(rounds);
+        sb.append(String.format(Locale.ROOT, "%nmedian share %.0f%% (target %.0f%%): %s%n", 100 * median,
+                100 * TARGET, median >= TARGET ? "met" : "not met"));
+        return sb.toString();
+    }
+
+    private static Map<String, Object> summary(List<Round> rounds) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("shape", SHAPE);
+        json.put("statistic", "median of JMH sample mode, ms per call");
+        json.put("rounds", rounds.stream().map(r -> Map.of("triadMs", r.triadMs(), "triadGbs", r.triadGbs(),
+                "kernelMs", r.kernelMs(), "kernelGbs", r.kernelGbs(), "share", r.share())).toList());
+        json.put("medianShare", medianShare(rounds));
+        json.put("target", TARGET);
+        json.put("met", medianShare(rounds) >= TARGET);
+        return json;
+    }
+}

@@ -23,19 +23,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./adm bench --target}: the kernel's bandwidth target, measured so that a shared machine's drift
- * cancels. The triad and the similarity kernel on {@value #SHAPE} alternate for a number of rounds, each a
+ * cancels. The triad and the similarity kernel on [128,64,16,16] alternate for a number of rounds, each a
  * separate JMH run in sample mode; a round's share is the kernel's median bandwidth over the triad's median
  * bandwidth from the same minute, and the verdict uses the median share over the rounds. (One sweep that runs
  * the triad once and the kernel minutes later compares two different machines when neighbours come and go.)
  */
 final class KernelTarget {
     static final int DEFAULT_ROUNDS = 5;
-    static final String SHAPE = "[128,64,16,16]";
+    private static final int BATCH = 128;
+    private static final int CHANNELS = 64;
+    private static final int SIZE = 16;
+    static final String SHAPE = "[" + BATCH + "," + CHANNELS + "," + SIZE + "," + SIZE + "]";
     /** Share of the triad's bandwidth the kernel must reach on {@link #SHAPE}. */
     static final double TARGET = 0.70;
     private static final long TRIAD_LENGTH = 1L << 25;
     /** Both inputs of the shape, read once. */
-    private static final double KERNEL_BYTES = 2.0 * 4 * 128 * 64 * 16 * 16;
+    private static final double KERNEL_BYTES = 2.0 * 4 * BATCH * CHANNELS * SIZE * SIZE;
 
     private KernelTarget() {
     }
@@ -66,7 +69,8 @@ final class KernelTarget {
         for (int r = 0; r < rounds; r++) {
             double triad = median(options(TriadBenchmark.class.getSimpleName()));
             double kernel = median(options(SimilarityBenchmark.class.getSimpleName() + ".admSimilarity")
-                    .param("batch", "128").param("channels", "64").param("size", "16"));
+                    .param("batch", String.valueOf(BATCH)).param("channels", String.valueOf(CHANNELS))
+                    .param("size", String.valueOf(SIZE)));
             done.add(new Round(triad, kernel));
             System.out.printf(Locale.ROOT, "round %d of %d: share %.0f%%%n", r + 1, rounds, 100 * done.get(r).share());
         }

@@ -34,7 +34,7 @@ final class CosineKernel {
      * 1 MB L2 of current server cores, so the sample is still there when its last block runs. Larger samples
      * (C=256 at 32x32) are read by the blocks directly.
      */
-    static final int WARM_BYTES = 512 * 1024;
+    private static final int WARM_BYTES = 512 * 1024;
     private static final int LINE = 64;
     /** Written once per warmed sample so the JIT cannot drop the touching loads as dead code. */
     @SuppressWarnings("unused")

@@ -52,11 +52,12 @@ final class CosineKernel {
         ByteBuffer y = buffer(ft);
         INDArray result = Nd4j.createUninitialized(DataType.FLOAT, b, fs.size(2), fs.size(3));
         ByteBuffer out = buffer(result); // written in place: no heap array and no copy
-        int blockEnd = hw - hw % ((QUAD ? 4 : 2) * LANES);
+        int block = (QUAD ? 4 : 2) * LANES; // locations per register block
+        int blockEnd = hw - hw % block;
         int vectorEnd = hw - hw % LANES;
         float eps = (float) SpatialOps.EPS;
         int sampleBytes = 4 * c * hw;
-        boolean warm = hw > ((QUAD ? 4 : 2) * LANES) && 2L * sampleBytes <= WARM_BYTES;
+        boolean warm = hw > block && 2L * sampleBytes <= WARM_BYTES;
         IntStream.range(0, b).parallel().forEach(s -> {
             int sample = s * c * hw;
             int first = s * hw;
@@ -64,11 +65,11 @@ final class CosineKernel {
                 warmSink = warm(x, y, 4 * sample, 4 * sample + sampleBytes);
             }
             if (QUAD) {
-                for (int i = 0; i < blockEnd; i += 4 * LANES) {
+                for (int i = 0; i < blockEnd; i += block) {
                     quadBlock(x, y, sample + i, c, hw, eps, out, first + i);
                 }
             } else {
-                for (int i = 0; i < blockEnd; i += 2 * LANES) {
+                for (int i = 0; i < blockEnd; i += block) {
                     pairBlock(x, y, sample + i, c, hw, eps, out, first + i);
                 }
             }

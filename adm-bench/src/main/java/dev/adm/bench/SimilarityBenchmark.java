@@ -44,6 +44,7 @@ public class SimilarityBenchmark {
 
     private INDArray fs;
     private INDArray ft;
+    private INDArray out;
 
     @Setup
     public void setUp() {
@@ -51,11 +52,18 @@ public class SimilarityBenchmark {
         Nd4j.getRandom().setSeed(1);
         fs = Nd4j.randn(DataType.FLOAT, batch, channels, size, size);
         ft = Nd4j.randn(DataType.FLOAT, batch, channels, size, size);
+        out = Nd4j.create(DataType.FLOAT, batch, size, size);
     }
 
     @Benchmark
     public INDArray admSimilarity() {
         return SpatialOps.similarity(fs, ft, SimilarityMeasure.COSINE);
+    }
+
+    /** The same op writing a reused output, as the triad writes its {@code y} in place: the kernel alone. */
+    @Benchmark
+    public INDArray admSimilarityInto() {
+        return SpatialOps.similarity(fs, ft, SimilarityMeasure.COSINE, out);
     }
 
     @Benchmark

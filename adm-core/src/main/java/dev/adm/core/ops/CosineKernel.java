@@ -2,9 +2,7 @@ package dev.adm.core.ops;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,14 +41,16 @@ final class CosineKernel {
     private CosineKernel() {
     }
 
-    /** {@code S[b,h,w] = <fs, ft> / max(|fs| |ft|, 1e-8)} over channels; inputs float, 'c' order, equal shapes. */
-    static INDArray similarity(INDArray fs, INDArray ft) {
+    /**
+     * {@code S[b,h,w] = <fs, ft> / max(|fs| |ft|, 1e-8)} over channels, written into {@code result} and returned;
+     * all three float, 'c' order without offset, inputs of equal shapes, {@code result} {@code [B,H,W]}.
+     */
+    static INDArray similarity(INDArray fs, INDArray ft, INDArray result) {
         int b = (int) fs.size(0);
         int c = (int) fs.size(1);
         int hw = (int) (fs.size(2) * fs.size(3));
         ByteBuffer x = buffer(fs);
         ByteBuffer y = buffer(ft);
-        INDArray result = Nd4j.createUninitialized(DataType.FLOAT, b, fs.size(2), fs.size(3));
         ByteBuffer out = buffer(result); // written in place: no heap array and no copy
         int block = (QUAD ? 4 : 2) * LANES; // locations per register block
         int blockEnd = hw - hw % block;

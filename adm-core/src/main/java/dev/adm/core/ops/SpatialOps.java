@@ -48,8 +48,12 @@ public final class SpatialOps {
     }
 
     private static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && a.offset() == 0 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a)
-                ? a : a.dup('c');
+        return isDense(a) ? a : a.dup('c');
+    }
+
+    /** 'c' order from the start of its buffer: the layout the vector kernel addresses directly. */
+    private static boolean isDense(INDArray a) {
+        return a.ordering() == 'c' && a.offset() == 0 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
     }
 
     private SpatialOps() {
@@ -109,15 +113,12 @@ public final class SpatialOps {
      * {@code 0 < |F_s,i||F_t,i| < 1e-8}, where it returns the true cosine).
      */
     public static INDArray similarity(INDArray fs, INDArray ft, SimilarityMeasure measure) {
-        checkComparable(fs.shape(), ft.shape(), measure);
-        Preconditions.checkArgument(fs.size(2) == ft.size(2) && fs.size(3) == ft.size(3),
-                "similarity needs equal spatial sizes (align them first): %s vs %s",
-                Arrays.toString(fs.shape()), Arrays.toString(ft.shape()));
+        checkEagerInputs(fs, ft, measure);
+        if (cosineKernelApplies(fs, ft, measure)) {
+            return CosineKernel.similarity(contiguous(fs), contiguous(ft),
+                    Nd4j.createUninitialized(DataType.FLOAT, fs.size(0), fs.size(2), fs.size(3)));
+        }
         if (measure == SimilarityMeasure.COSINE) {
-            if (vectorKernel() && fs.dataType() == DataType.FLOAT && ft.dataType() == DataType.FLOAT
-                    && fs.length() < Integer.MAX_VALUE / 4) {
-                return CosineKernel.similarity(contiguous(fs), contiguous(ft));
-            }
             INDArray s = Nd4j.exec(new CosineSimilarity(fs, ft, 1));
             BooleanIndexing.replaceWhere(s, 0.0, Conditions.isNan());
             return s;
@@ -125,6 +126,37 @@ public final class SpatialOps {
         INDArray as = normalisedAttention(fs);
         INDArray at = normalisedAttention(ft);
         return Transforms.abs(as.subi(at), false).rsubi(1.0);
+    }
+
+    /**
+     * As {@link #similarity(INDArray, INDArray, SimilarityMeasure)}, written into {@code out} ({@code [B,H,W]})
+     * and returned. For loops that compute S again and again: the one-pass kernel writes a dense float
+     * {@code out} in place, which spares the fresh native pages of a new result. Their page faults cost as
+     * much as the kernel itself on [128,64,16,16] (README, "Benchmarks"). Other arrays receive a copy.
+     */
+    public static INDArray similarity(INDArray fs, INDArray ft, SimilarityMeasure measure, INDArray out) {
+        checkEagerInputs(fs, ft, measure);
+        long[] expected = {fs.size(0), fs.size(2), fs.size(3)};
+        Preconditions.checkArgument(Arrays.equals(out.shape(), expected),
+                "out must have the similarity map's shape [B,H,W] = %s; got %s (create it with "
+                        + "Nd4j.create(DataType.FLOAT, %s, %s, %s))", Arrays.toString(expected),
+                Arrays.toString(out.shape()), expected[0], expected[1], expected[2]);
+        if (cosineKernelApplies(fs, ft, measure) && out.dataType() == DataType.FLOAT && isDense(out)) {
+            return CosineKernel.similarity(contiguous(fs), contiguous(ft), out);
+        }
+        return out.assign(similarity(fs, ft, measure));
+    }
+
+    private static void checkEagerInputs(INDArray fs, INDArray ft, SimilarityMeasure measure) {
+        checkComparable(fs.shape(), ft.shape(), measure);
+        Preconditions.checkArgument(fs.rank() == 4 && fs.size(2) == ft.size(2) && fs.size(3) == ft.size(3),
+                "similarity needs [B,C,H,W] maps of equal spatial sizes (align them first): %s vs %s",
+                Arrays.toString(fs.shape()), Arrays.toString(ft.shape()));
+    }
+
+    private static boolean cosineKernelApplies(INDArray fs, INDArray ft, SimilarityMeasure measure) {
+        return measure == SimilarityMeasure.COSINE && vectorKernel() && fs.dataType() == DataType.FLOAT
+                && ft.dataType() == DataType.FLOAT && fs.length() < Integer.MAX_VALUE / 4;
     }
 
     private static INDArray normalisedAttention(INDArray f) {

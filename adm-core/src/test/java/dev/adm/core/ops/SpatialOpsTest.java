@@ -124,6 +124,30 @@ class SpatialOpsTest extends AdmTestBase {
     }
 
     @Test
+    void similarityIntoOutMatchesTheAllocatingFormForDenseViewAndAttentionOutputs() {
+        INDArray fs = Nd4j.randn(DataType.FLOAT, 3, 16, 12, 12);
+        INDArray ft = Nd4j.randn(DataType.FLOAT, 3, 16, 12, 12);
+        INDArray expected = SpatialOps.similarity(fs, ft, SimilarityMeasure.COSINE);
+        INDArray dense = Nd4j.valueArrayOf(new long[]{3, 12, 12}, 7f); // stale values must all be overwritten
+        assertTrue(dense == SpatialOps.similarity(fs, ft, SimilarityMeasure.COSINE, dense));
+        assertEquals(0.0, expected.sub(dense).amaxNumber().doubleValue(), 0.0);
+        // an offset view of a larger array is written through, its neighbours untouched
+        INDArray big = Nd4j.valueArrayOf(new long[]{5, 12, 12}, 7f);
+        INDArray view = big.get(NDArrayIndex.interval(1, 4), NDArrayIndex.all(), NDArrayIndex.all());
+        SpatialOps.similarity(fs, ft, SimilarityMeasure.COSINE, view);
+        assertEquals(0.0, expected.sub(view).amaxNumber().doubleValue(), 0.0);
+        assertEquals(7.0, big.slice(0).minNumber().doubleValue(), 0.0);
+        assertEquals(7.0, big.slice(4).maxNumber().doubleValue(), 0.0);
+        INDArray attention = Nd4j.create(DataType.FLOAT, 3, 12, 12);
+        SpatialOps.similarity(fs, ft, SimilarityMeasure.ATTENTION, attention);
+        assertTrue(SpatialOps.similarity(fs, ft, SimilarityMeasure.ATTENTION).equalsWithEps(attention, 1e-6));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SpatialOps.similarity(fs, ft, SimilarityMeasure.COSINE, Nd4j.create(DataType.FLOAT, 3, 144)));
+        assertTrue(e.getMessage().contains("[3, 12, 12]") && e.getMessage().contains("[3, 144]")
+                && e.getMessage().contains("Nd4j.create"), e.getMessage());
+    }
+
+    @Test
     void cosineChannelMismatchNamesBothShapesAndTheFix() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SpatialOps.similarity(randn(2, 4, 3, 3), randn(2, 8, 3, 3), SimilarityMeasure.COSINE));

@@ -12,11 +12,13 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ActivationWorkspace;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
@@ -261,19 +263,34 @@ public final class DistillationEngine {
         return step(new INDArray[]{features}, oneHotLabels);
     }
 
-    /** As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). */
+    /**
+     * As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). The
+     * networks' activations live in DL4J's activation workspace for the step, as in DL4J's own {@code fit}, so
+     * every step reuses the same memory instead of faulting in fresh pages (networks configured without
+     * workspaces get fresh arrays, freed when the step ends).
+     */
     public StepResult step(INDArray[] features, INDArray oneHotLabels) {
         Nd4j.getRandom().setSeed(randomSeed * 1_000_003L + iteration());
-        Trace trace = computeGradients(features, oneHotLabels);
-        checkFinite(trace); // before any update: the networks keep their last good values
-        for (Member m : members) {
-            Gradient g = trace.gradients.get(m.ref.name());
-            if (g != null) {
-                m.apply(g, epoch);
-            }
+        boolean inWorkspace = members.stream().allMatch(m -> ActivationWorkspace.supported(m.graph));
+        if (inWorkspace) {
+            members.forEach(Member::allocateTrainingBuffers);
         }
-        releaseStepArrays(features, oneHotLabels);
-        return trace.result;
+        try (MemoryWorkspace activations = inWorkspace ? ActivationWorkspace.open() : null) {
+            Trace trace = computeGradients(features, oneHotLabels, activations);
+            checkFinite(trace); // before any update: the networks keep their last good values
+            for (Member m : members) {
+                Gradient g = trace.gradients.get(m.ref.name());
+                if (g != null) {
+                    m.apply(g, epoch);
+                }
+            }
+            releaseStepArrays(features, oneHotLabels);
+            if (activations != null) {
+                // no layer may keep a reference into the workspace once it is closed and reused
+                members.forEach(m -> m.graph.clearLayersStates());
+            }
+            return trace.result;
+        }
     }
 
     /**
@@ -315,9 +332,17 @@ public final class DistillationEngine {
 
     /** As above, one array per graph input. */
     public Trace computeGradients(INDArray[] features, INDArray oneHotLabels) {
+        return computeGradients(features, oneHotLabels, null);
+    }
+
+    /** With {@code activations} open, the trace's arrays are valid only until it is closed (inside a step). */
+    private Trace computeGradients(INDArray[] features, INDArray oneHotLabels, MemoryWorkspace activations) {
         stepArrays.clear(); // a trace's arrays stay valid for its caller; only step() frees them
-        Map<String, INDArray> inputs = forward(features, oneHotLabels);
-        Evaluated holder = evaluate(inputs, true);
+        Map<String, INDArray> inputs = forward(features, oneHotLabels, activations);
+        Evaluated holder;
+        try (MemoryWorkspace detached = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            holder = evaluate(inputs, true); // SameDiff caches its arrays between calls: never in a workspace
+        }
         stepArrays.addAll(holder.grads().values());
         Map<String, Gradient> gradients = new LinkedHashMap<>();
         for (Member m : members) {
@@ -356,7 +381,7 @@ public final class DistillationEngine {
 
     /** As above, one array per graph input. */
     public StepResult lossesWithDetachedInputsFrom(Trace reference, INDArray[] features, INDArray oneHotLabels) {
-        Map<String, INDArray> inputs = forward(features, oneHotLabels);
+        Map<String, INDArray> inputs = forward(features, oneHotLabels, null);
         reference.inputs.forEach((k, v) -> {
             if (k.endsWith(DETACHED)) {
                 inputs.put(k, v);
@@ -371,7 +396,7 @@ public final class DistillationEngine {
 
     // ---------------------------------------------------------------- step internals
 
-    private Map<String, INDArray> forward(INDArray[] features, INDArray oneHotLabels) {
+    private Map<String, INDArray> forward(INDArray[] features, INDArray oneHotLabels, MemoryWorkspace activations) {
         checkInputs(features);
         long[] expected = new long[labelShape.length + 1];
         expected[0] = features[0].size(0);
@@ -381,7 +406,7 @@ public final class DistillationEngine {
         Map<String, INDArray> inputs = new HashMap<>();
         inputs.put(LABELS, oneHotLabels.castTo(dataType()));
         for (Member m : members) {
-            m.forward(features, inputs);
+            m.forward(features, inputs, activations);
         }
         for (Precomputed p : precomputed) {
             List<INDArray> args = p.inputs().stream().map(t -> member(t.network()).lastTaps.get(t.tap())).toList();
@@ -796,19 +821,23 @@ public final class DistillationEngine {
             return false;
         }
 
-        void forward(INDArray[] images, Map<String, INDArray> inputs) {
+        /** With {@code activations} open (see {@link ActivationWorkspace#open}) the outputs are allocated in it. */
+        void forward(INDArray[] images, Map<String, INDArray> inputs, MemoryWorkspace activations) {
             INDArray[] features = source == null ? images : new INDArray[]{source.lastTaps.get(participant.inputTap())};
             INDArray logits;
             List<INDArray> tapValues = new ArrayList<>();
             if (ref.trainable() || participant.batchStatistics()) {
-                Map<String, INDArray> acts = graph.feedForward(features, true, !ref.trainable());
+                Map<String, INDArray> acts = activations != null
+                        ? ActivationWorkspace.feedForward(graph, features, true, !ref.trainable())
+                        : graph.feedForward(features, true, !ref.trainable());
                 stepArrays.addAll(acts.values());
                 logits = acts.get(participant.logitsVertex());
                 for (String tap : taps) {
                     tapValues.add(acts.get(participant.vertexOf(tap)));
                 }
             } else {
-                INDArray[] out = graph.output(false, features);
+                INDArray[] out = activations != null ? graph.output(false, activations, features)
+                        : graph.output(false, features);
                 stepArrays.addAll(Arrays.asList(out));
                 logits = out[0];
                 tapValues.addAll(Arrays.asList(out).subList(1, out.length));
@@ -868,6 +897,21 @@ public final class DistillationEngine {
                 INDArray view = g.getGradientFor(key);
                 Preconditions.checkState(view != null, "network '%s' has no parameter '%s'", ref.name(), key);
                 view.addi(extra.reshape(view.shape()));
+            }
+        }
+
+        /**
+         * Creates the gradient and updater-state buffers, which DL4J allocates lazily on first use, outside any
+         * workspace: made inside the step's activation workspace they would be overwritten by the next step.
+         */
+        void allocateTrainingBuffers() {
+            if (ref.trainable()) {
+                try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    if (graph.getGradientsViewArray() == null) {
+                        graph.initGradientsView();
+                    }
+                    graph.getUpdater(); // creates the updater and its state when absent
+                }
             }
         }
 

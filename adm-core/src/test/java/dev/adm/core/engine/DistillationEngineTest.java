@@ -350,25 +350,32 @@ class DistillationEngineTest extends AdmTestBase {
         assertTrue(Double.isFinite(e.step(x, y).totals().get("student")), "training continues on good data");
     }
 
+    /**
+     * Every registered method that trains on class labels (dense-label and diffusion methods are tested in
+     * DenseMethodsTest and adm-diffusion's DiffusionEngineTest).
+     */
+    private static List<MethodRegistry.Entry> classificationMethods() {
+        return MethodRegistry.entries().stream()
+                .filter(e -> !List.of("pixel-kd", "rdd", "output-kd", "adm-output-kd").contains(e.name())).toList();
+    }
+
+    /** The method on {@link #twoStagePair}: frozen teacher for offline methods, the student alone for ONE. */
+    private static DistillationEngine twoStageEngine(MethodRegistry.Entry entry) {
+        Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
+                "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"), "akd", Map.of("tap", "feat"));
+        boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "akd", "sokd", "adm-kd", "adm-dkd")
+                .contains(entry.name());
+        List<Participant> nets = twoStagePair(DataType.FLOAT, !offline);
+        return new DistillationEngine(entry.create(params.getOrDefault(entry.name(), Map.of())),
+                entry.name().equals("one") ? nets.subList(1, 2) : nets, INPUT, CLASSES);
+    }
+
     @Test
     void everyRegisteredMethodBuildsAndGivesFiniteLosses() {
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);
-        Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
-                "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"), "akd", Map.of("tap", "feat"));
-        for (var entry : MethodRegistry.entries()) {
-            if (List.of("pixel-kd", "rdd", "output-kd", "adm-output-kd").contains(entry.name())) {
-                continue; // dense labels or diffusion targets: DenseMethodsTest, adm-diffusion's DiffusionEngineTest
-            }
-            boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "akd", "sokd", "adm-kd", "adm-dkd")
-                    .contains(entry.name());
-            List<Participant> nets = twoStagePair(DataType.FLOAT, !offline);
-            if (entry.name().equals("one")) {
-                nets = nets.subList(1, 2);
-            }
-            DistillationEngine e = new DistillationEngine(entry.create(params.getOrDefault(entry.name(), Map.of())),
-                    nets, INPUT, CLASSES);
-            StepResult r = e.step(x, y);
+        for (var entry : classificationMethods()) {
+            StepResult r = twoStageEngine(entry).step(x, y);
             assertTrue(!r.terms().isEmpty(), entry.name());
             r.terms().forEach((k, v) -> assertTrue(Double.isFinite(v), entry.name() + " " + k + " = " + v));
         }
@@ -380,30 +387,18 @@ class DistillationEngineTest extends AdmTestBase {
         // workspaces switched off on the engine's graphs every array is fresh. Every method must train the same.
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);
-        Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
-                "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"), "akd", Map.of("tap", "feat"));
-        for (var entry : MethodRegistry.entries()) {
-            if (List.of("pixel-kd", "rdd", "output-kd", "adm-output-kd").contains(entry.name())) {
-                continue; // dense labels or diffusion targets
-            }
+        for (var entry : classificationMethods()) {
             if (entry.name().equals("akd")) {
                 // two AKD engines in one JVM already differ by about 1e-4 after three steps without workspaces
                 continue;
             }
-            boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "akd", "sokd", "adm-kd", "adm-dkd")
-                    .contains(entry.name());
-            DistillationEngine[] engines = new DistillationEngine[2];
+            DistillationEngine[] engines = {twoStageEngine(entry), twoStageEngine(entry)};
+            for (NetworkRef n : engines[1].networks()) {
+                engines[1].graph(n.name()).getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.NONE);
+                engines[1].graph(n.name()).getConfiguration().setInferenceWorkspaceMode(WorkspaceMode.NONE);
+            }
             StepResult[] last = new StepResult[2];
             for (int run = 0; run < 2; run++) {
-                List<Participant> nets = twoStagePair(DataType.FLOAT, !offline);
-                engines[run] = new DistillationEngine(entry.create(params.getOrDefault(entry.name(), Map.of())),
-                        entry.name().equals("one") ? nets.subList(1, 2) : nets, INPUT, CLASSES);
-                if (run == 1) {
-                    for (NetworkRef n : engines[run].networks()) {
-                        engines[run].graph(n.name()).getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.NONE);
-                        engines[run].graph(n.name()).getConfiguration().setInferenceWorkspaceMode(WorkspaceMode.NONE);
-                    }
-                }
                 for (int step = 0; step < 3; step++) {
                     last[run] = engines[run].step(x, y);
                 }

@@ -98,8 +98,8 @@ public final class BenchMain {
         double triadGbs = Double.NaN;
         for (RunResult r : results) {
             if (r.getParams().getBenchmark().contains("TriadBenchmark")) {
-                triadGbs = 3.0 * 4 * Long.parseLong(r.getParams().getParam("length"))
-                        / (r.getPrimaryResult().getScore() * 1e-3) / 1e9;
+                triadGbs = KernelTarget.gbs(3.0 * 4 * Long.parseLong(r.getParams().getParam("length")),
+                        r.getPrimaryResult().getScore());
             }
         }
         List<String[]> rows = new ArrayList<>();
@@ -118,7 +118,7 @@ public final class BenchMain {
             } else if (name.startsWith("SimilarityBenchmark")) {
                 double bytes = 2.0 * 4 * Long.parseLong(params.get("batch")) * Long.parseLong(params.get("channels"))
                         * Math.pow(Long.parseLong(params.get("size")), 2);
-                double gbs = bytes / (score * 1e-3) / 1e9;
+                double gbs = KernelTarget.gbs(bytes, score);
                 extra = String.format(Locale.ROOT, "%.1f GB/s%s", gbs, Double.isNaN(triadGbs) ? ""
                         : String.format(Locale.ROOT, " (%.0f%% of triad)", 100 * gbs / triadGbs));
             }

@@ -28,8 +28,8 @@ import java.util.function.ToDoubleFunction;
  * cancels. The triad and the similarity kernel on [128,64,16,16] alternate for a number of rounds, each a
  * separate JMH run in sample mode. The kernel writes a reused output, as the triad writes in place; the op
  * that allocates its result is measured in the same round and reported beside it. A round's share is the
- * kernel's median bandwidth over the triad's median
- * bandwidth from the same minute, and the verdict uses the median share over the rounds. (One sweep that runs
+ * kernel's median bandwidth over the triad's median bandwidth from the same minute, and the verdict uses the
+ * median share over the rounds. (One sweep that runs
  * the triad once and the kernel minutes later compares two different machines when neighbours come and go.)
  */
 final class KernelTarget {
@@ -47,6 +47,11 @@ final class KernelTarget {
     private KernelTarget() {
     }
 
+    /** Effective bandwidth in GB/s of moving {@code bytes} in {@code ms} milliseconds. */
+    static double gbs(double bytes, double ms) {
+        return bytes / (ms * 1e-3) / 1e9;
+    }
+
     /**
      * One round's medians in milliseconds per call: the triad, the kernel writing a reused output (as the triad
      * writes its {@code y} in place; the target is judged on it) and the op allocating a new result per call.
@@ -59,11 +64,11 @@ final class KernelTarget {
         }
 
         double triadGbs() {
-            return 3.0 * 4 * TRIAD_LENGTH / (triadMs * 1e-3) / 1e9;
+            return gbs(3.0 * 4 * TRIAD_LENGTH, triadMs);
         }
 
         double kernelGbs() {
-            return KERNEL_BYTES / (kernelMs * 1e-3) / 1e9;
+            return gbs(KERNEL_BYTES, kernelMs);
         }
 
         double share() {
@@ -71,7 +76,7 @@ final class KernelTarget {
         }
 
         double allocatingShare() {
-            return KERNEL_BYTES / (allocatingMs * 1e-3) / 1e9 / triadGbs();
+            return gbs(KERNEL_BYTES, allocatingMs) / triadGbs();
         }
     }
 

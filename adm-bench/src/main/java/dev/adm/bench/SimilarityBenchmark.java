@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Channel-axis cosine similarity of two {@code [B,C,H,W]} float maps, the kernel behind ADM's map S:
- * the project's op ({@link SpatialOps#similarity}: the one-pass vector-API kernel on the CPU), ND4J's bare
+ * the project's op ({@link SpatialOps#similarity}: the one-pass vector-API kernel on the CPU, with a new result
+ * and into a reused output), ND4J's bare
  * reduce3 {@code CosineSimilarity}, and the naive mul/sum/norm2/div chain. Both inputs are read once by a
  * one-pass kernel, so {@code 2 * B*C*H*W * 4 bytes / time} is its effective bandwidth ({@code BenchMain}
  * prints it next to {@link TriadBenchmark}'s).

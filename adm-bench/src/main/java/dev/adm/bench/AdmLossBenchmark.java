@@ -1,7 +1,7 @@
 package dev.adm.bench;
 
 import dev.adm.core.backend.Backend;
-import dev.adm.core.engine.DistillationEngine;
+import dev.adm.core.ops.GradientFunction;
 import dev.adm.core.ops.SimilarityMeasure;
 import dev.adm.core.ops.SpatialOps;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -62,7 +62,7 @@ public class AdmLossBenchmark {
         SDVariable pooled = SpatialOps.modulatedPool(sd, f, new long[]{channels, size, size}, w);
         loss = pooled.mul(pooled).sum(1).mean().name();
         sd.setLossVariables(loss);
-        DistillationEngine.createGradFunction(sd, List.of("fs"));
+        GradientFunction.create(sd, List.of("fs"));
     }
 
     /** Forward and backward: eager S, then the graph's loss and its gradient w.r.t. F_s. */

@@ -5,16 +5,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** The diffusion settings shared by {@code train diffusion} and {@code experiment diffusion}. */
+/** The diffusion options shared by {@code train diffusion} and {@code experiment diffusion}. */
 final class DiffusionOptions {
-    @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
-    int epochs;
-    @Option(names = "--batch", defaultValue = "64", description = "default ${DEFAULT-VALUE}")
-    int batch;
-    @Option(names = "--lr", defaultValue = "0.002", description = "initial Adam learning rate, cosine-annealed; default ${DEFAULT-VALUE}")
-    double lr;
-    @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
-    long seed;
     @Option(names = "--schedule", defaultValue = "cosine", description = "noise schedule: linear or cosine; default ${DEFAULT-VALUE}")
     String schedule;
     @Option(names = "--steps", defaultValue = "1000", description = "diffusion steps T; default ${DEFAULT-VALUE}")
@@ -40,17 +32,11 @@ final class DiffusionOptions {
     @Option(names = "--fid-classifier-dir", defaultValue = "runs/fid-classifier", description = "where the FID "
             + "feature network is trained on first use and reused; default ${DEFAULT-VALUE}")
     Path fidClassifier;
-    @Option(names = "--no-progress", description = "no progress bar")
-    boolean noProgress;
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpoints = new CheckpointOptions();
 
     /** A config builder holding these settings. */
     DiffusionConfig.Builder builder() {
-        return DiffusionConfig.builder().epochs(epochs).batchSize(batch).learningRate(lr).seed(seed)
-                .schedule(schedule).steps(steps).downsample(downsample).dataDir(data).embeddedData(embedded)
+        return DiffusionConfig.builder().schedule(schedule).steps(steps).downsample(downsample).dataDir(data).embeddedData(embedded)
                 .trainLimit(trainLimit).evalImages(evalImages).samples(samples).samplingSteps(samplingSteps)
-                .fidSamples(fidSamples).fidClassifier(fidClassifier).progress(!noProgress)
-                .checkpointEvery(checkpoints.policy());
+                .fidSamples(fidSamples).fidClassifier(fidClassifier);
     }
 }

@@ -3,6 +3,7 @@ package dev.adm.cli;
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.classification.ClassificationTrainer;
 import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.run.RunResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,7 +37,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, ClassificationTrainer.Result> results = new LinkedHashMap<>();
+        Map<String, RunResult> results = new LinkedHashMap<>();
         for (String method : new String[]{"dml", "adm"}) {
             System.out.printf("%n== %s: %s (teacher) and %s (student), %d epochs ==%n", method, teacher, student, epochs);
             results.put(method, ClassificationTrainer.run(ClassificationConfig.builder().method(method)
@@ -46,8 +47,8 @@ final class QuickstartCommand implements Callable<Integer> {
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
                 "| method | teacher %s top-1 | student %s top-1 | train time |%n|---|---:|---:|---:|%n", teacher, student));
         results.forEach((method, r) -> table.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.2f%% | %.0f s |%n",
-                method, 100 * r.finalTop1().get(ClassificationTrainer.TEACHER),
-                100 * r.finalTop1().get(ClassificationTrainer.STUDENT), r.trainSeconds())));
+                method, 100 * r.finalScores().get(ClassificationTrainer.TEACHER),
+                100 * r.finalScores().get(ClassificationTrainer.STUDENT), r.trainSeconds())));
         AtomicFiles.writeString(out.resolve("summary.md"), table.toString());
         System.out.println();
         System.out.print(table);

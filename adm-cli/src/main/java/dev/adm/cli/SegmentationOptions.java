@@ -6,16 +6,8 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The segmentation settings shared by {@code train segmentation} and {@code experiment segmentation}. */
+/** The segmentation options shared by {@code train segmentation} and {@code experiment segmentation}. */
 final class SegmentationOptions {
-    @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
-    int epochs;
-    @Option(names = "--batch", defaultValue = "32", description = "default ${DEFAULT-VALUE}")
-    int batch;
-    @Option(names = "--lr", defaultValue = "0.05", description = "initial learning rate, cosine-annealed; default ${DEFAULT-VALUE}")
-    double lr;
-    @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
-    long seed;
     @Option(names = "--canvas", defaultValue = "64", description = "scene size in pixels; default ${DEFAULT-VALUE}")
     int canvas;
     @Option(names = "--items", defaultValue = "1..3", description = "items per scene, min..max; default ${DEFAULT-VALUE}")
@@ -41,10 +33,6 @@ final class SegmentationOptions {
     @Option(names = "--aux", description = "give the networks built here an auxiliary FCN head on the "
             + "second-to-last stage (tap aux, trained with weight 0.4)")
     boolean aux;
-    @Option(names = "--no-progress", description = "no progress bar")
-    boolean noProgress;
-    @picocli.CommandLine.Mixin
-    CheckpointOptions checkpoints = new CheckpointOptions();
 
     /** A config builder holding these settings. */
     SegmentationConfig.Builder builder() {
@@ -56,11 +44,9 @@ final class SegmentationOptions {
         if (hw.length != 2 || !hw[0].matches("\\d+") || !hw[1].matches("\\d+")) {
             throw new IllegalArgumentException("--size must be HxW, e.g. 64x128; got " + size);
         }
-        return SegmentationConfig.builder().auxiliary(aux).epochs(epochs).batchSize(batch).learningRate(lr).seed(seed)
-                .canvas(canvas).items(Integer.parseInt(range[0]), Integer.parseInt(range[1]))
+        return SegmentationConfig.builder().auxiliary(aux).canvas(canvas).items(Integer.parseInt(range[0]), Integer.parseInt(range[1]))
                 .trainScenes(trainScenes).testScenes(testScenes).dataDir(data)
                 .folder(dataFormat, Integer.parseInt(hw[0]), Integer.parseInt(hw[1])).embeddedData(embedded)
-                .flip(!noFlip).overlays(overlays).progress(!noProgress)
-                .checkpointEvery(checkpoints.policy());
+                .flip(!noFlip).overlays(overlays);
     }
 }

@@ -1,8 +1,7 @@
 package dev.adm.cli;
 
-import dev.adm.diffusion.DiffusionTrainer;
-import dev.adm.models.classification.ClassificationTrainer;
-import dev.adm.segmentation.SegmentationTrainer;
+import dev.adm.models.run.RunResult;
+import dev.adm.models.run.TrainingRun;
 
 import java.util.Locale;
 import java.util.Map;
@@ -12,29 +11,26 @@ final class Tables {
     private Tables() {
     }
 
-    static String runTable(ClassificationTrainer.Result r) {
-        StringBuilder sb = new StringBuilder("| network | final top-1 | train time |\n|---|---:|---:|\n");
-        for (Map.Entry<String, Double> e : r.finalTop1().entrySet()) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.0f s |%n", e.getKey(), 100 * e.getValue(),
-                    r.trainSeconds()));
+    /** One row per network: its final score, every further final number of the task, the training time. */
+    static String runTable(RunResult r, TrainingRun.Metric metric) {
+        StringBuilder sb = new StringBuilder("| network | final " + metric.display() + " |");
+        r.details().keySet().forEach(k -> sb.append(' ').append(k).append(" |"));
+        sb.append(" train time |\n|---|---:|").append("---:|".repeat(r.details().size())).append("---:|\n");
+        for (Map.Entry<String, Double> e : r.finalScores().entrySet()) {
+            sb.append("| ").append(e.getKey()).append(" | ").append(value(e.getValue(), metric.higherIsBetter()))
+                    .append(" |");
+            r.details().forEach((k, byNetwork) -> sb.append(' ')
+                    .append(value(byNetwork.getOrDefault(e.getKey(), Double.NaN), metric.higherIsBetter())).append(" |"));
+            sb.append(String.format(Locale.ROOT, " %.0f s |%n", r.trainSeconds()));
         }
         return sb.toString();
     }
 
-    static String runTable(SegmentationTrainer.Result r) {
-        StringBuilder sb = new StringBuilder("| network | final mIoU | pixel accuracy | train time |\n|---|---:|---:|---:|\n");
-        for (Map.Entry<String, Double> e : r.finalMeanIou().entrySet()) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.2f%% | %.0f s |%n", e.getKey(), 100 * e.getValue(),
-                    100 * r.pixelAccuracy().getOrDefault(e.getKey(), Double.NaN), r.trainSeconds()));
+    /** A share as a percentage, an error with four decimals; a missing value as a dash. */
+    private static String value(double v, boolean share) {
+        if (Double.isNaN(v)) {
+            return "—";
         }
-        return sb.toString();
-    }
-
-    static String runTable(DiffusionTrainer.Result r) {
-        StringBuilder sb = new StringBuilder("| network | held-out denoising MSE | FID (Fashion-MNIST features) | "
-                + "train time |\n|---|---:|---:|---:|\n");
-        r.finalMse().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.4f | %s | %.0f s |%n", k, v,
-                r.fid().containsKey(k) ? String.format(Locale.ROOT, "%.2f", r.fid().get(k)) : "—", r.trainSeconds())));
-        return sb.toString();
+        return share ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : String.format(Locale.ROOT, "%.4f", v);
     }
 }

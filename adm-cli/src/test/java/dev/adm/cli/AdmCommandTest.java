@@ -1,5 +1,6 @@
 package dev.adm.cli;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class AdmCommandTest extends AdmTestBase {
     @TempDir
     Path dir;

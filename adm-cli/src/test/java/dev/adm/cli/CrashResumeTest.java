@@ -1,5 +1,6 @@
 package dev.adm.cli;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.ChildJvm;
 import dev.adm.models.run.Checkpoint;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * exactly the weights (and epoch losses) of a run that was never interrupted; at the moment of the kill every file
  * under its final name is complete. One case per task, each with a method that keeps state or draws random numbers.
  */
+@Slow
 class CrashResumeTest extends AdmTestBase {
     @TempDir
     Path dir;

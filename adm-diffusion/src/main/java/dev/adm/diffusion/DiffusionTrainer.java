@@ -1,28 +1,26 @@
 package dev.adm.diffusion;
 
+import dev.adm.core.engine.Taps;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Preconditions;
-import dev.adm.core.backend.Backend;
-import dev.adm.core.backend.BackendInfo;
 import dev.adm.core.engine.DistillationEngine;
-import dev.adm.core.engine.DistillationMethod;
-import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
-import dev.adm.core.methods.MethodRegistry;
-import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.data.DataFormatException;
 import dev.adm.models.data.Datasets;
-import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
-import dev.adm.models.run.RunReport;
+import dev.adm.models.run.ExperimentRunner;
+import dev.adm.models.run.RunResult;
+import dev.adm.models.run.Task;
 import dev.adm.models.run.TrainingRun;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,64 +31,108 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The diffusion pipeline on Fashion-MNIST: builds the U-Nets, trains them with a {@link DistillationEngine} on
- * denoising batches (regression targets: the noise), scores every network after each epoch by its held-out
- * denoising MSE (mean over five noise levels; lower is better), and writes the run directory as the other tasks do,
- * plus DDIM samples per network ({@code samples-<network>.png}), each network's FID on the features of a
- * Fashion-MNIST classifier ({@link FidClassifier}), and the trained U-Nets ({@code student.zip}: plain
- * DL4J, inputs {@code (x_t, embedding(t))}, output the predicted noise, with the schedule stored in the zip).
+ * The diffusion task: U-Nets on Fashion-MNIST trained on denoising batches (regression targets: the noise), scored
+ * after each epoch by their held-out denoising MSE (mean over five noise levels; lower is better); at the end DDIM
+ * samples per network ({@code samples-<network>.png}), each network's FID on the features of a Fashion-MNIST
+ * classifier ({@link FidClassifier}), and the trained U-Nets ({@code student.zip}: plain DL4J, inputs
+ * {@code (x_t, embedding(t))}, output the predicted noise, with the schedule stored in the zip). {@link #run}
+ * trains one configuration.
  */
-public final class DiffusionTrainer {
+public final class DiffusionTrainer implements Task {
     public static final String STUDENT = "student";
     public static final String TEACHER = "teacher";
     /** The zip entry holding a model's diffusion settings (schedule, steps, size, embedding). */
     public static final String SETTINGS_ENTRY = "adm-diffusion.json";
-    public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("mse", "denoising MSE", false);
+    public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("mse", "denoising MSE", false, "Mse");
     private static final Logger log = LoggerFactory.getLogger(DiffusionTrainer.class);
+    private static final int EMBEDDING = DiffusionZoo.EMBEDDING;
 
-    private DiffusionTrainer() {
+    private final DiffusionConfig cfg;
+    private final Map<String, UNet.Config> configs = new LinkedHashMap<>(); // the U-Nets built here, for export
+    private DenoisingData train;
+    private DenoisingData test;
+    private NoiseSchedule schedule;
+    private int[] evalSteps;
+
+    DiffusionTrainer(DiffusionConfig cfg) {
+        this.cfg = cfg;
     }
 
-    /** What a run produced: the history and, when it finished, the final denoising MSE per network and step. */
-    public record Result(Path outDir, List<EpochRecord> history, Map<String, Double> finalMse,
-                         Map<String, Map<Integer, Double>> mseByStep, Map<String, Double> fid, double trainSeconds) {
+    /** Trains (or resumes) the run {@code cfg} describes and writes its run directory. */
+    public static RunResult run(DiffusionConfig cfg) {
+        return DistillationRun.run(cfg);
     }
 
-    public static Result run(DiffusionConfig cfg) {
-        BackendInfo backend = Backend.initialize();
-        Nd4j.getRandom().setSeed(cfg.seed());
-        log.info("run config: {}", cfg);
+    @Override
+    public String name() {
+        return "diffusion";
+    }
+
+    @Override
+    public TrainingRun.Metric metric() {
+        return METRIC;
+    }
+
+    @Override
+    public Map<String, String> resumeSettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("schedule", cfg.schedule() + "/" + cfg.steps());
+        m.put("downsample", String.valueOf(cfg.downsample()));
+        m.put("trainLimit", String.valueOf(cfg.trainLimit()));
+        m.put("data", cfg.embeddedData() ? "embedded" : String.valueOf(cfg.dataDir()));
+        return m;
+    }
+
+    @Override
+    public Data load() {
         Splits data = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28)
                 .limitTrain(cfg.trainLimit());
-        DenoisingData train = new DenoisingData(data.train(), cfg.downsample());
-        DenoisingData test = new DenoisingData(data.test(), cfg.downsample());
-        NoiseSchedule schedule = NoiseSchedule.parse(cfg.schedule(), cfg.steps());
+        train = new DenoisingData(data.train(), cfg.downsample());
+        test = new DenoisingData(data.test(), cfg.downsample());
+        schedule = NoiseSchedule.parse(cfg.schedule(), cfg.steps());
+        evalSteps = DenoisingEvaluation.defaultSteps(schedule);
         int size = train.size();
-        log.info("data: {}; {} training images at {}x{}", data.source(), train.count(), size, size);
+        log.info("{} training images at {}x{}", train.count(), size, size);
+        return new Data(new DenoisingBatches(train, schedule, EMBEDDING, cfg.run().batchSize(), cfg.run().seed()),
+                new InputType[]{InputType.convolutional(size, size, 1), InputType.feedForward(EMBEDDING)},
+                new long[]{1, size, size}, true, data.source());
+    }
 
-        TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
-                cfg.progress(), METRIC, settings(cfg), cfg.checkpointEvery());
-        TrainingRun.Start start = TrainingRun.start(spec, cfg.resume());
-        DistillationMethod method = MethodRegistry.create(cfg.method(), cfg.methodParams());
-        Map<String, UNet.Config> configs = new LinkedHashMap<>();
-        List<Participant> nets = participants(cfg, size, configs);
-        int embedding = configs.values().iterator().next().embedding();
-        DistillationEngine engine = new DistillationEngine(method, nets,
-                new InputType[]{InputType.convolutional(size, size, 1), InputType.feedForward(embedding)},
-                new long[]{1, size, size}, true, start.networks());
-        engine.setRandomSeed(cfg.seed());
-        DenoisingBatches batches = new DenoisingBatches(train, schedule, embedding, cfg.batchSize(), cfg.seed());
-        int[] evalSteps = DenoisingEvaluation.defaultSteps(schedule);
-        List<EpochRecord> history = TrainingRun.train(spec, start, engine, batches,
-                epoch -> TrainingRun.cosineRate(cfg.learningRate(), epoch, cfg.epochs()),
-                e -> meanMse(e, test, cfg.evalImages(), evalSteps, schedule, embedding));
-        double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
-        if (history.size() < cfg.epochs()) {
-            return new Result(cfg.outDir(), history, TrainingRun.last(history), Map.of(), Map.of(), seconds);
+    @Override
+    public Network build(String model, String name, Role role, long seed, double learningRate) {
+        UNet.Config c = DiffusionZoo.get(model).config(1, train.size(), seed,
+                new Adam(TrainingRun.cosineSchedule(learningRate, cfg.run().epochs())));
+        configs.put(name, c);
+        return new Network(UNet.build(c), UNet.NOISE, Map.of(Taps.FEAT, UNet.FEAT));
+    }
+
+    @Override
+    public Network loadTeacher(Path file) {
+        return new Network(loadModel(file, train.size()), UNet.NOISE, Map.of(Taps.FEAT, UNet.FEAT));
+    }
+
+    @Override
+    public Map<String, Double> score(DistillationEngine engine) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (var ref : engine.networks()) {
+            out.put(ref.name(), DenoisingEvaluation.mse(model(engine, ref.name()), test, cfg.evalImages(), evalSteps,
+                    schedule, EMBEDDING).values().stream().mapToDouble(Double::doubleValue).average().orElseThrow());
         }
+        return out;
+    }
+
+    @Override
+    public void export(ComputationGraph graph, String network, Path file) {
+        export(graph, configs.get(network), cfg, train.size(), file);
+    }
+
+    @Override
+    public Outcome finish(DistillationEngine engine, List<EpochRecord> history, Path outDir) {
+        int size = train.size();
         Map<String, Map<Integer, Double>> byStep = new LinkedHashMap<>();
         Map<String, Double> finalMse = new LinkedHashMap<>();
         Map<String, Double> fid = new LinkedHashMap<>();
@@ -101,10 +143,11 @@ public final class DiffusionTrainer {
                     test, 2, 1);
             real = FrechetDistance.Moments.of(fidNet.features(test, Math.min(test.count(), 2000)));
         }
+        long seed = cfg.run().seed();
         for (var ref : engine.networks()) {
-            Samplers.NoiseModel model = model(engine, ref.name(), embedding);
+            Samplers.NoiseModel model = model(engine, ref.name());
             Map<Integer, Double> m = DenoisingEvaluation.mse(model, test, cfg.evalImages(), evalSteps, schedule,
-                    embedding);
+                    EMBEDDING);
             byStep.put(ref.name(), m);
             finalMse.put(ref.name(), m.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow());
             int n = Math.max(cfg.samples(), cfg.fidSamples());
@@ -114,108 +157,42 @@ public final class DiffusionTrainer {
             List<INDArray> chunks = new ArrayList<>();
             for (int from = 0; from < n; from += 250) { // the same seed per chunk index: every network, same noise
                 chunks.add(Samplers.ddim(model, schedule, new long[]{Math.min(250, n - from), 1, size, size},
-                        cfg.samplingSteps(), cfg.seed() * 31 + from));
+                        cfg.samplingSteps(), seed * 31 + from));
             }
             INDArray samples = Nd4j.concat(0, chunks.toArray(new INDArray[0]));
             if (cfg.samples() > 0) {
-                INDArray shown = samples.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, cfg.samples()));
-                SampleGrid.write(cfg.outDir().resolve("samples-" + ref.name() + ".png"), shown,
+                INDArray shown = samples.get(NDArrayIndex.interval(0, cfg.samples()));
+                SampleGrid.write(outDir.resolve("samples-" + ref.name() + ".png"), shown,
                         (int) Math.ceil(Math.sqrt(cfg.samples())), Math.max(1, 84 / size));
             }
             if (fidNet != null) {
-                INDArray forFid = samples.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, cfg.fidSamples()));
+                INDArray forFid = samples.get(NDArrayIndex.interval(0, cfg.fidSamples()));
                 fid.put(ref.name(), FrechetDistance.between(real, FrechetDistance.Moments.of(fidNet.features(forFid))));
                 log.info("{}: FID {} ({} DDIM samples of {} steps)", ref.name(),
-                        String.format(java.util.Locale.ROOT, "%.2f", fid.get(ref.name())), cfg.fidSamples(),
+                        String.format(Locale.ROOT, "%.2f", fid.get(ref.name())), cfg.fidSamples(),
                         cfg.samplingSteps());
             }
         }
-        for (Participant p : TrainingRun.exported(engine)) {
-            export(engine.graph(p.name()), configs.get(p.name()), cfg, size, cfg.outDir().resolve(p.name() + ".zip"));
-        }
         Map<String, Object> results = new LinkedHashMap<>();
-        results.put("task", "diffusion");
-        results.put("method", cfg.method());
-        results.put("methodParams", MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()));
-        results.put("teacher", !cfg.teachers().isEmpty() ? String.join(",", cfg.teachers())
-                : cfg.teacherCheckpoint() != null ? cfg.teacherCheckpoint().toString() : null);
-        results.put("student", String.join(",", cfg.students()));
-        results.put("epochs", cfg.epochs());
-        results.put("batchSize", cfg.batchSize());
-        results.put("seed", cfg.seed());
         results.put("schedule", cfg.schedule() + "/" + cfg.steps());
         results.put("imageSize", size);
-        results.put("data", data.source());
-        results.put("backend", backend.describe());
-        results.put("finalMse", finalMse);
         results.put("mseByStep", byStep);
         results.put("finalFid", fid);
-        results.put("bestMse", TrainingRun.best(history, METRIC));
-        results.put("trainSeconds", seconds);
-        results.put("history", history);
-        RunReport.writeResults(cfg.outDir(), results);
-        return new Result(cfg.outDir(), history, finalMse, byStep, fid, seconds);
+        return new Outcome(finalMse, fid.isEmpty() ? Map.of() : Map.of("FID", fid), results);
     }
 
-    private static Map<String, Double> meanMse(DistillationEngine engine, DenoisingData test, int images,
-                                               int[] steps, NoiseSchedule schedule, int embedding) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (var ref : engine.networks()) {
-            out.put(ref.name(), DenoisingEvaluation.mse(model(engine, ref.name(), embedding), test, images, steps,
-                    schedule, embedding).values().stream().mapToDouble(Double::doubleValue).average().orElseThrow());
-        }
-        return out;
+    @Override
+    public String experimentTeacherFile() {
+        return TEACHER + ".zip";
     }
 
-    private static Samplers.NoiseModel model(DistillationEngine engine, String network, int embedding) {
-        return (xt, t) -> engine.predict(network, xt, TimestepEmbedding.of(t, embedding, xt.dataType()));
+    @Override
+    public ExperimentRunner.Extra experimentColumn() {
+        return cfg.fidSamples() > 0 ? new ExperimentRunner.Extra("finalFid", "FID") : null;
     }
 
-    private static Map<String, String> settings(DiffusionConfig cfg) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("task", "diffusion");
-        m.put("method", cfg.method());
-        MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()).forEach((k, v) -> m.put("param." + k, v));
-        m.put("teacher", String.join(",", cfg.teachers()));
-        m.put("teacherCheckpoint", String.valueOf(cfg.teacherCheckpoint()));
-        m.put("student", String.join(",", cfg.students()));
-        m.put("epochs", String.valueOf(cfg.epochs()));
-        m.put("batchSize", String.valueOf(cfg.batchSize()));
-        m.put("learningRate", String.valueOf(cfg.learningRate()));
-        m.put("seed", String.valueOf(cfg.seed()));
-        m.put("schedule", cfg.schedule() + "/" + cfg.steps());
-        m.put("downsample", String.valueOf(cfg.downsample()));
-        m.put("trainLimit", String.valueOf(cfg.trainLimit()));
-        m.put("data", cfg.embeddedData() ? "embedded" : String.valueOf(cfg.dataDir()));
-        return m;
-    }
-
-    private static List<Participant> participants(DiffusionConfig cfg, int size, Map<String, UNet.Config> configs) {
-        List<Participant> list = new ArrayList<>();
-        if (cfg.teacherCheckpoint() != null) {
-            ComputationGraph teacher = loadModel(cfg.teacherCheckpoint(), size);
-            configs.put(TEACHER, null);
-            list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false).logits(UNet.NOISE)
-                    .tap("feat", UNet.FEAT).build());
-        }
-        add(list, cfg, size, Role.TEACHER, cfg.teachers(), configs);
-        add(list, cfg, size, Role.STUDENT, cfg.students(), configs);
-        configs.values().removeIf(java.util.Objects::isNull);
-        return list;
-    }
-
-    private static void add(List<Participant> list, DiffusionConfig cfg, int size, Role role, List<String> models,
-                            Map<String, UNet.Config> configs) {
-        String roleName = role == Role.TEACHER ? TEACHER : STUDENT;
-        for (int i = 0; i < models.size(); i++) {
-            long seed = cfg.seed() + 100L * i + (role == Role.TEACHER ? 1 : 0);
-            UNet.Config c = DiffusionZoo.get(models.get(i)).config(1, size, seed,
-                    new Adam(TrainingRun.cosineSchedule(cfg.learningRate(), cfg.epochs())));
-            String name = ClassificationConfig.networkName(roleName, i, models.size());
-            configs.put(name, c);
-            list.add(Participant.builder(name, UNet.build(c)).role(role).logits(UNet.NOISE).tap("feat", UNet.FEAT)
-                    .build());
-        }
+    private static Samplers.NoiseModel model(DistillationEngine engine, String network) {
+        return (xt, t) -> engine.predict(network, xt, TimestepEmbedding.of(t, EMBEDDING, xt.dataType()));
     }
 
     /**

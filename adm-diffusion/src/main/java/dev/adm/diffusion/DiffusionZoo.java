@@ -22,10 +22,13 @@ public final class DiffusionZoo {
         }
 
         public UNet.Config config(int channels, int size, long seed, IUpdater updater) {
-            return new UNet.Config(channels, size, base, multipliers, blocks, 32, seed, updater, DataType.FLOAT,
-                    attention);
+            return new UNet.Config(channels, size, base, multipliers, blocks, EMBEDDING, seed, updater,
+                    DataType.FLOAT, attention);
         }
     }
+
+    /** The width of every zoo U-Net's timestep embedding. */
+    public static final int EMBEDDING = 32;
 
     /** The suffix that adds self-attention at the lowest resolution. */
     public static final String ATTENTION_SUFFIX = "-attn";

@@ -1,5 +1,6 @@
 package dev.adm.diffusion;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.models.data.FashionMnist;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class DenoisingTrainingTest extends AdmTestBase {
     @Test
     void aSmallUNetLearnsToPredictTheNoiseOfHeldOutImages(@TempDir Path dir) throws Exception {

@@ -1,6 +1,9 @@
 package dev.adm.diffusion;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.engine.DistillationEngine;
+import dev.adm.core.engine.EngineFixture;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
 import dev.adm.core.engine.StepResult;
@@ -24,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The engine on two-input U-Nets with regression targets: the denoising loss and its injected gradients. */
+@Slow
 class DiffusionEngineTest extends AdmTestBase {
     /** The U-Net's loss carries about 1e-14 of rounding noise; 1e-5 keeps FD noise well under the tolerance. */
     private static final double STEP = 1e-5;
@@ -48,13 +52,15 @@ class DiffusionEngineTest extends AdmTestBase {
         INDArray[] x = {Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4),
                 TimestepEmbedding.of(new int[]{1, 5, 9}, 4, DataType.DOUBLE)};
         INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4);
-        DistillationEngine.Trace trace = e.computeGradients(x, eps);
+        EngineFixture.Trace trace = EngineFixture.trace(e, x, eps);
         INDArray predicted = e.predict("student", x);
         // training-mode batch norm: the loss uses batch statistics, so recompute it from the trace's own output
-        INDArray out = trace.inputs().get("student/logits");
+        INDArray out = trace.tensors("student").logits();
         assertEquals(out.sub(eps).mul(out.sub(eps)).meanNumber().doubleValue(), trace.result().terms()
                 .get("mse/student"), 1e-12);
-        assertEquals(predicted.shape().length, 4);
+        // inference-mode noise prediction: one value per pixel of the noisy images, from running statistics
+        org.junit.jupiter.api.Assertions.assertArrayEquals(eps.shape(), predicted.shape());
+        assertTrue(!predicted.equalsWithEps(out, 1e-6), "predict must use batch norm's running statistics");
         checkGradients(e, trace, x, eps);
         StepResult r = e.step(x, eps);
         assertTrue(Double.isFinite(r.totals().get("student")));
@@ -71,7 +77,7 @@ class DiffusionEngineTest extends AdmTestBase {
         INDArray[] x = {Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4),
                 TimestepEmbedding.of(new int[]{2, 6, 8}, 4, DataType.DOUBLE)};
         INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4);
-        DistillationEngine.Trace trace = e.computeGradients(x, eps);
+        EngineFixture.Trace trace = EngineFixture.trace(e, x, eps);
         INDArray analytic = trace.gradients().get("student").gradient().dup();
         ComputationGraph trained = e.graph("student"); // the engine's copy of the network
         INDArray params = trained.params();
@@ -80,7 +86,7 @@ class DiffusionEngineTest extends AdmTestBase {
             for (int k = 0; k < 3; k++) {
                 long i = offsetOf(trained, entry.getValue()) + rnd.nextLong(entry.getValue().length());
                 double numeric = FiniteDifferences.derivative(params, i,
-                        () -> e.lossesWithDetachedInputsFrom(trace, x, eps).totals().get("student"), STEP);
+                        () -> EngineFixture.lossesWithDetachedInputsFrom(e, trace, x, eps).totals().get("student"), STEP);
                 FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
                         "mid_attn " + entry.getKey() + "[" + i + "]");
             }
@@ -89,7 +95,7 @@ class DiffusionEngineTest extends AdmTestBase {
     }
 
     /** Every trained network's injected gradient against finite differences, one sampled entry per tensor. */
-    private static void checkGradients(DistillationEngine e, DistillationEngine.Trace trace, INDArray[] x,
+    private static void checkGradients(DistillationEngine e, EngineFixture.Trace trace, INDArray[] x,
                                        INDArray eps) {
         SplittableRandom rnd = new SplittableRandom(1);
         for (var net : trace.gradients().entrySet()) {
@@ -98,8 +104,7 @@ class DiffusionEngineTest extends AdmTestBase {
             INDArray params = g.params();
             int checked = 0;
             for (var entry : g.paramTable().entrySet()) {
-                if (entry.getKey().endsWith("_mean") || entry.getKey().endsWith("_var")
-                        || entry.getKey().endsWith("_log10stdev")) {
+                if (EngineFixture.isRunningStatistic(entry.getKey())) {
                     continue; // running statistics are not parameters of the loss
                 }
                 if (rnd.nextInt(3) != 0) {
@@ -107,7 +112,7 @@ class DiffusionEngineTest extends AdmTestBase {
                 }
                 long i = offsetOf(g, entry.getValue()) + rnd.nextLong(entry.getValue().length());
                 double numeric = FiniteDifferences.derivative(params, i,
-                        () -> e.lossesWithDetachedInputsFrom(trace, x, eps).totals().get(net.getKey()), STEP);
+                        () -> EngineFixture.lossesWithDetachedInputsFrom(e, trace, x, eps).totals().get(net.getKey()), STEP);
                 FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
                         net.getKey() + " " + entry.getKey() + "[" + i + "]");
                 checked++;
@@ -129,10 +134,12 @@ class DiffusionEngineTest extends AdmTestBase {
         INDArray[] x = {Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4),
                 TimestepEmbedding.of(new int[]{1, 5, 9}, 4, DataType.DOUBLE)};
         INDArray eps = Nd4j.randn(DataType.DOUBLE, 3, 1, 4, 4);
-        for (String method : List.of("dml", "output-kd", "adm", "adm-output-kd")) {
-            boolean online = method.equals("dml") || method.equals("adm");
+        List<String> methods = MethodRegistry.namesFor(LabelKind.TARGET);
+        assertTrue(methods.containsAll(List.of("baseline", "output-kd", "adm-output-kd")), methods.toString());
+        for (String method : methods) {
+            boolean online = !MethodRegistry.create(method, Map.of()).freezesTeacher();
             DistillationEngine e = engine(method, pair(online));
-            DistillationEngine.Trace trace = e.computeGradients(x, eps);
+            EngineFixture.Trace trace = EngineFixture.trace(e, x, eps);
             assertEquals(online ? 2 : 1, trace.gradients().size(), method);
             checkGradients(e, trace, x, eps);
         }
@@ -146,10 +153,10 @@ class DiffusionEngineTest extends AdmTestBase {
         DistillationEngine e = new DistillationEngine(MethodRegistry.create("adm", Map.of("tau", "0.3")), pair(true),
                 new InputType[]{InputType.convolutional(4, 4, 1), InputType.feedForward(4)}, new long[]{1, 4, 4}, true,
                 Map.of());
-        DistillationEngine.Trace trace = e.computeGradients(x, eps);
-        INDArray fs = trace.inputs().get("student/feat");
-        INDArray ft = trace.inputs().get("teacher/feat/sg");
-        INDArray out = trace.inputs().get("teacher/logits");
+        EngineFixture.Trace trace = EngineFixture.trace(e, x, eps);
+        INDArray fs = trace.tensors("student").tap("feat");
+        INDArray ft = trace.tensors("teacher").tap("feat");
+        INDArray out = trace.tensors("teacher").logits();
         long h = fs.size(2);
         long w = fs.size(3);
         int stride = (int) (4 / h);

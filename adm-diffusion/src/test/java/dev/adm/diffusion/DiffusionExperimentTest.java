@@ -1,5 +1,6 @@
 package dev.adm.diffusion;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.models.run.ExperimentRunner;
 import org.junit.jupiter.api.Test;
@@ -12,13 +13,14 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class DiffusionExperimentTest extends AdmTestBase {
     @Test
     void theTableHoldsDenoisingErrorAndFidAndOutputKdUsesTheBaselinesTeacher(@TempDir Path dir) throws Exception {
         DiffusionConfig template = DiffusionConfig.builder().students(List.of("unet-tiny")).epochs(1).batchSize(32)
                 .trainLimit(96).steps(40).evalImages(40).samples(0).samplingSteps(4).fidSamples(20)
                 .fidClassifier(dir.resolve("fid")).embeddedData(true).progress(false).outDir(dir).build();
-        List<ExperimentRunner.Row> rows = DiffusionExperiment.run(template, "unet-tiny",
+        List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "unet-tiny",
                 List.of(ExperimentRunner.Variant.of("output-kd")), 1, dir);
         assertEquals(List.of("baseline", "output-kd"), rows.stream().map(r -> r.variant().label()).toList());
         assertEquals(rows.get(0).runs().get(0).finalScores().get("teacher"),

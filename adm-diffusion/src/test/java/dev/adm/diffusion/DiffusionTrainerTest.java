@@ -1,5 +1,7 @@
 package dev.adm.diffusion;
 
+import dev.adm.core.testing.Slow;
+import dev.adm.models.run.RunResult;
 import dev.adm.core.testing.AdmTestBase;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class DiffusionTrainerTest extends AdmTestBase {
     private static DiffusionConfig.Builder small(String method, Path out) {
         return DiffusionConfig.builder().method(method).students(List.of("unet-tiny")).epochs(2).batchSize(32)
@@ -24,15 +27,18 @@ class DiffusionTrainerTest extends AdmTestBase {
 
     @Test
     void aRunResumesExactlyExportsASampleableUNetAndServesAsAFrozenTeacher(@TempDir Path dir) throws Exception {
-        DiffusionTrainer.Result whole = DiffusionTrainer.run(small("baseline", dir.resolve("whole")).build());
+        RunResult whole = DiffusionTrainer.run(small("baseline", dir.resolve("whole")).build());
         DiffusionTrainer.run(small("baseline", dir.resolve("split")).stopAfter(1).build());
-        DiffusionTrainer.Result resumed = DiffusionTrainer.run(small("baseline", dir.resolve("split")).resume(true)
+        RunResult resumed = DiffusionTrainer.run(small("baseline", dir.resolve("split")).resume(true)
                 .build());
-        assertEquals(whole.finalMse().get("student"), resumed.finalMse().get("student"), 1e-9,
+        assertEquals(whole.finalScores().get("student"), resumed.finalScores().get("student"), 1e-9,
                 "a resumed run ends where an uninterrupted one does");
-        assertEquals(5, whole.mseByStep().get("student").size());
-        assertEquals(whole.fid().get("student"), resumed.fid().get("student"), 1e-6, "same weights, same samples");
-        assertTrue(whole.fid().get("student") > 0, "FID " + whole.fid());
+        var results = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("whole/results.json")
+                .toFile());
+        assertEquals(5, results.get("mseByStep").get("student").size());
+        assertEquals(whole.details().get("FID").get("student"), resumed.details().get("FID").get("student"), 1e-6,
+                "same weights, same samples");
+        assertTrue(whole.details().get("FID").get("student") > 0, "FID " + whole.details().get("FID"));
         assertTrue(Files.exists(dir.resolve("whole/samples-student.png")));
         assertTrue(Files.readAllLines(dir.resolve("whole/metrics.csv")).get(0).contains("mse:student"));
 
@@ -45,12 +51,12 @@ class DiffusionTrainerTest extends AdmTestBase {
                 5, 3);
         assertArrayEquals(new long[]{2, 1, 16, 16}, images.shape());
 
-        DiffusionTrainer.Result kd = DiffusionTrainer.run(small("adm-output-kd", dir.resolve("kd")).epochs(1)
+        RunResult kd = DiffusionTrainer.run(small("adm-output-kd", dir.resolve("kd")).epochs(1)
                 .teacherCheckpoint(model).build());
-        assertEquals(whole.finalMse().get("student"), kd.finalMse().get("teacher"), 1e-9,
+        assertEquals(whole.finalScores().get("student"), kd.finalScores().get("teacher"), 1e-9,
                 "the frozen teacher is the exported U-Net");
-        assertTrue(Double.isFinite(kd.finalMse().get("student")));
-        assertEquals(whole.fid().get("student"), kd.fid().get("teacher"), 1e-6, "the teacher samples as it did");
+        assertTrue(Double.isFinite(kd.finalScores().get("student")));
+        assertEquals(whole.details().get("FID").get("student"), kd.details().get("FID").get("teacher"), 1e-6, "the teacher samples as it did");
 
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                 () -> DiffusionTrainer.loadModel(model, 28));

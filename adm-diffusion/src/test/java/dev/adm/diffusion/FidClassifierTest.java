@@ -1,5 +1,6 @@
 package dev.adm.diffusion;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.models.data.FashionMnist;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class FidClassifierTest extends AdmTestBase {
     @Test
     void realImagesAreCloseToRealImagesAndFarFromNoiseInTheClassifiersFeatures(@TempDir Path dir) {

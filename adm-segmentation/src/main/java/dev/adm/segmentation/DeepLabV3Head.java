@@ -1,5 +1,6 @@
 package dev.adm.segmentation;
 
+import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.models.zoo.BilinearResizeVertex;
@@ -41,7 +42,7 @@ public final class DeepLabV3Head {
                 + "least one rate");
         ComputationGraph classifier = backbone.build(config);
         InputType input = InputType.convolutional(config.height(), config.width(), config.channels());
-        String feat = backbone.tapAliases().getOrDefault("feat", "feat");
+        String feat = backbone.tapAliases().getOrDefault(Taps.FEAT, Taps.FEAT);
         long[] map = GraphSurgery.activationShape(classifier, input, feat);
         int width = channels > 0 ? channels : (int) Math.max(16, map[0] / 4);
         ComputationGraph g = GraphSurgery.replaceHead(classifier, "logits", List.of("logits", "pool"), input, e -> {
@@ -61,6 +62,6 @@ public final class DeepLabV3Head {
             HeadParts.convBnRelu(e, "aspp_project", "aspp_cat", (long) width * branches.size(), width, 1, 1);
             HeadParts.fcnBlock(e, "head", "logits", "aspp_project_bn", width, width, config);
         }, "logits");
-        return new SegmentationNet(g, Map.of("feat", DECODER));
+        return new SegmentationNet(g, Map.of(Taps.FEAT, DECODER));
     }
 }

@@ -1,5 +1,6 @@
 package dev.adm.segmentation;
 
+import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.models.zoo.ModelConfig;
@@ -20,7 +21,7 @@ public final class FcnHead {
     /** The decoder map's vertex (tap {@code feat}). */
     public static final String DECODER = "head_conv_bn";
     /** The auxiliary head's logits vertex and tap ({@link #withAuxiliary}). */
-    public static final String AUX = "aux";
+    public static final String AUX = Taps.AUX;
 
     private FcnHead() {
     }
@@ -32,14 +33,14 @@ public final class FcnHead {
     public static SegmentationNet build(ModelSpec backbone, ModelConfig config) {
         ComputationGraph classifier = backbone.build(config);
         InputType input = InputType.convolutional(config.height(), config.width(), config.channels());
-        String feat = backbone.tapAliases().getOrDefault("feat", "feat");
+        String feat = backbone.tapAliases().getOrDefault(Taps.FEAT, Taps.FEAT);
         long channels = GraphSurgery.activationShape(classifier, input, feat)[0];
         long inter = Math.max(16, channels / 4);
         Preconditions.checkArgument(classifier.getConfiguration().getVertices().containsKey("pool"),
                 "backbone %s has no 'pool' vertex to remove", backbone.name());
         ComputationGraph g = GraphSurgery.replaceHead(classifier, "logits", List.of("logits", "pool"), input,
                 e -> HeadParts.fcnBlock(e, "head", "logits", feat, channels, inter, config), "logits");
-        return new SegmentationNet(g, Map.of("feat", DECODER));
+        return new SegmentationNet(g, Map.of(Taps.FEAT, DECODER));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.adm.segmentation;
 
+import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.models.zoo.BilinearResizeVertex;
@@ -37,7 +38,7 @@ public final class PspHead {
     public static SegmentationNet build(ModelSpec backbone, ModelConfig config, int[] levels) {
         ComputationGraph classifier = backbone.build(config);
         InputType input = InputType.convolutional(config.height(), config.width(), config.channels());
-        String feat = backbone.tapAliases().getOrDefault("feat", "feat");
+        String feat = backbone.tapAliases().getOrDefault(Taps.FEAT, Taps.FEAT);
         long[] map = GraphSurgery.activationShape(classifier, input, feat);
         int[] bins = levels != null ? levels.clone()
                 : IntStream.of(LEVELS).filter(b -> map[1] % b == 0 && map[2] % b == 0 && b <= Math.min(map[1], map[2]))
@@ -63,6 +64,6 @@ public final class PspHead {
             e.vertex("psp_cat", new MergeVertex(), branches.toArray(new String[0]));
             HeadParts.fcnBlock(e, "head", "logits", "psp_cat", map[0] + reduced * bins.length, width, config);
         }, "logits");
-        return new SegmentationNet(g, Map.of("feat", FcnHead.DECODER));
+        return new SegmentationNet(g, Map.of(Taps.FEAT, FcnHead.DECODER));
     }
 }

@@ -1,5 +1,6 @@
 package dev.adm.segmentation;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.models.run.ExperimentRunner;
 import org.junit.jupiter.api.Test;
@@ -12,13 +13,14 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class SegmentationExperimentTest extends AdmTestBase {
     @Test
     void rddDistilsFromTheBaselinesTeacherWithItsAuxiliaryHead(@TempDir Path dir) throws Exception {
         SegmentationConfig template = SegmentationConfig.builder().students(List.of("fcn-resnet8")).auxiliary(true)
                 .canvas(32).items(1, 2).trainScenes(96).testScenes(32).batchSize(32).epochs(1).embeddedData(true)
                 .overlays(0).progress(false).outDir(dir).build();
-        List<ExperimentRunner.Row> rows = SegmentationExperiment.run(template, "psp-resnet14",
+        List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "psp-resnet14",
                 List.of(ExperimentRunner.Variant.of("rdd")), 1, dir);
         assertEquals(List.of("baseline", "rdd"), rows.stream().map(r -> r.variant().label()).toList());
         double baselineTeacher = rows.get(0).runs().get(0).finalScores().get("teacher");

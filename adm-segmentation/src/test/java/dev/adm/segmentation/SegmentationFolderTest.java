@@ -1,5 +1,6 @@
 package dev.adm.segmentation;
 
+import dev.adm.models.run.RunResult;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.models.data.DataFormatException;
 import org.junit.jupiter.api.Test;
@@ -153,9 +154,9 @@ class SegmentationFolderTest extends AdmTestBase {
             writePair(dir.resolve(i < 4 ? "train" : "val"), "img" + i, 24, 16,
                     (x, y) -> y < 2 ? 255 : ((x + shift) / 6) % 3);
         }
-        SegmentationTrainer.Result r = SegmentationTrainer.run(SegmentationConfig.builder().folder("cityscapes", 16, 16)
+        RunResult r = SegmentationTrainer.run(SegmentationConfig.builder().folder("cityscapes", 16, 16)
                 .dataDir(dir).epochs(1).batchSize(2).overlays(2).progress(false).outDir(dir.resolve("run")).build());
-        double miou = r.finalMeanIou().get("student");
+        double miou = r.finalScores().get("student");
         assertTrue(miou >= 0 && miou <= 1, "mIoU " + miou);
         assertTrue(Files.exists(dir.resolve("run/overlays.png")) && Files.exists(dir.resolve("run/student.zip")));
     }

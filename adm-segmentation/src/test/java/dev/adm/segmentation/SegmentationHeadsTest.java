@@ -1,5 +1,6 @@
 package dev.adm.segmentation;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class SegmentationHeadsTest extends AdmTestBase {
     private static final SceneComposer SCENES = SceneComposer.builder(FashionMnist.embedded().train()).canvas(32)
             .items(1, 2).seed(9).build();

@@ -2,9 +2,11 @@ package dev.adm.core.engine;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * A distillation method: it states its losses once, in SameDiff, through a {@link LossScope}; the
@@ -14,6 +16,14 @@ import java.util.OptionalDouble;
 public interface DistillationMethod {
     /** The registry name, lower-case (the CLI's {@code --method} value). */
     String name();
+
+    /**
+     * How messages name the method: its {@link #name()}; a method built on another names that one too (ADM's
+     * {@code adm (on dml)}), so an error raised by the base still names the method the user chose.
+     */
+    default String displayName() {
+        return name();
+    }
 
     /** Declares every loss term; called once when the engine is built. Throws on unsuitable networks. */
     void defineLosses(LossScope scope);
@@ -28,6 +38,14 @@ public interface DistillationMethod {
      */
     default List<Participant> arrange(List<Participant> networks, InputType images) {
         return networks;
+    }
+
+    /**
+     * The kinds of labels the method's losses are defined on; the engine refuses any other before the first step.
+     * By default class labels per image and per pixel (the losses of most methods are defined on both).
+     */
+    default Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.CLASS, LabelKind.PIXEL);
     }
 
     /** Whether the method distils from a frozen teacher (offline and semi-online methods). */

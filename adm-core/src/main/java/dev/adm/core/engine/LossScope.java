@@ -14,10 +14,16 @@ import java.util.function.Function;
  *
  * <p>Every tensor comes in two forms. {@link #logits} and {@link #tap} carry gradient back into their
  * network (when it trains); {@link #detachedLogits} and {@link #detachedTap} are the same values as
- * stop-gradient inputs, which is how the spec's {@code sg(.)} and every peer tensor enter a loss.
+ * stop-gradient inputs, which is how {@code sg(.)} of docs/methods.md and every peer tensor enter a loss.
  */
 public interface LossScope {
     SameDiff sameDiff();
+
+    /**
+     * How error messages name the method being built: {@link DistillationMethod#displayName()} of the method the
+     * user chose (a base method wrapped by ADM is named as part of it, e.g. {@code adm (on dml)}).
+     */
+    String methodName();
 
     int numClasses();
 
@@ -45,11 +51,11 @@ public interface LossScope {
 
     /**
      * The task's cross-entropy of a network's logits: the batch mean for classification, the mean over valid
-     * pixels for dense labels (methods.md: "over valid pixels for dense tasks").
+     * pixels for dense labels.
      */
     default SDVariable crossEntropy(SDVariable logits) {
-        com.google.common.base.Preconditions.checkArgument(!regressionTargets(), "a cross-entropy needs class "
-                + "labels, but this task's labels are regression targets (diffusion: use baseline, output-kd or adm)");
+        com.google.common.base.Preconditions.checkArgument(!regressionTargets(), "%s: a cross-entropy needs class "
+                + "labels, but this task's labels are regression targets", methodName());
         return labelShape().length == 1 ? Losses.crossEntropy(sameDiff(), logits, labels())
                 : Losses.denseCrossEntropy(sameDiff(), logits, labels());
     }
@@ -76,18 +82,11 @@ public interface LossScope {
 
     /**
      * {@code T^2 KL(softmax(target/T) || softmax(logits/T))} for the task: batchmean for classification, the mean
-     * over valid pixels for dense labels (pixel KD). Pass a detached {@code target} where the spec has {@code sg}.
+     * over valid pixels for dense labels (pixel KD). Pass a detached {@code target} where the formula has {@code sg}.
      */
     default SDVariable distillationKl(SDVariable target, SDVariable logits, double temperature) {
         return labelShape().length == 1 ? Losses.distillationKl(sameDiff(), target, logits, temperature)
                 : Losses.pixelKl(sameDiff(), target, logits, labels(), temperature);
-    }
-
-    /** Fails, naming the method, when the labels are dense: for methods defined on image-level logits only. */
-    default void requireClassification(String method) {
-        com.google.common.base.Preconditions.checkArgument(labelShape().length == 1, "%s is defined on image-level "
-                + "logits and does not run on dense labels; for segmentation use baseline, kd, dml, kdcl, cwd, "
-                + "pixel-kd or adm", method);
     }
 
     /** Logits {@code [B,K]} (or {@code [B,K,h,w]} per pixel), differentiable for the owning network. */

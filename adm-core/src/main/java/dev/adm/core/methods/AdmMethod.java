@@ -2,10 +2,12 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
+import dev.adm.core.engine.Taps;
 import dev.adm.core.ops.Losses;
 import dev.adm.core.ops.SimilarityMeasure;
 import dev.adm.core.ops.SpatialOps;
@@ -18,10 +20,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * ADM, Asymmetric Decision-Making (Chen et al., ICML 2025, arXiv 2503.06685), as an add-on to a base
- * method (methods.md §1; the formulas beyond the paper's description are this project's reconstruction).
+ * method (docs/methods.md#adm; the formulas beyond the paper's description are this project's reconstruction).
  *
  * <p>On the {@code feat} maps (last map before global pooling) of a student {@code F_s} and a teacher
  * {@code F_t}: {@code S = sim(sg F_s, sg F_t)} per location; {@code w_co = HW softmax(S/tau)},
@@ -36,7 +40,7 @@ import java.util.OptionalDouble;
 public final class AdmMethod implements DistillationMethod {
     public static final String NAME = "adm";
     /** The tap both networks must expose: the last feature map before global pooling. */
-    public static final String FEATURE_TAP = "feat";
+    private static final String FEATURE_TAP = Taps.FEAT;
 
     /** ADM's own parameters; the base method's (T among them) are added by the registry. */
     static final List<ParamSpec> PARAMS = List.of(
@@ -95,6 +99,27 @@ public final class AdmMethod implements DistillationMethod {
     }
 
     @Override
+    public String displayName() {
+        return name + " (on " + base.name() + ")";
+    }
+
+    /** Where the base runs: ADM has a form for every kind of labels. */
+    @Override
+    public Set<LabelKind> labelKinds() {
+        return base.labelKinds();
+    }
+
+    @Override
+    public boolean trainsSingleNetwork() {
+        return base.trainsSingleNetwork();
+    }
+
+    @Override
+    public boolean trainsAuxiliaryHeads() {
+        return base.trainsAuxiliaryHeads();
+    }
+
+    @Override
     public List<Participant> arrange(List<Participant> networks, InputType images) {
         return base.arrange(networks, images);
     }
@@ -125,7 +150,8 @@ public final class AdmMethod implements DistillationMethod {
         List<NetworkRef> teachers = scope.networks(Role.TEACHER);
         List<NetworkRef> students = scope.networks(Role.STUDENT);
         Preconditions.checkArgument(!teachers.isEmpty() && !students.isEmpty(), "%s needs at least one teacher and "
-                + "one student, got %s teacher(s) and %s student(s)", name, teachers.size(), students.size());
+                + "one student, got %s teacher(s) and %s student(s)", displayName(), teachers.size(),
+                students.size());
         SDVariable[][] co = new SDVariable[teachers.size()][students.size()];
         SDVariable[][] di = new SDVariable[teachers.size()][students.size()];
         for (int t = 0; t < teachers.size(); t++) {
@@ -191,11 +217,11 @@ public final class AdmMethod implements DistillationMethod {
     }
 
     /**
-     * Dense prediction (methods.md §1.7): S and the weights per location of the decoder maps, the softmax over the
+     * Dense prediction (docs/methods.md#adm, step 10): S and the weights per location of the decoder maps, the softmax over the
      * valid locations only (labels downsampled by nearest); L_co weighs the pixel KL and L_di the pixel CE. Our
      * reconstruction evaluates both on the network's logits at label size, each weight spread (nearest) over the
      * label pixels of its location: the heads here upsample before their 1x1 classifier, so those logits are the
-     * bilinear upsampling of the feature-resolution ones the spec names.
+     * bilinear upsampling of the feature-resolution ones the reconstruction first named.
      */
     private SDVariable[] densePairLosses(LossScope scope, NetworkRef teacher, NetworkRef student) {
         SameDiff sd = scope.sameDiff();
@@ -225,8 +251,8 @@ public final class AdmMethod implements DistillationMethod {
     }
 
     /**
-     * Diffusion (methods.md §1.8): {@code F} = the U-Nets' bottleneck maps on the same {@code (x_t, t)};
-     * {@code L_co} = the consensus-weighted mimicry distance (the output distillation the spec adds to it comes from
+     * Diffusion (docs/methods.md#adm, step 11): {@code F} = the U-Nets' bottleneck maps on the same {@code (x_t, t)};
+     * {@code L_co} = the consensus-weighted mimicry distance (the output distillation added to it comes from
      * the base: DML's mutual output distance, or output-kd's); {@code L_di = mean_{b,c,i} w_di,i (eps_t,i - eps_i)^2}
      * with the weights spread (nearest) over the image. The {@code variant} does not apply: there is no classifier.
      */

@@ -17,7 +17,7 @@ import java.util.Locale;
 
 /**
  * AKD, avatar knowledge distillation (Zhang et al., ACM MM 2023), offline, wrapping a dense base loss
- * (methods.md §2; the uncertainty factor is the spec's reconstruction).
+ * (docs/methods.md#akd; the uncertainty factor is this project's reconstruction).
  *
  * <p>Each step draws {@code avatars} avatars of the frozen teacher's map, {@code A_k = dropout_p(F_t)} (inverted
  * dropout, a fresh mask every step). The student's map is standardised per channel with batch statistics and no
@@ -82,7 +82,7 @@ public final class AkdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef student = pair.student();
         NetworkRef teacher = pair.teacher();
         SameDiff sd = scope.sameDiff();

@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Attention transfer (Zagoruyko and Komodakis, ICLR 2017, arXiv 1612.03928), offline, as methods.md §2:
+ * Attention transfer (Zagoruyko and Komodakis, ICLR 2017, arXiv 1612.03928), offline, as docs/methods.md#at:
  * per sample {@code a = normalise_L2 over positions (mean_c F^2)};
  * {@code L = CE + beta * sum_layers mean_{b,i} (a_s,b,i - a_t,b,i)^2}, beta = 1000, on the stage outputs
  * ({@code layers}, comma-separated tap names; spatial sizes must match between the networks).
@@ -55,7 +55,7 @@ public final class AtMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef teacher = pair.teacher();
         NetworkRef student = pair.student();
         SameDiff sd = scope.sameDiff();

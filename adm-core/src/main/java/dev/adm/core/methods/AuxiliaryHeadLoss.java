@@ -2,15 +2,19 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Any method, plus the loss that trains auxiliary heads (PSPNet, DeepLab): every trained network with an
@@ -18,8 +22,6 @@ import java.util.OptionalDouble;
  * uses the auxiliary logits itself ({@link DistillationMethod#trainsAuxiliaryHeads}) is left unchanged.
  */
 public final class AuxiliaryHeadLoss implements DistillationMethod {
-    /** The auxiliary logits' tap. */
-    public static final String AUX_TAP = "aux";
     /** The auxiliary loss weight of PSPNet and of torchvision's segmentation references. */
     public static final double DEFAULT_WEIGHT = 0.4;
 
@@ -39,14 +41,19 @@ public final class AuxiliaryHeadLoss implements DistillationMethod {
     }
 
     @Override
+    public String displayName() {
+        return base.displayName();
+    }
+
+    @Override
     public void defineLosses(LossScope scope) {
         base.defineLosses(scope);
         if (base.trainsAuxiliaryHeads()) {
             return;
         }
         for (NetworkRef n : scope.networks()) {
-            if (n.trainable() && scope.hasTap(n, AUX_TAP)) {
-                scope.addTerm(n, "aux_ce", scope.crossEntropy(scope.tap(n, AUX_TAP)), weight);
+            if (n.trainable() && scope.hasTap(n, Taps.AUX)) {
+                scope.addTerm(n, "aux_ce", scope.crossEntropy(scope.tap(n, Taps.AUX)), weight);
             }
         }
     }
@@ -54,6 +61,11 @@ public final class AuxiliaryHeadLoss implements DistillationMethod {
     @Override
     public List<Participant> arrange(List<Participant> networks, InputType images) {
         return base.arrange(networks, images);
+    }
+
+    @Override
+    public Set<LabelKind> labelKinds() {
+        return base.labelKinds();
     }
 
     @Override

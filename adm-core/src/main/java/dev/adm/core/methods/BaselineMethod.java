@@ -1,8 +1,11 @@
 package dev.adm.core.methods;
 
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * {@code L = CE(z, y)} for every trained network (per valid pixel for dense labels), or for regression targets
@@ -10,6 +13,11 @@ import dev.adm.core.engine.NetworkRef;
  */
 public final class BaselineMethod implements DistillationMethod {
     public static final String NAME = "baseline";
+
+    @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.allOf(LabelKind.class);
+    }
 
     @Override
     public String name() {

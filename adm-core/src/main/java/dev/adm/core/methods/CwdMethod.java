@@ -1,5 +1,6 @@
 package dev.adm.core.methods;
 
+import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LossScope;
@@ -11,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Channel-wise distillation (Shu et al., ICCV 2021, arXiv 2011.13256), offline, as methods.md §2, on a
+ * Channel-wise distillation (Shu et al., ICCV 2021, arXiv 2011.13256), offline, as docs/methods.md#cwd, on a
  * feature-map tap of a frozen teacher: {@code L = CE + weight * tau^2/(N*C) sum_{n,c}
  * KL(softmax_HW(F_t/tau) || softmax_HW(F_s/tau))}. Channel counts must match; a larger map is pooled or
  * resized to the smaller size as in ADM. Defaults: tap feat, tau 4, weight 1.
@@ -19,7 +20,7 @@ import java.util.List;
 public final class CwdMethod implements DistillationMethod {
     public static final String NAME = "cwd";
     static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.of("tap", "feat", "feature-map tap whose channels are distilled"),
+            ParamSpec.of("tap", Taps.FEAT, "feature-map tap whose channels are distilled"),
             ParamSpec.of("tau", 4.0, "temperature of the softmax over locations"),
             ParamSpec.of("weight", 1.0, "weight of the CWD loss"));
 
@@ -55,7 +56,7 @@ public final class CwdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef student = pair.student();
         var sd = scope.sameDiff();
         long[] s = scope.tapShape(student, config.tap());

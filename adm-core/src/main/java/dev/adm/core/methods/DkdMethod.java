@@ -2,6 +2,7 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.ops.Losses;
@@ -10,9 +11,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 import java.util.List;
 import java.util.Map;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * Decoupled KD (Zhao et al., CVPR 2022, arXiv 2203.08679), offline, as methods.md §2 and mdistiller:
+ * Decoupled KD (Zhao et al., CVPR 2022, arXiv 2203.08679), offline, as docs/methods.md#dkd and mdistiller:
  * with {@code p = softmax(z/T)}, the binary target/non-target distributions {@code b = [p_y, 1 - p_y]} give
  * {@code TCKD = T^2 KL(b_t || b_s)}; the non-target distributions {@code p^ = softmax(z/T - 1000 y)} give
  * {@code NCKD = T^2 KL(p^_t || p^_s)} (both batchmean);
@@ -49,6 +52,11 @@ public final class DkdMethod implements DistillationMethod {
     }
 
     @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.CLASS);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
@@ -70,8 +78,7 @@ public final class DkdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        scope.requireClassification(NAME);
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef teacher = pair.teacher();
         NetworkRef student = pair.student();
         SameDiff sd = scope.sameDiff();

@@ -2,11 +2,14 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.ops.Losses;
 
 import java.util.List;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Deep mutual learning (Zhang et al., CVPR 2018, arXiv 1706.00384). For each of K trained networks:
@@ -42,17 +45,23 @@ public final class DmlMethod implements DistillationMethod {
     }
 
     @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.allOf(LabelKind.class);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
 
     @Override
     public void defineLosses(LossScope scope) {
-        defineMutualLosses(scope, NAME, config.temperature(), config.lambda());
+        defineMutualLosses(scope, config.temperature(), config.lambda());
     }
 
     /** The DML terms ({@code ce} and {@code kl} per network); shared with methods built on a DML base. */
-    static void defineMutualLosses(LossScope scope, String method, double temperature, double lambda) {
+    static void defineMutualLosses(LossScope scope, double temperature, double lambda) {
+        String method = scope.methodName();
         List<NetworkRef> nets = scope.networks();
         Preconditions.checkArgument(nets.size() >= 2, "%s needs at least two networks, got %s (on the command "
                 + "line add --teacher MODEL)", method, nets.size());
@@ -60,7 +69,6 @@ public final class DmlMethod implements DistillationMethod {
             Preconditions.checkArgument(n.trainable(), "%s is online: every network trains, but '%s' is frozen; "
                     + "train it jointly (--teacher MODEL) or distil from a frozen teacher with kd", method, n.name());
         }
-        var sd = scope.sameDiff();
         boolean regression = scope.regressionTargets();
         for (NetworkRef k : nets) {
             scope.addTerm(k, regression ? "mse" : "ce", scope.taskLoss(scope.logits(k)), 1.0);

@@ -20,7 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * FitNet hints (Romero et al., ICLR 2015, arXiv 1412.6550), offline, as methods.md §2 and mdistiller:
+ * FitNet hints (Romero et al., ICLR 2015, arXiv 1412.6550), offline, as docs/methods.md#fitnet and mdistiller:
  * {@code L = CE + weight * mean (r(F_s) - F_t)^2} on the {@code hint} maps, where the regressor {@code r} is
  * a convolution the method adds to the student (trained with it, dropped from the exported classifier):
  * 1x1 when the maps have equal size, otherwise a valid convolution of size {@code 1 + H_s - H_t} (mdistiller's
@@ -89,8 +89,7 @@ public final class FitNetMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        OfflinePair pair = OfflinePair.of(scope, NAME);
-        SameDiff sd = scope.sameDiff();
+        OfflinePair pair = OfflinePair.of(scope);
         long[] r = scope.tapShape(pair.student(), REGRESSOR);
         long[] t = scope.tapShape(pair.teacher(), config.hint());
         Preconditions.checkState(Arrays.equals(r, t), "fitnet: regressor output %s differs from the teacher's hint %s",

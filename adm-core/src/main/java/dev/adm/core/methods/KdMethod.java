@@ -53,10 +53,9 @@ public final class KdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef teacher = pair.teacher();
         NetworkRef student = pair.student();
-        var sd = scope.sameDiff();
         scope.addTerm(student, "ce", scope.crossEntropy(scope.logits(student)), config.ceWeight());
         scope.addTerm(student, "kd", scope.distillationKl(scope.detachedLogits(teacher), scope.logits(student),
                 config.temperature()), config.klWeight());

@@ -11,7 +11,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import java.util.List;
 
 /**
- * KDCL with the MinLogit ensemble (Guo et al., CVPR 2020, arXiv 2003.13438), online, as methods.md §2:
+ * KDCL with the MinLogit ensemble (Guo et al., CVPR 2020, arXiv 2003.13438), online, as docs/methods.md#kdcl:
  * the ensemble logit {@code z_e,c = min_m (z_m,c - z_m,y)} over the (detached) networks; every network
  * {@code L_m = CE(z_m, y) + lambda T^2 KL(sg p_e^T || p_m^T)}. Default T = 3, lambda = 1.
  */
@@ -49,14 +49,14 @@ public final class KdclMethod implements DistillationMethod {
     @Override
     public void defineLosses(LossScope scope) {
         List<NetworkRef> nets = scope.networks();
-        Preconditions.checkArgument(nets.size() >= 2, "kdcl needs at least two networks, got %s (on the command "
-                + "line add --teacher MODEL)", nets.size());
+        Preconditions.checkArgument(nets.size() >= 2, "%s needs at least two networks, got %s (on the command "
+                + "line add --teacher MODEL)", scope.methodName(), nets.size());
         SameDiff sd = scope.sameDiff();
         SDVariable y = scope.labels();
         SDVariable ensemble = null;
         for (NetworkRef n : nets) {
-            Preconditions.checkArgument(n.trainable(), "kdcl is online: every network trains, but '%s' is frozen",
-                    n.name());
+            Preconditions.checkArgument(n.trainable(), "%s is online: every network trains, but '%s' is frozen",
+                    scope.methodName(), n.name());
             SDVariable z = scope.detachedLogits(n);
             SDVariable relative = z.sub(z.mul(y).sum(true, 1)); // z_c - z_y
             ensemble = ensemble == null ? relative : sd.math().min(ensemble, relative);

@@ -2,6 +2,7 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +25,11 @@ public final class MethodRegistry {
                         Function<MethodParams, DistillationMethod> factory) {
         public DistillationMethod create(Map<String, String> overrides) {
             return factory.apply(new MethodParams(name, params, overrides));
+        }
+
+        /** The kinds of labels the method runs on (with its default parameters). */
+        public Set<LabelKind> labelKinds() {
+            return create(Map.of()).labelKinds();
         }
 
         /** The effective parameter values: defaults with the overrides applied (unknown keys rejected). */
@@ -116,6 +122,11 @@ public final class MethodRegistry {
                     + String.join(", ", ENTRIES.keySet()));
         }
         return e;
+    }
+
+    /** The registered methods whose losses are defined on labels of this kind, in registry order. */
+    public static List<String> namesFor(LabelKind kind) {
+        return ENTRIES.values().stream().filter(e -> e.labelKinds().contains(kind)).map(Entry::name).toList();
     }
 
     public static DistillationMethod create(String name, Map<String, String> params) {

@@ -3,6 +3,7 @@ package dev.adm.core.methods;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.engine.Participant;
@@ -21,9 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * ONE, on-the-fly native ensemble (Lan et al., NeurIPS 2018, arXiv 1806.04606), as methods.md §2: the
+ * ONE, on-the-fly native ensemble (Lan et al., NeurIPS 2018, arXiv 1806.04606), as docs/methods.md#one: the
  * network's last stage and head are replicated into {@code m} branches on a shared trunk (the original head
  * is branch 1, the one exported); a gate {@code g = softmax(ReLU(BN(FC(GAP(trunk)))))} weights the branch
  * logits into {@code z_e = sum_i g_i z_i}; {@code L = sum_i CE(z_i, y) + CE(z_e, y)
@@ -63,6 +66,11 @@ public final class OneMethod implements DistillationMethod {
         double m = p.number("branches");
         Preconditions.checkArgument(m == Math.rint(m), "one: branches must be a whole number, got %s", m);
         return new OneMethod(new Config((int) m, p.number("T"), p.number("rampup"), p.text("split").trim()));
+    }
+
+    @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.CLASS);
     }
 
     @Override
@@ -137,7 +145,6 @@ public final class OneMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        scope.requireClassification(NAME);
         List<NetworkRef> nets = scope.networks();
         Preconditions.checkArgument(nets.size() == 1, "one trains a single network, got %s", nets.size());
         NetworkRef net = nets.get(0);

@@ -2,14 +2,17 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 import java.util.List;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * Output distillation of a diffusion model from a frozen teacher, the plain baseline of methods.md §1.8: the
+ * Output distillation of a diffusion model from a frozen teacher, the plain baseline of ADM's diffusion form (docs/methods.md#output-kd): the
  * student's denoising loss {@code mean (eps_s - eps)^2} plus {@code weight * mean (eps_s - sg eps_t)^2}, both
  * networks seeing the same {@code (x_t, t)}. Needs regression targets (the noise).
  */
@@ -36,6 +39,11 @@ public final class OutputKdMethod implements DistillationMethod {
     }
 
     @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.TARGET);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
@@ -47,9 +55,7 @@ public final class OutputKdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        Preconditions.checkArgument(scope.regressionTargets(), "output-kd distils a diffusion model's noise "
-                + "prediction; for class labels use kd");
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef student = pair.student();
         scope.addTerm(student, "mse", scope.taskLoss(scope.logits(student)), 1.0);
         scope.addTerm(student, "out", outputDistance(scope.detachedLogits(pair.teacher()), scope.logits(student)),

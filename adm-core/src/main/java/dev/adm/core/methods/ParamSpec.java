@@ -3,7 +3,7 @@ package dev.adm.core.methods;
 /**
  * One parameter of a method, as listed by {@code ./adm methods} and accepted as {@code --param key=value}.
  *
- * @param key          the spec's name (T, tau, alpha, ...)
+ * @param key          the parameter's name, as in docs/methods.md (T, tau, alpha, ...)
  * @param defaultValue the default, as text
  * @param description  one line
  */

@@ -2,14 +2,17 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.ops.Losses;
 
 import java.util.List;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * Pixel-wise KD for dense prediction, offline, as methods.md §2: {@code L = CE + weight * T^2 (1/N_valid)
+ * Pixel-wise KD for dense prediction, offline, as docs/methods.md#pixel-kd: {@code L = CE + weight * T^2 (1/N_valid)
  * sum_i KL(p_t,i^T || p_s,i^T)} over the valid (labelled) pixels, the cross-entropy also over valid pixels.
  * Defaults T = 1, weight = 1.
  */
@@ -40,6 +43,11 @@ public final class PixelKdMethod implements DistillationMethod {
     }
 
     @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.PIXEL);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
@@ -51,9 +59,7 @@ public final class PixelKdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        Preconditions.checkArgument(scope.labelShape().length == 3, "pixel-kd distils per pixel and needs dense "
-                + "labels [K,H,W] (a segmentation task); for classification use kd");
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef student = pair.student();
         scope.addTerm(student, "ce", scope.crossEntropy(scope.logits(student)), 1.0);
         scope.addTerm(student, "pkd", Losses.pixelKl(scope.sameDiff(), scope.detachedLogits(pair.teacher()),

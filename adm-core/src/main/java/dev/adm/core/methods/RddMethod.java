@@ -2,8 +2,10 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
+import dev.adm.core.engine.Taps;
 import dev.adm.core.ops.Losses;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -16,10 +18,12 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * RDD, relative-difficulty distillation for semantic segmentation, offline, in two stages (methods.md §2; the
- * paper's equations were not available: this follows the spec's reconstruction).
+ * RDD, relative-difficulty distillation for semantic segmentation, offline, in two stages (docs/methods.md#rdd; the
+ * paper's equations were not available: this is this project's reconstruction).
  * <ul>
  *   <li>TFE stage (the first {@code tfe_fraction} of the planned iterations): the teacher's difficulty per pixel
  *   {@code D_i = KL(softmax(z_t^aux)_i || softmax(z_t)_i)} weighs the student's task loss by {@code w_i = exp(-D_i)}:
@@ -77,6 +81,11 @@ public final class RddMethod implements DistillationMethod {
     }
 
     @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.PIXEL);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
@@ -105,22 +114,20 @@ public final class RddMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        Preconditions.checkArgument(scope.labelShape().length == 3, "rdd is a segmentation method and needs dense "
-                + "labels [K,H,W]");
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         NetworkRef student = pair.student();
         NetworkRef teacher = pair.teacher();
-        Preconditions.checkArgument(scope.hasTap(teacher, AuxiliaryHeadLoss.AUX_TAP), "rdd measures the teacher's "
+        Preconditions.checkArgument(scope.hasTap(teacher, Taps.AUX), "rdd measures the teacher's "
                 + "difficulty with its auxiliary head: train the teacher with --aux (a model with an 'aux' tap)");
         SameDiff sd = scope.sameDiff();
         SDVariable y = scope.labels();
         SDVariable zs = scope.logits(student);
-        SDVariable zsAux = scope.hasTap(student, AuxiliaryHeadLoss.AUX_TAP)
-                ? scope.tap(student, AuxiliaryHeadLoss.AUX_TAP) : null;
+        SDVariable zsAux = scope.hasTap(student, Taps.AUX)
+                ? scope.tap(student, Taps.AUX) : null;
 
         // TFE: w_i = exp(-KL(p_t^aux || p_t)), from the frozen teacher's two heads
         SDVariable logMain = Losses.logSoftmax(sd, scope.detachedLogits(teacher), 1);
-        SDVariable logAux = Losses.logSoftmax(sd, scope.detachedTap(teacher, AuxiliaryHeadLoss.AUX_TAP), 1);
+        SDVariable logAux = Losses.logSoftmax(sd, scope.detachedTap(teacher, Taps.AUX), 1);
         SDVariable difficulty = sd.math().exp(logAux).mul(logAux.sub(logMain)).sum(true, 1);
         SDVariable w = sd.math().exp(difficulty.neg());
         SDVariable tfe = Losses.denseCrossEntropy(sd, zs, y, w);
@@ -133,7 +140,7 @@ public final class RddMethod implements DistillationMethod {
         double threshold = config.hardThreshold();
         double fraction = config.hardFraction();
         SDVariable xor = scope.precomputedWithLabels("rdd_disagreement", new long[]{1, hw[0], hw[1]},
-                List.of(new LossScope.TapRef(student, "logits"), new LossScope.TapRef(teacher, "logits")),
+                List.of(new LossScope.TapRef(student, Taps.LOGITS), new LossScope.TapRef(teacher, Taps.LOGITS)),
                 (logits, labels) -> Transforms.xor(hardMask(logits.get(0), labels, threshold, fraction),
                         hardMask(logits.get(1), labels, threshold, fraction)).castTo(labels.dataType()));
         SDVariable selected = y.mul(xor);

@@ -3,6 +3,7 @@ package dev.adm.core.methods;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.engine.Participant;
@@ -13,9 +14,11 @@ import org.nd4j.autodiff.samediff.SDVariable;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * SOKD, semi-online KD (Liu et al., ECCV 2022), as methods.md §2: a frozen pretrained teacher (forward in
+ * SOKD, semi-online KD (Liu et al., BMVC 2021, arXiv 2111.11747), as docs/methods.md#sokd: a frozen pretrained teacher (forward in
  * training mode, so its batch norm uses batch statistics, as in the released code) and an auxiliary
  * {@code peer}: a fresh, randomly initialised copy of everything after the teacher's {@code split} vertex
  * (its last stage, BN, pooling and head), fed the teacher's {@code split} map with no gradient into the
@@ -54,6 +57,11 @@ public final class SokdMethod implements DistillationMethod {
     }
 
     @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.CLASS);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
@@ -86,8 +94,7 @@ public final class SokdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        scope.requireClassification(NAME);
-        OfflinePair pair = OfflinePair.of(scope, NAME);
+        OfflinePair pair = OfflinePair.of(scope);
         List<NetworkRef> peers = scope.networks(Role.PEER);
         Preconditions.checkArgument(peers.size() == 1 && peers.get(0).trainable(), "sokd needs its trained peer "
                 + "branch (added by arrange), got %s", peers);

@@ -2,6 +2,7 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.engine.Role;
@@ -11,15 +12,17 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * SwitOKD (Qian et al., ECCV 2022, arXiv 2207.07359), as methods.md §2. From the step's probabilities
+ * SwitOKD (Qian et al., ECCV 2022, arXiv 2207.07359), as docs/methods.md#switokd. From the step's probabilities
  * ({@code p = softmax(z/T)}, batch means of L1 distances): the gap {@code G = |p_s - p_t|_1}, the errors
  * {@code e_t = |p_t - y|_1} and {@code e_s = |p_s - y|_1}, and the threshold
  * {@code delta = e_s - exp(-e_t / (e_t + e_s)) e_t}. If {@code G > delta} and {@code e_t < e_s} the step is in
  * <em>expert mode</em>: only the student updates; otherwise <em>learning mode</em>: both update.
  * Student: {@code CE + T^2 KL(sg p_t || p_s)}; teacher: {@code CE + T^2 KL(sg p_s || p_t)}. The teacher's
- * update gate is reported per step ({@code StepResult.updated}: false = expert mode). T = 1; the spec's
+ * update gate is reported per step ({@code StepResult.updated}: false = expert mode). T = 1; the paper's
  * separate learning rates (teacher 0.1, student 0.01) are the method's prescription for the two roles.
  */
 public final class SwitOkdMethod implements DistillationMethod {
@@ -50,6 +53,11 @@ public final class SwitOkdMethod implements DistillationMethod {
     }
 
     @Override
+    public Set<LabelKind> labelKinds() {
+        return EnumSet.of(LabelKind.CLASS);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
@@ -65,11 +73,11 @@ public final class SwitOkdMethod implements DistillationMethod {
 
     @Override
     public void defineLosses(LossScope scope) {
-        scope.requireClassification(NAME);
         NetworkRef teacher = scope.single(Role.TEACHER);
         NetworkRef student = scope.single(Role.STUDENT);
-        Preconditions.checkArgument(teacher.trainable() && student.trainable(), "switokd is online: the teacher and "
-                + "the student both train (on the command line: --teacher MODEL, not --teacher-checkpoint)");
+        Preconditions.checkArgument(teacher.trainable() && student.trainable(), "%s is online: the teacher and "
+                + "the student both train (on the command line: --teacher MODEL, not --teacher-checkpoint)",
+                scope.methodName());
         SameDiff sd = scope.sameDiff();
         SDVariable y = scope.labels();
         double t = config.temperature();

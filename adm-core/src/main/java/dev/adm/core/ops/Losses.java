@@ -6,7 +6,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * The logit losses shared by the methods, as SameDiff functions of {@code [B,K]} logits. Reductions follow
- * methods.md: "batchmean" = sum over classes, mean over the B rows.
+ * docs/methods.md: "batchmean" = sum over classes, mean over the B rows.
  */
 public final class Losses {
     private Losses() {
@@ -34,7 +34,7 @@ public final class Losses {
 
     /**
      * {@code T^2 * KL(softmax(target/T) || softmax(logits/T))}, batchmean. The caller passes a detached
-     * {@code target} where the spec has {@code sg(.)}; the {@code T^2} keeps gradient magnitudes
+     * {@code target} where the formula has {@code sg(.)}; the {@code T^2} keeps gradient magnitudes
      * independent of the temperature (Hinton et al.).
      */
     public static SDVariable distillationKl(SameDiff sd, SDVariable target, SDVariable logits, double temperature) {

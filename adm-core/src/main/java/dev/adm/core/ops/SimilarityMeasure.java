@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * How two feature maps are compared location by location (methods.md §1.2).
+ * How two feature maps are compared location by location (docs/methods.md#adm, step 2).
  *
  * <ul>
  *   <li>{@link #COSINE}: {@code S_i = <F_s,i, F_t,i> / max(|F_s,i| |F_t,i|, 1e-8)}; needs equal channel counts.</li>

@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.util.Arrays;
 
 /**
- * ADM's spatial operations (methods.md §1.1-1.4), each in two forms: a SameDiff function
+ * ADM's spatial operations (docs/methods.md#adm, steps 1-4), each in two forms: a SameDiff function
  * ({@link SDVariable} in and out, gradients defined) and an eager one on {@link INDArray}s.
  *
  * <p>Shape contract: feature maps are NCHW {@code [B,C,H,W]}; similarity maps and weights are
@@ -109,7 +109,7 @@ public final class SpatialOps {
     /**
      * Eager similarity. The float cosine is one SIMD pass over both maps ({@code CosineKernel}) when the
      * vector API is available, else one native reduce3 pass over the channels, whose 0/0 for two zero vectors
-     * is mapped to 0, which is what the spec's clamp gives (the reduce3 form differs from the spec only when
+     * is mapped to 0, which is what the clamp of docs/methods.md gives (the reduce3 form differs from it only when
      * {@code 0 < |F_s,i||F_t,i| < 1e-8}, where it returns the true cosine).
      */
     public static INDArray similarity(INDArray fs, INDArray ft, SimilarityMeasure measure) {
@@ -184,7 +184,7 @@ public final class SpatialOps {
     }
 
     /**
-     * Location weights over the valid locations only (dense tasks, methods.md §1.7): per sample
+     * Location weights over the valid locations only (dense tasks, docs/methods.md#adm, step 10): per sample
      * {@code w_i = N_valid * v_i exp(sign S_i/tau) / sum_j v_j exp(sign S_j/tau)}, where {@code v} is the 0/1 validity
      * map {@code [B,h,w]}; invalid locations weigh 0 and the valid ones average 1.
      */
@@ -271,7 +271,7 @@ public final class SpatialOps {
     // ---------------------------------------------------------------- spatial alignment
 
     /**
-     * Brings a map {@code [B,C,H,W]} to {@code targetH x targetW} as methods.md §1.1 asks: average
+     * Brings a map {@code [B,C,H,W]} to {@code targetH x targetW} as docs/methods.md#adm (step 1) asks: average
      * pooling when the sizes divide, bilinear resizing otherwise; the identity when they already match.
      * {@code chw} is the input's per-sample shape; the output's is {@code [C, targetH, targetW]}.
      */

@@ -2,6 +2,7 @@ package dev.adm.core.engine;
 
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.TinyGraphs;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,6 +52,7 @@ class DenseMethodsTest extends AdmTestBase {
     }
 
     @Test
+    @Slow
     void denseAdmGradientsMatchFiniteDifferences() {
         DistillationEngineTest.checkInjectedGradients(MethodRegistry.create("adm", Map.of("tau", "0.3")),
                 stridedPair(true), LABELS, labels());
@@ -68,7 +70,7 @@ class DenseMethodsTest extends AdmTestBase {
                 stridedPair(true), new long[]{2, 4, 4}, LABELS, Map.of());
         INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4);
         INDArray y = labels();
-        StepResult r = engine.computeGradients(x, y).result();
+        StepResult r = EngineFixture.trace(engine, x, y).result();
         INDArray[] student = engine.graph("student").output(false, x); // [logits, tap_feat]
         INDArray[] teacher = engine.graph("teacher").output(false, x);
         double co = 0;
@@ -166,7 +168,7 @@ class DenseMethodsTest extends AdmTestBase {
         DistillationEngine e = new DistillationEngine(MethodRegistry.create("akd", Map.of("base", "mse", "p", "0",
                 "avatars", "2")), stridedPair(false), new long[]{2, 4, 4}, LABELS, Map.of());
         INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4);
-        StepResult r = e.computeGradients(x, labels()).result();
+        StepResult r = EngineFixture.trace(e, x, labels()).result();
         INDArray fs = e.graph("student").output(false, x)[0];
         INDArray ft = e.graph("teacher").output(false, x)[0];
         INDArray mean = fs.mean(true, 0, 2, 3);
@@ -189,7 +191,7 @@ class DenseMethodsTest extends AdmTestBase {
                     Map.of());
             e.setPlannedIterations(10);
             DistillationEngineTest.checkInjectedGradients(e, "rdd", labels());
-            double stage = e.computeGradients(Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4), labels()).result().terms()
+            double stage = EngineFixture.trace(e, Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4), labels()).result().terms()
                     .get("stage/student");
             assertEquals(fraction.equals("0") ? 1.0 : 0.0, stage);
         }
@@ -198,7 +200,7 @@ class DenseMethodsTest extends AdmTestBase {
         e.setPlannedIterations(10);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 2, 4, 4);
         INDArray y = labels();
-        StepResult r = e.computeGradients(x, y).result();
+        StepResult r = EngineFixture.trace(e, x, y).result();
         INDArray[] teacher = e.graph("teacher").output(false, x); // [logits, tap_aux, tap_logits]
         INDArray student = e.graph("student").output(false, x)[0];
         double expected = 0;
@@ -230,13 +232,19 @@ class DenseMethodsTest extends AdmTestBase {
     }
 
     @Test
-    void classificationOnlyMethodsRefuseDenseLabelsNamingTheAlternatives() {
-        for (String method : List.of("dkd", "switokd")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
-                    MethodRegistry.create(method, Map.of()), stridedPair(!method.equals("dkd")), new long[]{2, 4, 4},
-                    LABELS, Map.of()));
-            assertTrue(e.getMessage().contains(method + " is defined on image-level logits")
-                    && e.getMessage().contains("pixel-kd"), e.getMessage());
+    void methodsWithoutADenseFormRefuseDenseLabelsBeforeTouchingTheNetworks() {
+        List<MethodRegistry.Entry> imageOnly = MethodRegistry.entries().stream()
+                .filter(e -> !e.labelKinds().contains(LabelKind.PIXEL)).toList();
+        assertTrue(imageOnly.stream().map(MethodRegistry.Entry::name).toList().containsAll(List.of("dkd", "switokd",
+                "one", "sokd")), imageOnly.toString());
+        for (MethodRegistry.Entry entry : imageOnly) {
+            DistillationMethod m = entry.create(Map.of());
+            List<Participant> nets = stridedPair(!m.freezesTeacher());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(m,
+                    m.trainsSingleNetwork() ? nets.subList(1, 2) : nets, new long[]{2, 4, 4}, LABELS, Map.of()));
+            assertTrue(e.getMessage().contains(m.displayName() + " is defined on ")
+                    && e.getMessage().contains("does not run on per-pixel class labels (segmentation)"), e.getMessage());
+            assertTrue(!MethodRegistry.namesFor(LabelKind.PIXEL).contains(entry.name()));
         }
         IllegalArgumentException stride = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
                 MethodRegistry.create("adm", Map.of()), stridedPair(true), new long[]{2, 4, 4},

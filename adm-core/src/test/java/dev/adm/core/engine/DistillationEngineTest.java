@@ -80,40 +80,8 @@ class DistillationEngineTest extends AdmTestBase {
 
     /** As above on a prepared engine (for example one told its planned iterations). */
     static DistillationEngine checkInjectedGradients(DistillationEngine engine, String methodName, INDArray y) {
-        INDArray x = features(DataType.DOUBLE);
-        DistillationEngine.Trace trace = engine.computeGradients(x, y);
-        assertTrue(!trace.gradients().isEmpty(), "no network updated");
-        for (var e : trace.gradients().entrySet()) {
-            String net = e.getKey();
-            INDArray analytic = e.getValue().gradient().dup();
-            INDArray params = engine.graph(net).params();
-            assertEquals(params.length(), analytic.length());
-            INDArray statistics = batchNormStatisticsMask(engine.graph(net));
-            for (long i = 0; i < params.length(); i++) {
-                if (statistics.getDouble(i) != 0) {
-                    continue;
-                }
-                double numeric = FiniteDifferences.derivative(params, i,
-                        () -> engine.lossesWithDetachedInputsFrom(trace, x, y).totals().get(net));
-                FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
-                        methodName + " d loss(" + net + ") / d param[" + i + "]");
-            }
-        }
+        EngineFixture.assertInjectedGradientsMatchFiniteDifferences(engine, methodName, features(DataType.DOUBLE), y);
         return engine;
-    }
-
-    /** 1 where the flat parameter vector holds batch-norm running statistics, else 0. */
-    private static INDArray batchNormStatisticsMask(ComputationGraph g) {
-        INDArray saved = g.params().dup();
-        g.params().assign(0);
-        g.paramTable().forEach((key, view) -> {
-            if (key.endsWith("_mean") || key.endsWith("_var") || key.endsWith("_log10stdev")) {
-                view.assign(1);
-            }
-        });
-        INDArray mask = g.params().dup();
-        g.params().assign(saved);
-        return mask;
     }
 
     private static DistillationMethod adm(Map<String, String> params) {
@@ -199,13 +167,35 @@ class DistillationEngineTest extends AdmTestBase {
         DistillationMethod m = MethodRegistry.create("switokd", Map.of());
         assertEquals(0.1, m.learningRate(Role.TEACHER).orElseThrow());
         assertEquals(0.01, m.learningRate(Role.STUDENT).orElseThrow());
-        DistillationEngine e = checkInjectedGradients(m, pair(DataType.DOUBLE, 3, true));
-        INDArray x = features(DataType.DOUBLE);
-        INDArray y = labels(DataType.DOUBLE);
-        INDArray teacherBefore = e.graph("teacher").params().dup();
-        StepResult r = e.step(x, y);
-        assertEquals(r.updated().get("teacher"), !teacherBefore.equals(e.graph("teacher").params()));
-        assertTrue(r.updated().get("student"));
+        checkInjectedGradients(m, pair(DataType.DOUBLE, 3, true));
+        // Heads answering p_t = (0.8, 0.2, ~0) and p_s = (0.2, ~0, 0.8) for every image. With every label 0 the
+        // teacher is right and the student wrong elsewhere: G = 1.6 > delta = 1.27 and e_t = 0.4 < e_s = 1.6, so the
+        // step is in expert mode and the teacher must stay as it was. With every label 2 the teacher is the worse
+        // one (e_t = 2 > e_s = 0.4): learning mode, and both update.
+        for (int label : new int[]{0, 2}) {
+            List<Participant> nets = pair(DataType.DOUBLE, 3, true);
+            answerAlways(nets.get(0).graph(), 0.8, 0.2, 1e-9);
+            answerAlways(nets.get(1).graph(), 0.2, 1e-9, 0.8);
+            DistillationEngine e = new DistillationEngine(m, nets, INPUT, CLASSES);
+            INDArray y = Nd4j.zeros(DataType.DOUBLE, 5, CLASSES);
+            y.getColumn(label).assign(1);
+            INDArray teacherBefore = e.graph("teacher").params().dup();
+            INDArray studentBefore = e.graph("student").params().dup();
+            StepResult r = e.step(features(DataType.DOUBLE), y);
+            boolean learning = label == 2;
+            assertEquals(learning, r.updated().get("teacher"), "label " + label);
+            assertEquals(learning, !teacherBefore.equals(e.graph("teacher").params()), "label " + label);
+            assertTrue(r.updated().get("student") && !studentBefore.equals(e.graph("student").params()));
+        }
+    }
+
+    /** Sets a classifier's head to answer the probabilities {@code p} for every input: zero weights, bias log p. */
+    private static void answerAlways(ComputationGraph g, double... p) {
+        g.getLayer("logits").getParam("W").assign(0);
+        INDArray b = g.getLayer("logits").getParam("b");
+        for (int k = 0; k < p.length; k++) {
+            b.putScalar(k, Math.log(p[k]));
+        }
     }
 
     @Test
@@ -228,8 +218,8 @@ class DistillationEngineTest extends AdmTestBase {
                 }
             }
         }
-        DistillationEngine.Trace trace = e.computeGradients(x, y);
-        INDArray logits = trace.inputs().get("student/logits");
+        EngineFixture.Trace trace = EngineFixture.trace(e, x, y);
+        INDArray logits = trace.tensors("student").logits();
         INDArray logSoftmax = Transforms.log(Transforms.softmax(logits.permute(0, 2, 3, 1).reshape(-1, CLASSES)));
         double expected = -logSoftmax.mul(y.permute(0, 2, 3, 1).reshape(-1, CLASSES)).sumNumber().doubleValue() / valid;
         assertEquals(expected, trace.result().totals().get("student"), 1e-10);
@@ -245,7 +235,7 @@ class DistillationEngineTest extends AdmTestBase {
     void denseMethodsNeedDenseLabelsAndTrainOnThem() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
                 MethodRegistry.create("pixel-kd", Map.of()), pair(DataType.FLOAT, 3, false), INPUT, CLASSES));
-        assertTrue(e.getMessage().contains("dense labels"), e.getMessage());
+        assertTrue(e.getMessage().contains("does not run on image-level class labels"), e.getMessage());
         List<Participant> dense = List.of(
                 Participant.builder("teacher", TinyGraphs.dense(2, 4, 4, 3, CLASSES, 1, DataType.DOUBLE))
                         .role(Role.TEACHER).trainable(false).build(),
@@ -275,7 +265,7 @@ class DistillationEngineTest extends AdmTestBase {
 
     private static INDArray headGradient(DistillationMethod m, INDArray x, INDArray y) {
         DistillationEngine e = new DistillationEngine(m, pair(DataType.DOUBLE, 3, true), INPUT, CLASSES);
-        return e.computeGradients(x, y).gradients().get("student").getGradientFor("logits_W").dup();
+        return EngineFixture.trace(e, x, y).gradients().get("student").getGradientFor("logits_W").dup();
     }
 
     @Test
@@ -317,6 +307,26 @@ class DistillationEngineTest extends AdmTestBase {
     }
 
     @Test
+    void twoAkdEnginesDrawTheSameAvatarsWhateverWasDrawnBefore() {
+        // every step reseeds ND4J from the engine's seed (0 unless set) and its iteration, so two engines draw the
+        // same dropout masks even when other draws happened between their steps
+        INDArray x = features(DataType.FLOAT);
+        INDArray y = labels(DataType.FLOAT);
+        DistillationEngine[] engines = new DistillationEngine[2];
+        double[][] losses = new double[2][3];
+        for (int run = 0; run < 2; run++) {
+            engines[run] = new DistillationEngine(MethodRegistry.create("akd", Map.of("tap", "feat", "p", "0.3")),
+                    twoStagePair(DataType.FLOAT, false), INPUT, CLASSES);
+            for (int step = 0; step < 3; step++) {
+                Nd4j.rand(DataType.FLOAT, 7 + run, 3); // unrelated draws, different in each run
+                losses[run][step] = engines[run].step(x, y).totals().get("student");
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(losses[0], losses[1]);
+        assertEquals(engines[0].graph("student").params(), engines[1].graph("student").params());
+    }
+
+    @Test
     void frozenTeacherNeverChangesAndStudentLearns() {
         List<Participant> nets = pair(DataType.FLOAT, 3, false);
         INDArray teacherBefore = nets.get(0).graph().params().dup();
@@ -355,19 +365,20 @@ class DistillationEngineTest extends AdmTestBase {
      * DenseMethodsTest and adm-diffusion's DiffusionEngineTest).
      */
     private static List<MethodRegistry.Entry> classificationMethods() {
-        return MethodRegistry.entries().stream()
-                .filter(e -> !List.of("pixel-kd", "rdd", "output-kd", "adm-output-kd").contains(e.name())).toList();
+        List<MethodRegistry.Entry> methods = MethodRegistry.entries().stream()
+                .filter(e -> e.labelKinds().contains(LabelKind.CLASS)).toList();
+        assertTrue(methods.size() >= 15, "classification methods: " + methods);
+        return methods;
     }
 
     /** The method on {@link #twoStagePair}: frozen teacher for offline methods, the student alone for ONE. */
     private static DistillationEngine twoStageEngine(MethodRegistry.Entry entry) {
         Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
                 "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"), "akd", Map.of("tap", "feat"));
-        boolean offline = List.of("kd", "dkd", "at", "fitnet", "cwd", "akd", "sokd", "adm-kd", "adm-dkd")
-                .contains(entry.name());
-        List<Participant> nets = twoStagePair(DataType.FLOAT, !offline);
-        return new DistillationEngine(entry.create(params.getOrDefault(entry.name(), Map.of())),
-                entry.name().equals("one") ? nets.subList(1, 2) : nets, INPUT, CLASSES);
+        DistillationMethod method = entry.create(params.getOrDefault(entry.name(), Map.of()));
+        List<Participant> nets = twoStagePair(DataType.FLOAT, !method.freezesTeacher());
+        return new DistillationEngine(method, method.trainsSingleNetwork() ? nets.subList(1, 2) : nets, INPUT,
+                CLASSES);
     }
 
     @Test
@@ -388,10 +399,6 @@ class DistillationEngineTest extends AdmTestBase {
         INDArray x = features(DataType.FLOAT);
         INDArray y = labels(DataType.FLOAT);
         for (var entry : classificationMethods()) {
-            if (entry.name().equals("akd")) {
-                // two AKD engines in one JVM already differ by about 1e-4 after three steps without workspaces
-                continue;
-            }
             DistillationEngine[] engines = {twoStageEngine(entry), twoStageEngine(entry)};
             for (NetworkRef n : engines[1].networks()) {
                 engines[1].graph(n.name()).getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.NONE);
@@ -431,6 +438,20 @@ class DistillationEngineTest extends AdmTestBase {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
                 MethodRegistry.create("adm", Map.of()), nets, INPUT, CLASSES));
         assertTrue(e.getMessage().contains("classifier pools vertex 'feat'"), e.getMessage());
+    }
+
+    @Test
+    void aBaseMethodsRefusalNamesTheMethodTheUserChose() {
+        List<Participant> alone = pair(DataType.FLOAT, 3, true).subList(1, 2);
+        IllegalArgumentException dml = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("dml", Map.of()), alone, INPUT, CLASSES));
+        assertTrue(dml.getMessage().startsWith("dml needs at least two networks"), dml.getMessage());
+        IllegalArgumentException adm = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("adm", Map.of()), alone, INPUT, CLASSES));
+        assertTrue(adm.getMessage().startsWith("adm (on dml) needs at least two networks"), adm.getMessage());
+        IllegalArgumentException kd = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(
+                MethodRegistry.create("adm-kd", Map.of()), pair(DataType.FLOAT, 3, true), INPUT, CLASSES));
+        assertTrue(kd.getMessage().startsWith("adm-kd (on kd) is offline"), kd.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.adm.core.engine;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.ChildJvm;
@@ -12,10 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 2,000 ADM steps (two networks, the similarity kernel, every loss) must not grow ND4J's off-heap memory after a
  * warm-up: the engine frees each step's arrays, and nothing it keeps grows with the number of steps.
  */
+@Slow
 class OffHeapMemoryTest extends AdmTestBase {
     private static final Logger log = LoggerFactory.getLogger(OffHeapMemoryTest.class);
     private static final int STEPS = 2000;
@@ -36,9 +38,9 @@ class OffHeapMemoryTest extends AdmTestBase {
     void twoThousandAdmStepsDoNotGrowMemoryOutsideTheHeap() throws Exception {
         List<String> cmd = ChildJvm.command(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"), Probe.class,
                 List.of());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        ChildJvm.Output child = ChildJvm.run(cmd, Duration.ofSeconds(300));
+        String out = child.text();
+        assertEquals(0, child.exitCode(), out);
         Map<Integer, Long> rss = new TreeMap<>();
         for (String line : out.split("\n")) {
             if (line.startsWith("rss ")) {

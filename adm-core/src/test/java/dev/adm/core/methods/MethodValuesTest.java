@@ -12,7 +12,7 @@ import java.util.Map;
 import static dev.adm.core.testing.FiniteDifferences.placeholder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The method-specific loss formulas against plain-Java computations of methods.md §2. */
+/** The method-specific loss formulas against plain-Java computations of their definitions (docs/methods.md). */
 class MethodValuesTest extends AdmTestBase {
     private static final INDArray ZS = Nd4j.create(new double[][]{{1.0, 2.0, 0.5}, {-1.0, 0.0, 3.0}});
     private static final INDArray ZT = Nd4j.create(new double[][]{{0.2, 1.5, 1.0}, {0.5, -0.5, 2.0}});
@@ -87,6 +87,49 @@ class MethodValuesTest extends AdmTestBase {
         assertEquals(1.0, dkd.warmupFactor(3));
         assertEquals(1.0, dkd.warmupFactor(10));
         assertEquals(0.5, dkd.stepScalars(1, 0).get("warmup_factor"));
+    }
+
+    /** SwitOKD's switch: expert mode (0) when G > delta and e_t < e_s, else learning mode (1). */
+    private static double switokdMode(INDArray zs, INDArray zt, INDArray y, double t) {
+        int n = (int) zs.size(0);
+        double gap = 0;
+        double et = 0;
+        double es = 0;
+        for (int b = 0; b < n; b++) {
+            double[] ps = softmax(row(zs, b), t);
+            double[] pt = softmax(row(zt, b), t);
+            for (int k = 0; k < ps.length; k++) {
+                gap += Math.abs(ps[k] - pt[k]) / n;
+                et += Math.abs(pt[k] - y.getDouble(b, k)) / n;
+                es += Math.abs(ps[k] - y.getDouble(b, k)) / n;
+            }
+        }
+        double delta = es - Math.exp(-et / (et + es)) * et;
+        return gap > delta && et < es ? 0 : 1;
+    }
+
+    @Test
+    void switokdSwitchesModeAsDefined() {
+        INDArray right = Nd4j.create(new double[][]{{3, 1, -2}, {2, 0.5, -1}}); // class 0 both times
+        INDArray wrongElsewhere = Nd4j.create(new double[][]{{-1, -3, 2}, {0, -2, 1.5}}); // class 2
+        INDArray y0 = Nd4j.create(new double[][]{{1, 0, 0}, {1, 0, 0}});
+        double[][] cases = {{0, 1}, {1, 1}, {0, 0.5}, {0, 3}}; // {pair, temperature}: pair 0 = (right, wrong), 1 = swapped
+        int expert = 0;
+        for (double[] c : cases) {
+            INDArray zs = c[0] == 0 ? wrongElsewhere : right;
+            INDArray zt = c[0] == 0 ? right : wrongElsewhere;
+            for (INDArray y : new INDArray[]{y0, Y}) {
+                SameDiff sd = SameDiff.create();
+                SDVariable mode = SwitOkdMethod.learningMode(sd, placeholder(sd, "zs", zs), placeholder(sd, "zt", zt),
+                        placeholder(sd, "y", y), c[1]);
+                double got = sd.output(Map.of("zs", zs, "zt", zt, "y", y), mode.name()).get(mode.name()).getDouble(0);
+                double want = switokdMode(zs, zt, y, c[1]);
+                assertEquals(want, got, "pair " + c[0] + " T " + c[1] + " y " + y);
+                expert += want == 0 ? 1 : 0;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(expert > 0 && expert < 2 * cases.length, "both modes occur: "
+                + expert + " expert cases");
     }
 
     @Test

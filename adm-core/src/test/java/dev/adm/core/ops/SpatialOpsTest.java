@@ -24,7 +24,7 @@ class SpatialOpsTest extends AdmTestBase {
         return Nd4j.randn(DataType.DOUBLE, shape);
     }
 
-    /** Plain-Java reference of methods.md §1.2 cosine. */
+    /** Plain-Java reference of the cosine of docs/methods.md#adm (step 2). */
     private static double cosineRef(INDArray a, INDArray b, int n, int h, int w) {
         double dot = 0;
         double na = 0;

@@ -1,27 +1,26 @@
 package dev.adm.models.classification;
 
+import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
-import dev.adm.core.backend.Backend;
-import dev.adm.core.backend.BackendInfo;
 import dev.adm.core.engine.DistillationEngine;
-import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
-import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
-import dev.adm.core.methods.AdmMethod;
-import dev.adm.core.methods.MethodRegistry;
 import dev.adm.models.data.DataFormatException;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.ImageSetIterator;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
-import dev.adm.models.run.RunReport;
+import dev.adm.models.run.RunResult;
+import dev.adm.models.run.StepBatches;
+import dev.adm.models.run.Task;
 import dev.adm.models.run.TrainingRun;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;
 import dev.adm.models.zoo.ModelZoo;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -33,112 +32,47 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The classification pipeline on Fashion-MNIST: builds the networks, runs a {@link DistillationEngine}
- * epoch by epoch with a progress bar, evaluates every network, and writes the run directory:
- * {@code metrics.csv}, {@code results.json}, {@code curves.png}, {@code checkpoint.zip} (every epoch,
- * atomic) and the final classifiers {@code student.zip} (and {@code teacher.zip} when it trained), which
- * {@code ModelSerializer.restoreComputationGraph} loads with DL4J alone.
+ * The classification task: zoo networks on Fashion-MNIST (or CIFAR, or an image folder), scored by test top-1, and
+ * exported as plain DL4J classifiers ({@code student.zip}, and {@code teacher.zip} when it trained) that
+ * {@code ModelSerializer.restoreComputationGraph} loads with DL4J alone. {@link #run} trains one configuration.
  */
-public final class ClassificationTrainer {
+public final class ClassificationTrainer implements Task {
     public static final String STUDENT = "student";
     public static final String TEACHER = "teacher";
-    public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("top1", "top-1");
+    public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("top1", "top-1", true, "Top1");
     private static final Logger log = LoggerFactory.getLogger(ClassificationTrainer.class);
 
-    private ClassificationTrainer() {
+    private final ClassificationConfig cfg;
+    private Splits data;
+    private ImageSetIterator testData;
+
+    ClassificationTrainer(ClassificationConfig cfg) {
+        this.cfg = cfg;
     }
 
-    /** What a run produced. */
-    public record Result(Path outDir, List<EpochRecord> history, Map<String, Double> finalTop1, double trainSeconds) {
-        static Result of(Path outDir, List<EpochRecord> history) {
-            return new Result(outDir, List.copyOf(history), TrainingRun.last(history),
-                    history.stream().mapToDouble(EpochRecord::seconds).sum());
-        }
+    /** Trains (or resumes) the run {@code cfg} describes and writes its run directory. */
+    public static RunResult run(ClassificationConfig cfg) {
+        return DistillationRun.run(cfg);
     }
 
-    public static Result run(ClassificationConfig cfg) {
-        BackendInfo backend = Backend.initialize();
-        Nd4j.getRandom().setSeed(cfg.seed());
-        log.info("run config: {}", cfg);
-        Splits data = Datasets.load(cfg.dataset(), cfg.dataDir(), cfg.embeddedData(), cfg.imageSize())
-                .limitTrain(cfg.trainLimit());
-        ImageSet train = data.train();
-        log.info("data: {}; training on {} images", data.source(), train.size());
-
-        TrainingRun.Spec spec = new TrainingRun.Spec(cfg.outDir(), cfg.method(), cfg.epochs(), cfg.stopAfter(),
-                cfg.progress(), METRIC, settings(cfg), cfg.checkpointEvery());
-        TrainingRun.Start start = TrainingRun.start(spec, cfg.resume());
-        DistillationMethod method = MethodRegistry.create(cfg.method(), cfg.methodParams());
-        DistillationEngine engine = new DistillationEngine(method, participants(cfg, train, method),
-                new long[]{train.channels(), train.height(), train.width()}, train.numClasses(), start.networks());
-        engine.setRandomSeed(cfg.seed());
-
-        ImageSetIterator.Builder trainIt = data.trainIterator(cfg.batchSize()).shuffle(cfg.seed());
-        if (cfg.augment()) {
-            trainIt.augment(train.height() >= 32 ? 4 : 2); // 4 px is CIFAR practice; 2 px on 28x28 Fashion-MNIST
-        }
-        ImageSetIterator testData = data.testIterator(256);
-        double studentRate = baseRate(cfg, method, Role.STUDENT);
-        List<EpochRecord> history = TrainingRun.train(spec, start, engine, trainIt.build(),
-                epoch -> TrainingRun.cosineRate(studentRate, epoch, cfg.epochs()), e -> top1(e, testData));
-        Result result = Result.of(cfg.outDir(), history);
-        if (history.size() < cfg.epochs()) {
-            return result;
-        }
-        for (Participant p : TrainingRun.exported(engine)) {
-            exportClassifier(engine.graph(p.name()), cfg.outDir().resolve(p.name() + ".zip"));
-        }
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("method", cfg.method());
-        results.put("methodParams", MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()));
-        results.put("teacher", !cfg.teachers().isEmpty() ? String.join(",", cfg.teachers())
-                : cfg.teacherCheckpoint() != null ? cfg.teacherCheckpoint().toString() : null);
-        results.put("student", String.join(",", cfg.students()));
-        results.put("epochs", cfg.epochs());
-        results.put("batchSize", cfg.batchSize());
-        Map<String, Double> rates = new LinkedHashMap<>();
-        engine.participants().stream().filter(Participant::trainable)
-                .forEach(p -> rates.put(p.name(), baseRate(cfg, method, p.role())));
-        results.put("learningRates", rates);
-        results.put("seed", cfg.seed());
-        results.put("data", data.source());
-        results.put("trainImages", train.size());
-        results.put("backend", backend.describe());
-        results.put("finalTop1", result.finalTop1());
-        results.put("bestTop1", TrainingRun.best(history, METRIC));
-        results.put("trainSeconds", result.trainSeconds());
-        results.put("history", history);
-        RunReport.writeResults(cfg.outDir(), results);
-        return result;
+    @Override
+    public String name() {
+        return "classification";
     }
 
-    private static Map<String, Double> top1(DistillationEngine engine, ImageSetIterator testData) {
-        Map<String, Double> top1 = new LinkedHashMap<>();
-        for (var ref : engine.networks()) {
-            testData.setEpoch(0);
-            top1.put(ref.name(), Evaluation.top1(x -> engine.predict(ref.name(), x), testData));
-        }
-        return top1;
+    @Override
+    public TrainingRun.Metric metric() {
+        return METRIC;
     }
 
-    /** What must not change between a run and its resumption. */
-    private static Map<String, String> settings(ClassificationConfig cfg) {
+    @Override
+    public Map<String, String> resumeSettings() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("method", cfg.method());
-        MethodRegistry.entry(cfg.method()).resolve(cfg.methodParams()).forEach((k, v) -> m.put("param." + k, v));
-        m.put("teacher", String.join(",", cfg.teachers()));
-        m.put("teacherCheckpoint", String.valueOf(cfg.teacherCheckpoint()));
-        m.put("student", String.join(",", cfg.students()));
-        m.put("epochs", String.valueOf(cfg.epochs()));
-        m.put("batchSize", String.valueOf(cfg.batchSize()));
-        m.put("learningRate", String.valueOf(cfg.learningRate()));
-        m.put("seed", String.valueOf(cfg.seed()));
         m.put("trainLimit", String.valueOf(cfg.trainLimit()));
         m.put("augment", String.valueOf(cfg.augment()));
         m.put("dataset", cfg.dataset());
@@ -147,39 +81,65 @@ public final class ClassificationTrainer {
         return m;
     }
 
-    /** The networks the user chose (the method may add its own): teachers first, then students. */
-    private static List<Participant> participants(ClassificationConfig cfg, ImageSet train, DistillationMethod method) {
-        long[] shape = {train.channels(), train.height(), train.width()};
-        List<Participant> list = new ArrayList<>();
-        if (cfg.teacherCheckpoint() != null) {
-            ComputationGraph teacher = loadClassifier(cfg.teacherCheckpoint(), train.numClasses(), shape);
-            // A saved classifier keeps its vertex names (stage1..N, ...), but "feat" is an alias: the pooled map.
-            list.add(Participant.builder(TEACHER, teacher).role(Role.TEACHER).trainable(false)
-                    .tap(AdmMethod.FEATURE_TAP, GraphSurgery.pooledVertex(teacher, "logits")).build());
+    @Override
+    public Data load() {
+        data = Datasets.load(cfg.dataset(), cfg.dataDir(), cfg.embeddedData(), cfg.imageSize())
+                .limitTrain(cfg.trainLimit());
+        ImageSet train = data.train();
+        log.info("training on {} images", train.size());
+        ImageSetIterator.Builder trainIt = data.trainIterator(cfg.run().batchSize()).shuffle(cfg.run().seed());
+        if (cfg.augment()) {
+            trainIt.augment(train.height() >= 32 ? 4 : 2); // 4 px is CIFAR practice; 2 px on 28x28 Fashion-MNIST
         }
-        addZooNetworks(list, cfg, train, method, Role.TEACHER, cfg.teachers());
-        addZooNetworks(list, cfg, train, method, Role.STUDENT, cfg.students());
-        return list;
+        testData = data.testIterator(256);
+        return new Data(StepBatches.of(trainIt.build()),
+                new InputType[]{InputType.convolutional(train.height(), train.width(), train.channels())},
+                new long[]{train.numClasses()}, false, data.source());
     }
 
-    private static void addZooNetworks(List<Participant> list, ClassificationConfig cfg, ImageSet train,
-                                       DistillationMethod method, Role role, List<String> models) {
-        ModelConfig.Builder mc = ModelConfig.builder().input(train.channels(), train.height(), train.width())
-                .classes(train.numClasses())
-                .updater(new Nesterovs(TrainingRun.cosineSchedule(baseRate(cfg, method, role), cfg.epochs()), 0.9));
-        String roleName = role == Role.TEACHER ? TEACHER : STUDENT;
-        for (int i = 0; i < models.size(); i++) {
-            ModelSpec spec = ModelZoo.get(models.get(i));
-            long seed = cfg.seed() + 100L * i + (role == Role.TEACHER ? 1 : 0); // student 1: the run's seed
-            ComputationGraph g = spec.build(mc.seed(seed).build());
-            list.add(Participant.builder(ClassificationConfig.networkName(roleName, i, models.size()), g).role(role)
-                    .taps(spec.tapAliases()).build());
-        }
+    @Override
+    public Network build(String model, String name, Role role, long seed, double learningRate) {
+        ImageSet train = data.train();
+        ModelSpec spec = ModelZoo.get(model);
+        ComputationGraph g = spec.build(ModelConfig.builder().input(train.channels(), train.height(), train.width())
+                .classes(train.numClasses()).seed(seed)
+                .updater(new Nesterovs(TrainingRun.cosineSchedule(learningRate, cfg.run().epochs()), 0.9)).build());
+        return new Network(g, "logits", spec.tapAliases());
     }
 
-    /** The initial learning rate of a role: the method's prescription (SwitOKD) or the configured rate. */
-    static double baseRate(ClassificationConfig cfg, DistillationMethod method, Role role) {
-        return method.learningRate(role).orElse(cfg.learningRate());
+    @Override
+    public Network loadTeacher(Path file) {
+        ImageSet train = data.train();
+        ComputationGraph teacher = loadClassifier(file, train.numClasses(),
+                new long[]{train.channels(), train.height(), train.width()});
+        // A saved classifier keeps its vertex names (stage1..N, ...), but "feat" is an alias: the pooled map.
+        return new Network(teacher, "logits",
+                Map.of(Taps.FEAT, GraphSurgery.pooledVertex(teacher, "logits")));
+    }
+
+    @Override
+    public Map<String, Double> score(DistillationEngine engine) {
+        Map<String, Double> top1 = new LinkedHashMap<>();
+        for (var ref : engine.networks()) {
+            testData.setEpoch(0);
+            top1.put(ref.name(), Evaluation.top1(x -> engine.predict(ref.name(), x), testData));
+        }
+        return top1;
+    }
+
+    @Override
+    public void export(ComputationGraph graph, String network, Path file) {
+        exportClassifier(graph, file);
+    }
+
+    @Override
+    public Outcome finish(DistillationEngine engine, List<EpochRecord> history, Path outDir) {
+        return new Outcome(TrainingRun.last(history), Map.of(), Map.of("trainImages", data.train().size()));
+    }
+
+    @Override
+    public String experimentTeacherFile() {
+        return TEACHER + ".zip";
     }
 
     /** Loads a trained classifier zip as a frozen teacher, checking that its class count matches the data. */

@@ -1,18 +1,48 @@
 package dev.adm.models.data;
 
+import com.google.common.base.Preconditions;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every dataset the pipelines read, by name: {@code fashion-mnist} (embedded subset, system copy or an IDX
  * directory), {@code cifar10} and {@code cifar100} (binary versions), {@code folder} (ImageNet-style
- * {@code train/} and {@code test/} (or {@code val/}) folders with one sub-folder per class).
+ * {@code train/} and {@code test/} (or {@code val/}) folders with one sub-folder per class). Adding a dataset is a
+ * reader returning {@link Splits} and one {@code register} line here.
  */
 public final class Datasets {
-    public static final List<String> NAMES = List.of("fashion-mnist", "cifar10", "cifar100", "folder");
+    /** Reads a dataset's training and test splits. */
+    @FunctionalInterface
+    public interface Reader {
+        /**
+         * @param dir       the data directory (null where the dataset has a default, as fashion-mnist does)
+         * @param imageSize the square size a dataset of varying image sizes is resized to
+         */
+        Splits read(Path dir, int imageSize);
+    }
+
+    private static final Map<String, Reader> READERS = new LinkedHashMap<>();
+
+    static {
+        register("fashion-mnist", (dir, size) -> FashionMnist.load(dir));
+        register("cifar10", (dir, size) -> CifarReader.load(CifarReader.Variant.CIFAR10, required("cifar10", dir)));
+        register("cifar100", (dir, size) -> CifarReader.load(CifarReader.Variant.CIFAR100,
+                required("cifar100", dir)));
+        register("folder", (dir, size) -> folder(required("folder", dir), size));
+    }
+
+    /** Every dataset's name, in registration order. */
+    public static final List<String> NAMES = List.copyOf(READERS.keySet());
 
     private Datasets() {
+    }
+
+    private static void register(String name, Reader reader) {
+        Preconditions.checkState(READERS.put(name, reader) == null, "dataset '%s' registered twice", name);
     }
 
     /**
@@ -22,17 +52,17 @@ public final class Datasets {
      * @param imageSize folder only: images are resized to this square size
      */
     public static Splits load(String name, Path dir, boolean embedded, int imageSize) {
-        if (embedded && !name.equals("fashion-mnist")) {
-            throw new IllegalArgumentException("only fashion-mnist has an embedded subset; " + name + " needs --data DIR");
-        }
-        return switch (name) {
-            case "fashion-mnist" -> embedded ? FashionMnist.embedded() : FashionMnist.load(dir);
-            case "cifar10" -> CifarReader.load(CifarReader.Variant.CIFAR10, required(name, dir));
-            case "cifar100" -> CifarReader.load(CifarReader.Variant.CIFAR100, required(name, dir));
-            case "folder" -> folder(required(name, dir), imageSize);
-            default -> throw new IllegalArgumentException("unknown dataset '" + name + "'; known datasets: "
+        Reader reader = READERS.get(name);
+        if (reader == null) {
+            throw new IllegalArgumentException("unknown dataset '" + name + "'; known datasets: "
                     + String.join(", ", NAMES));
-        };
+        }
+        if (embedded) {
+            Preconditions.checkArgument(name.equals("fashion-mnist"), "only fashion-mnist has an embedded subset; %s "
+                    + "needs --data DIR", name);
+            return FashionMnist.embedded();
+        }
+        return reader.read(dir, imageSize);
     }
 
     private static Path required(String name, Path dir) {

@@ -25,7 +25,13 @@ import java.util.Map;
  * <p>Each run lives in {@code <out>/<label>/seed<N>}; a run that finished ({@code results.json}) is reused and an
  * interrupted one resumed from its checkpoint, so re-running the same command continues an experiment. Offline
  * and semi-online methods distil from the teacher of the {@code baseline} run of the same seed (which trains
- * teacher and student on their own and is added when a method needs it).
+ * teacher and student on their own and is added when a method needs it); the task names the file
+ * ({@link Task#experimentTeacherFile}).
+ *
+ * <pre>{@code
+ * List<ExperimentRunner.Row> rows = ExperimentRunner.run(ClassificationConfig.builder().epochs(5).build(),
+ *         "resnet20", List.of(Variant.of("kd"), Variant.of("adm")), 3, Path.of("runs/experiment"));
+ * }</pre>
  */
 public final class ExperimentRunner {
     private static final Logger log = LoggerFactory.getLogger(ExperimentRunner.class);
@@ -75,49 +81,54 @@ public final class ExperimentRunner {
     /**
      * What the table describes.
      *
-     * @param teacher            the teacher model, trained jointly by online methods and by the baseline
-     * @param student            the student model
-     * @param baselineTeacher    the file of a baseline run that offline methods load as their frozen teacher
-     * @param extra              a further column from the runs' {@code results.json}, or null
+     * @param teacher         the teacher model, trained jointly by online methods and by the baseline
+     * @param student         the student model
+     * @param baselineTeacher the file of a baseline run that offline methods load as their frozen teacher
+     * @param extra           a further column from the runs' {@code results.json}, or null
      */
-    public record Setup(String teacher, String student, int epochs, long firstSeed, TrainingRun.Metric metric,
-                        String baselineTeacher, Extra extra) {
-        public Setup(String teacher, String student, int epochs, long firstSeed, TrainingRun.Metric metric,
-                     String baselineTeacher) {
-            this(teacher, student, epochs, firstSeed, metric, baselineTeacher, null);
-        }
+    private record Setup(String teacher, String student, int epochs, long firstSeed, TrainingRun.Metric metric,
+                         String baselineTeacher, Extra extra) {
     }
 
     /**
      * One run to train: resume it when {@code resume}; its teacher is either frozen ({@code teacherCheckpoint}),
      * trained jointly ({@code jointTeacher}), or absent (a method that trains one network).
      */
-    public record RunRequest(Variant variant, long seed, Path dir, boolean resume, Path teacherCheckpoint,
-                             boolean jointTeacher) {
-    }
-
-    /** Trains a run with the task's pipeline and returns its history. */
-    @FunctionalInterface
-    public interface Runner {
-        List<EpochRecord> train(RunRequest request);
+    private record RunRequest(Variant variant, long seed, Path dir, boolean resume, Path teacherCheckpoint,
+                              boolean jointTeacher) {
+        /** The template's settings for this run: its method, seed, directory and teacher. */
+        RunSettings settings(RunSettings template, String teacher) {
+            return new RunSettings(variant.method(), variant.params(), jointTeacher ? List.of(teacher) : List.of(),
+                    teacherCheckpoint, template.students(), template.epochs(), template.batchSize(),
+                    template.learningRate(), seed, dir, resume, 0, template.checkpointEvery(), template.progress());
+        }
     }
 
     private ExperimentRunner() {
     }
 
-    /** The ADM ablation: both terms ({@code adm}), L_co only, L_di only, and a tau sweep around the default 0.5. */
-    public static List<Variant> admAblation() {
-        List<Variant> v = new ArrayList<>();
-        v.add(Variant.of("adm"));
-        v.add(new Variant("adm-co-only", "adm", Map.of("beta", "0")));
-        v.add(new Variant("adm-di-only", "adm", Map.of("alpha", "0")));
-        for (String tau : List.of("0.1", "0.25", "1", "2")) {
-            v.add(new Variant("adm-tau=" + tau, "adm", Map.of("tau", tau)));
-        }
-        return v;
+    /**
+     * Trains every variant for {@code seeds} seeds (from the template's seed) and writes the tables.
+     *
+     * @param template settings shared by every run (data, epochs, batch, learning rate, first seed, progress); its
+     *                 student is the student; its method, teachers and output directory are ignored
+     * @param teacher  the teacher model, trained jointly by online methods and by the baseline
+     */
+    public static List<Row> run(TaskConfig template, String teacher, List<Variant> variants, int seeds,
+                                Path outDir) {
+        RunSettings shared = template.run();
+        // an unknown teacher model fails here, before any training
+        TaskConfig joint = template.withRun(new RunRequest(Variant.of(BASELINE), shared.seed(), outDir, false, null,
+                true).settings(shared, teacher));
+        Task task = joint.task();
+        Setup setup = new Setup(teacher, String.join(",", shared.students()), shared.epochs(), shared.seed(),
+                task.metric(), task.experimentTeacherFile(), task.experimentColumn());
+        return run(setup, variants, seeds, outDir,
+                r -> DistillationRun.run(template.withRun(r.settings(shared, teacher))).history());
     }
 
-    public static List<Row> run(Setup setup, List<Variant> variants, int seeds, Path outDir, Runner runner) {
+    private static List<Row> run(Setup setup, List<Variant> variants, int seeds, Path outDir,
+                                 java.util.function.Function<RunRequest, List<EpochRecord>> runner) {
         Preconditions.checkArgument(seeds >= 1, "seeds must be >= 1, got %s", seeds);
         Preconditions.checkArgument(!variants.isEmpty(), "no methods to run");
         List<Variant> plan = new ArrayList<>(new java.util.LinkedHashSet<>(variants)); // a row asked twice runs once
@@ -153,12 +164,13 @@ public final class ExperimentRunner {
         return MethodRegistry.create(v.method(), v.params());
     }
 
-    private static RunOutcome runOrReuse(RunRequest request, Runner runner) {
+    private static RunOutcome runOrReuse(RunRequest request,
+                                         java.util.function.Function<RunRequest, List<EpochRecord>> runner) {
         if (Files.exists(request.dir().resolve(RunReport.RESULTS))) {
             log.info("reusing the finished run in {}", request.dir());
             return new RunOutcome(request.dir(), RunReport.readHistory(request.dir()));
         }
-        return new RunOutcome(request.dir(), runner.train(request));
+        return new RunOutcome(request.dir(), runner.apply(request));
     }
 
     /** Teacher numbers come from {@code teacherRuns} (the baseline's for a frozen teacher). */
@@ -173,14 +185,16 @@ public final class ExperimentRunner {
                 epochSeconds);
     }
 
-    /** The student's entry of a per-network map in the run's {@code results.json} (NaN when absent). */
+    /** The student's entry of a per-network map in the run's {@code results.json} (NaN when the run has none). */
     private static double resultOf(RunOutcome r, String key) {
+        Path file = r.dir().resolve(RunReport.RESULTS);
         try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                    r.dir().resolve(RunReport.RESULTS).toFile()).path(key).path("student");
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).path(key)
+                    .path("student");
             return node.isNumber() ? node.asDouble() : Double.NaN;
         } catch (java.io.IOException e) {
-            return Double.NaN;
+            throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage()
+                    + "; delete the run's directory to train it again", e);
         }
     }
 

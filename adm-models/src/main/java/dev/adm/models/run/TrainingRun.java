@@ -54,13 +54,11 @@ public final class TrainingRun {
     }
 
     /**
-     * A score's column key and display name, e.g. {@code ("top1", "top-1")}, and whether higher is better (a
-     * denoising error is not).
+     * A score: its column key in {@code metrics.csv} ({@code top1}), its display name ({@code top-1}), whether higher
+     * is better (a denoising error is not), and its name in {@code results.json} ({@code finalTop1},
+     * {@code bestTop1}).
      */
-    public record Metric(String key, String display, boolean higherIsBetter) {
-        public Metric(String key, String display) {
-            this(key, display, true);
-        }
+    public record Metric(String key, String display, boolean higherIsBetter, String resultName) {
     }
 
     /**

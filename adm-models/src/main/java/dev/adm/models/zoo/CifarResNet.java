@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -60,7 +61,7 @@ public final class CifarResNet implements ModelSpec {
     @Override
     public Map<String, String> tapAliases() {
         int last = (depth - 2) / 6 - 1;
-        return Map.of("feat", "stage3", "stage1_preact", "s1_b" + last + "_add", "stage2_preact",
+        return Map.of(Taps.FEAT, "stage3", "stage1_preact", "s1_b" + last + "_add", "stage2_preact",
                 "s2_b" + last + "_add", "stage3_preact", "s3_b" + last + "_add");
     }
 

@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -71,8 +72,8 @@ final class MobileNetV2 implements ModelSpec {
         int last = width > 1.0 ? (int) (1280 * width) : 1280;
         ZooLayers.conv(g, "feat_conv", x, in, last, 1, 1, 0, false);
         ZooLayers.bn(g, "feat_bn", "feat_conv", last);
-        ZooLayers.relu(g, "feat", "feat_bn");
-        ZooLayers.head(g, "feat", last, cfg.numClasses());
+        ZooLayers.relu(g, Taps.FEAT, "feat_bn");
+        ZooLayers.head(g, Taps.FEAT, last, cfg.numClasses());
         return ZooGraphs.init(g);
     }
 

@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -59,7 +60,7 @@ final class ResNet implements ModelSpec {
     @Override
     public Map<String, String> tapAliases() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("feat", "stage4");
+        m.put(Taps.FEAT, "stage4");
         for (int s = 0; s < 4; s++) {
             m.put("stage" + (s + 1) + "_preact", "s" + (s + 1) + "_b" + (blocks[s] - 1) + "_add");
         }

@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
@@ -40,7 +41,7 @@ final class ShuffleNetV1 implements ModelSpec {
     @Override
     public Map<String, String> tapAliases() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("feat", "stage3");
+        m.put(Taps.FEAT, "stage3");
         for (int s = 0; s < 3; s++) {
             m.put("stage" + (s + 1) + "_preact", "s" + (s + 1) + "_b" + (BLOCKS[s] - 1) + "_preact");
         }

@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
@@ -57,8 +58,8 @@ final class ShuffleNetV2 implements ModelSpec {
         }
         ZooLayers.conv(g, "feat_conv", x, in, OUT[3], 1, 1, 0, false);
         ZooLayers.bn(g, "feat_bn", "feat_conv", OUT[3]);
-        ZooLayers.relu(g, "feat", "feat_bn");
-        ZooLayers.head(g, "feat", OUT[3], cfg.numClasses());
+        ZooLayers.relu(g, Taps.FEAT, "feat_bn");
+        ZooLayers.head(g, Taps.FEAT, OUT[3], cfg.numClasses());
         return ZooGraphs.init(g);
     }
 

@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -57,7 +58,7 @@ final class Vgg implements ModelSpec {
     @Override
     public Map<String, String> tapAliases() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("feat", "stage5");
+        m.put(Taps.FEAT, "stage5");
         for (int s = 0; s < blocks.length; s++) {
             m.put("stage" + (s + 1) + "_preact", "s" + (s + 1) + "_c" + (blocks[s].length - 1) + "_bn");
         }

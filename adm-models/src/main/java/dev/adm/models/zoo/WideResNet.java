@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -60,8 +61,8 @@ final class WideResNet implements ModelSpec {
             }
         }
         ZooLayers.bn(g, "final_bn", x, in);
-        ZooLayers.relu(g, "feat", "final_bn");
-        ZooLayers.head(g, "feat", in, cfg.numClasses());
+        ZooLayers.relu(g, Taps.FEAT, "final_bn");
+        ZooLayers.head(g, Taps.FEAT, in, cfg.numClasses());
         return ZooGraphs.init(g);
     }
 

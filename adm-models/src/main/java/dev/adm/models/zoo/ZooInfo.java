@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -42,7 +43,7 @@ public record ZooInfo(String model, long params, long macs, Map<String, long[]> 
         }
         Map<String, long[]> taps = new LinkedHashMap<>();
         for (String v : conf.getVertices().keySet()) {
-            if (v.equals("stem") || v.startsWith("stage") || v.equals("feat") || v.equals("pool") || v.equals("logits")) {
+            if (v.equals("stem") || v.startsWith("stage") || v.equals(Taps.FEAT) || v.equals("pool") || v.equals("logits")) {
                 taps.put(v, types.get(v).getShape(false));
             }
         }

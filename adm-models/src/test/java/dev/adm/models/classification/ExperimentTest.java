@@ -1,5 +1,6 @@
 package dev.adm.models.classification;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.models.run.ExperimentRunner;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class ExperimentTest extends AdmTestBase {
     @TempDir
     Path dir;
@@ -23,7 +25,7 @@ class ExperimentTest extends AdmTestBase {
     void tableHoldsMeanAndStdOfEveryRunAndRerunsReuseThem() throws Exception {
         ClassificationConfig template = ClassificationConfig.builder().student("resnet8").epochs(1).batchSize(64)
                 .learningRate(0.1).trainLimit(128).embeddedData(true).augment(false).progress(false).build();
-        List<ExperimentRunner.Row> rows = Experiment.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
+        List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
         assertEquals(List.of("baseline", "kd"), rows.stream().map(r -> r.variant().label()).toList(),
                 "kd needs the baseline's teacher, which runs first");
         ExperimentRunner.Row kd = rows.get(1);
@@ -40,7 +42,7 @@ class ExperimentTest extends AdmTestBase {
 
         Path finished = dir.resolve("kd/seed42/results.json");
         FileTime before = Files.getLastModifiedTime(finished);
-        List<ExperimentRunner.Row> again = Experiment.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
+        List<ExperimentRunner.Row> again = ExperimentRunner.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
         assertEquals(before, Files.getLastModifiedTime(finished), "a finished run must be reused, not retrained");
         assertEquals(kd.studentMean(), again.get(1).studentMean(), 1e-12);
 

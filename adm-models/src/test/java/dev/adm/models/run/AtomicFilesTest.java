@@ -1,5 +1,6 @@
 package dev.adm.models.run;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class AtomicFilesTest {
     private static final int SIZE = 8 << 20;
 

@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class ModelZooTest extends AdmTestBase {
     private static final ModelConfig CIFAR100 = ModelConfig.builder().input(3, 32, 32).classes(100).build();
     private static final ModelConfig FMNIST = ModelConfig.builder().input(1, 28, 28).classes(10).build();

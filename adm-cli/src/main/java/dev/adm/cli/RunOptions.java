@@ -1,0 +1,43 @@
+package dev.adm.cli;
+
+import dev.adm.models.run.RunSettings;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The method, networks and run directory of one training run: the options every {@code train} command shares (a
+ * picocli mixin; each command's {@link TaskDefaults} gives the defaults of its task).
+ */
+final class RunOptions {
+    @Option(names = "--method", description = "method name (adm methods lists them); default ${DEFAULT-VALUE}")
+    String method;
+    @Option(names = "--param", description = "method parameter key=value, repeatable (e.g. --param tau=0.5)")
+    Map<String, String> params = new LinkedHashMap<>();
+    @Option(names = "--teacher", split = ",", description = "model(s) of teachers trained jointly (online methods); "
+            + "comma-separated for several")
+    List<String> teachers = new ArrayList<>();
+    @Option(names = "--teacher-checkpoint", description = "a trained model .zip (from adm train) used as a frozen "
+            + "teacher (offline methods)")
+    Path teacherCheckpoint;
+    @Option(names = {"--student", "--model"}, split = ",", description = "model(s) of the student(s), "
+            + "comma-separated for several; default ${DEFAULT-VALUE}")
+    List<String> students;
+    @Option(names = "--out", description = "run directory; default runs/<task>-<method> (classification: runs/<method>)")
+    Path out;
+    @Option(names = "--resume", description = "continue from <out>/checkpoint.zip")
+    boolean resume;
+    @Option(names = "--stop-after", defaultValue = "0", description = "stop after N epochs (continue later with "
+            + "--resume)")
+    int stopAfter;
+
+    /** Sets these options on a task's config builder; {@code defaultOut} when no --out was given. */
+    <B extends RunSettings.Builder<B>> B applyTo(B builder, Path defaultOut) {
+        return builder.method(method).methodParams(params).teachers(teachers).teacherCheckpoint(teacherCheckpoint)
+                .students(students).outDir(out != null ? out : defaultOut).resume(resume).stopAfter(stopAfter);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.adm.models.run;
+
+import com.google.common.base.Preconditions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The ablations an experiment can add, by name: each a list of labelled variants of one method. */
+public final class Ablations {
+    private static final Map<String, Supplier<List<ExperimentRunner.Variant>>> ALL = Map.of("adm", Ablations::adm);
+
+    private Ablations() {
+    }
+
+    /** The variants of an ablation; an unknown name fails listing the known ones. */
+    public static List<ExperimentRunner.Variant> get(String name) {
+        Supplier<List<ExperimentRunner.Variant>> a = ALL.get(name);
+        Preconditions.checkArgument(a != null, "unknown ablation '%s'; available: %s", name, ALL.keySet());
+        return a.get();
+    }
+
+    /** ADM: both terms ({@code adm}), L_co only, L_di only, and a tau sweep around the default 0.5. */
+    private static List<ExperimentRunner.Variant> adm() {
+        List<ExperimentRunner.Variant> v = new ArrayList<>();
+        v.add(ExperimentRunner.Variant.of("adm"));
+        v.add(new ExperimentRunner.Variant("adm-co-only", "adm", Map.of("beta", "0")));
+        v.add(new ExperimentRunner.Variant("adm-di-only", "adm", Map.of("alpha", "0")));
+        for (String tau : List.of("0.1", "0.25", "1", "2")) {
+            v.add(new ExperimentRunner.Variant("adm-tau=" + tau, "adm", Map.of("tau", tau)));
+        }
+        return v;
+    }
+}

@@ -3,7 +3,6 @@ package dev.adm.cli;
 import dev.adm.diffusion.DiffusionConfig;
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.run.ExperimentRunner;
-import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.TaskConfig;
 import dev.adm.segmentation.SegmentationConfig;
 import picocli.CommandLine.Command;

@@ -4,6 +4,7 @@ import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.classification.ClassificationTrainer;
 import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.run.RunResult;
+import dev.adm.models.run.RunSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,8 +48,8 @@ final class QuickstartCommand implements Callable<Integer> {
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
                 "| method | teacher %s top-1 | student %s top-1 | train time |%n|---|---:|---:|---:|%n", teacher, student));
         results.forEach((method, r) -> table.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.2f%% | %.0f s |%n",
-                method, 100 * r.finalScores().get(ClassificationTrainer.TEACHER),
-                100 * r.finalScores().get(ClassificationTrainer.STUDENT), r.trainSeconds())));
+                method, 100 * r.finalScores().get(RunSettings.TEACHER),
+                100 * r.finalScores().get(RunSettings.STUDENT), r.trainSeconds())));
         AtomicFiles.writeString(out.resolve("summary.md"), table.toString());
         System.out.println();
         System.out.print(table);

@@ -13,6 +13,7 @@ import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
 import dev.adm.models.run.ExperimentRunner;
 import dev.adm.models.run.RunResult;
+import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.Task;
 import dev.adm.models.run.TrainingRun;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -43,8 +44,6 @@ import java.util.Map;
  * trains one configuration.
  */
 public final class DiffusionTrainer implements Task {
-    public static final String STUDENT = "student";
-    public static final String TEACHER = "teacher";
     /** The zip entry holding a model's diffusion settings (schedule, steps, size, embedding). */
     public static final String SETTINGS_ENTRY = "adm-diffusion.json";
     public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("mse", "denoising MSE", false, "Mse");
@@ -183,7 +182,7 @@ public final class DiffusionTrainer implements Task {
 
     @Override
     public String experimentTeacherFile() {
-        return TEACHER + ".zip";
+        return RunSettings.TEACHER + ".zip";
     }
 
     @Override

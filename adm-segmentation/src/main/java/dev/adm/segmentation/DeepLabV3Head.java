@@ -2,6 +2,7 @@ package dev.adm.segmentation;
 
 import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
+import dev.adm.core.engine.GraphEdits;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.models.zoo.BilinearResizeVertex;
 import dev.adm.models.zoo.ModelConfig;
@@ -45,7 +46,7 @@ public final class DeepLabV3Head {
         String feat = backbone.tapAliases().getOrDefault(Taps.FEAT, Taps.FEAT);
         long[] map = GraphSurgery.activationShape(classifier, input, feat);
         int width = channels > 0 ? channels : (int) Math.max(16, map[0] / 4);
-        ComputationGraph g = GraphSurgery.replaceHead(classifier, "logits", List.of("logits", "pool"), input, e -> {
+        ComputationGraph g = GraphEdits.replaceHead(classifier, "logits", List.of("logits", "pool"), input, e -> {
             List<String> branches = new ArrayList<>();
             HeadParts.convBnRelu(e, "aspp_1x1", feat, map[0], width, 1, 1);
             branches.add("aspp_1x1_bn");

@@ -2,6 +2,7 @@ package dev.adm.segmentation;
 
 import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
+import dev.adm.core.engine.GraphEdits;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;
@@ -38,7 +39,7 @@ public final class FcnHead {
         long inter = Math.max(16, channels / 4);
         Preconditions.checkArgument(classifier.getConfiguration().getVertices().containsKey("pool"),
                 "backbone %s has no 'pool' vertex to remove", backbone.name());
-        ComputationGraph g = GraphSurgery.replaceHead(classifier, "logits", List.of("logits", "pool"), input,
+        ComputationGraph g = GraphEdits.replaceHead(classifier, "logits", List.of("logits", "pool"), input,
                 e -> HeadParts.fcnBlock(e, "head", "logits", feat, channels, inter, config), "logits");
         return new SegmentationNet(g, Map.of(Taps.FEAT, DECODER));
     }
@@ -60,7 +61,7 @@ public final class FcnHead {
         InputType input = InputType.convolutional(config.height(), config.width(), config.channels());
         long channels = GraphSurgery.activationShape(g, input, source)[0];
         long inter = Math.max(16, channels / 4);
-        ComputationGraph withAux = GraphSurgery.extend(g, "logits", input,
+        ComputationGraph withAux = GraphEdits.extend(g, "logits", input,
                 e -> HeadParts.fcnBlock(e, "aux", AUX, source, channels, inter, config));
         return new SegmentationNet(withAux, net.taps());
     }

@@ -1,6 +1,6 @@
 package dev.adm.segmentation;
 
-import dev.adm.core.engine.GraphSurgery;
+import dev.adm.core.engine.GraphEdits;
 import dev.adm.models.zoo.BilinearResizeVertex;
 import dev.adm.models.zoo.ModelConfig;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -19,7 +19,7 @@ final class HeadParts {
      * are linear and a bilinear resize preserves constants, so the logits are the same, and the head's last layer
      * is then the logits layer the engine expects.
      */
-    static void fcnBlock(GraphSurgery.Extension e, String prefix, String output, String in, long nIn, long width,
+    static void fcnBlock(GraphEdits.Extension e, String prefix, String output, String in, long nIn, long width,
                          ModelConfig config) {
         convBnRelu(e, prefix + "_conv", in, nIn, width, 3, 1);
         e.vertex(prefix + "_up", new BilinearResizeVertex(config.height(), config.width()), prefix + "_conv_bn");
@@ -28,7 +28,7 @@ final class HeadParts {
     }
 
     /** A bias-free conv keeping the spatial size, then batch norm with ReLU, named {@code <name>_bn}. */
-    static void convBnRelu(GraphSurgery.Extension e, String name, String in, long nIn, long nOut, int kernel,
+    static void convBnRelu(GraphEdits.Extension e, String name, String in, long nIn, long nOut, int kernel,
                            int dilation) {
         int pad = dilation * (kernel - 1) / 2;
         e.layer(name, new ConvolutionLayer.Builder(kernel, kernel).nIn(nIn).nOut(nOut).dilation(dilation, dilation)

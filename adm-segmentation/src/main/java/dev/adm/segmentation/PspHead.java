@@ -2,6 +2,7 @@ package dev.adm.segmentation;
 
 import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
+import dev.adm.core.engine.GraphEdits;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.models.zoo.BilinearResizeVertex;
 import dev.adm.models.zoo.ModelConfig;
@@ -49,7 +50,7 @@ public final class PspHead {
         }
         long reduced = Math.max(8, map[0] / 4);
         long width = Math.max(16, map[0] / 4);
-        ComputationGraph g = GraphSurgery.replaceHead(classifier, "logits", List.of("logits", "pool"), input, e -> {
+        ComputationGraph g = GraphEdits.replaceHead(classifier, "logits", List.of("logits", "pool"), input, e -> {
             List<String> branches = new ArrayList<>(List.of(feat));
             for (int b : bins) {
                 String name = "psp_" + b;

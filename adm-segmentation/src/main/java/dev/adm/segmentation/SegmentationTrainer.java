@@ -16,6 +16,7 @@ import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
 import dev.adm.models.run.RunResult;
+import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.StepBatches;
 import dev.adm.models.run.Task;
 import dev.adm.models.run.TrainingRun;
@@ -43,8 +44,6 @@ import java.util.function.Supplier;
  * loadable with DL4J alone). {@link #run} trains one configuration.
  */
 public final class SegmentationTrainer implements Task {
-    public static final String STUDENT = "student";
-    public static final String TEACHER = "teacher";
     public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("miou", "mIoU", true, "MeanIou");
 
     private final SegmentationConfig cfg;
@@ -186,10 +185,10 @@ public final class SegmentationTrainer implements Task {
     /** The run's teacher network, or its student when it trained no teacher (a baseline of one model). */
     private static ComputationGraph fromCheckpoint(Path file) {
         Map<String, ComputationGraph> nets = Checkpoint.load(file.toAbsolutePath().getParent()).networks();
-        ComputationGraph g = nets.containsKey(TEACHER) ? nets.get(TEACHER) : nets.get(STUDENT);
+        ComputationGraph g = nets.containsKey(RunSettings.TEACHER) ? nets.get(RunSettings.TEACHER) : nets.get(RunSettings.STUDENT);
         if (g == null) {
             throw new IllegalArgumentException("checkpoint " + file + " holds " + nets.keySet() + ", no network named "
-                    + STUDENT + " or " + TEACHER + "; export the one you want with a finished run (student.zip)");
+                    + RunSettings.STUDENT + " or " + RunSettings.TEACHER + "; export the one you want with a finished run (student.zip)");
         }
         return g;
     }

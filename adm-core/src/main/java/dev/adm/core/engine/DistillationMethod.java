@@ -31,7 +31,7 @@ public interface DistillationMethod {
     /**
      * The networks the method trains, given those the user chose: a method that owns trainable parts (a
      * FitNet regressor, an auxiliary peer branch, extra heads) adds them here, with
-     * {@link GraphSurgery#extend} or {@link GraphSurgery#branchFrom}. Called once on freshly built networks,
+     * {@link GraphEdits#extend} or {@link GraphEdits#branchFrom}. Called once on freshly built networks,
      * before a checkpoint's graphs (of the same structure) are swapped in.
      *
      * @param images the input type of the images

@@ -89,9 +89,12 @@ public final class AkdMethod implements DistillationMethod {
         String tap = config.tap();
         long[] s = scope.tapShape(student, tap);
         long[] t = scope.tapShape(teacher, tap);
-        Preconditions.checkArgument(s.length == 3 && t.length == 3 && s[0] == t[0], "akd: tap '%s' must be feature "
-                + "maps with equal channel counts; student %s, teacher %s (use --param tap=logits, or a pair of equal "
-                + "width)", tap, Arrays.toString(s), Arrays.toString(t));
+        Preconditions.checkArgument(s.length == 3 && t.length == 3, "akd compares feature maps, but tap '%s' is %s "
+                + "(student) and %s (teacher) here; on classification give a map: --param tap=feat", tap,
+                Arrays.toString(s), Arrays.toString(t));
+        Preconditions.checkArgument(s[0] == t[0], "akd: tap '%s' must have equal channel counts; student %s, teacher "
+                + "%s (use --param tap=logits on segmentation, or a pair of equal width)", tap, Arrays.toString(s),
+                Arrays.toString(t));
         long[] hw = SpatialOps.commonSpatialSize(s, t);
         long[] chw = {s[0], hw[0], hw[1]};
         SDVariable standardised = standardise(sd, SpatialOps.alignSpatial(sd, scope.tap(student, tap), s, hw[0],

@@ -4,7 +4,6 @@ import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
-import dev.adm.core.ops.Losses;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 

@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**

@@ -5,7 +5,6 @@ import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
-import dev.adm.core.ops.Losses;
 
 import java.util.List;
 import java.util.EnumSet;

@@ -2,17 +2,16 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.GraphEdits;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
-import dev.adm.core.ops.Losses;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.activations.Activation;
 
 import java.util.ArrayList;
@@ -80,7 +79,7 @@ public final class FitNetMethod implements DistillationMethod {
         ConvolutionLayer regressor = new ConvolutionLayer.Builder((int) (1 + s[1] - t[1]), (int) (1 + s[2] - t[2]))
                 .nIn(s[0]).nOut(t[0]).stride(1, 1).convolutionMode(ConvolutionMode.Truncate)
                 .activation(Activation.IDENTITY).build();
-        var extended = GraphSurgery.extend(student.graph(), student.logitsVertex(), images,
+        var extended = GraphEdits.extend(student.graph(), student.logitsVertex(), images,
                 e -> e.layer(REGRESSOR, regressor, student.vertexOf(config.hint())));
         List<Participant> out = new ArrayList<>(networks);
         out.set(networks.indexOf(student), student.withGraph(extended));

@@ -2,6 +2,7 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
+import dev.adm.core.engine.GraphEdits;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
@@ -110,7 +111,7 @@ public final class OneMethod implements DistillationMethod {
         }
         String split = splitVertex(net);
         long channels = GraphSurgery.activationShape(net.graph(), images, split)[0];
-        var extended = GraphSurgery.extend(net.graph(), logits, images, e -> {
+        var extended = GraphEdits.extend(net.graph(), logits, images, e -> {
             for (int k = 2; k <= config.branches(); k++) {
                 Map<String, String> copies = e.copyDownstream(split, "branch" + k + "_");
                 Preconditions.checkState(copies.get(logits).equals(branchLogits(k)), "one: head vertex must be "

@@ -2,7 +2,7 @@ package dev.adm.core.methods;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
-import dev.adm.core.engine.GraphSurgery;
+import dev.adm.core.engine.GraphEdits;
 import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
@@ -82,7 +82,7 @@ public final class SokdMethod implements DistillationMethod {
                 + "network (on the command line: --teacher-checkpoint FILE from ./adm train classification --method "
                 + "baseline)");
         long seed = student.graph().getConfiguration().getDefaultConfiguration().getSeed() + 1;
-        var peerGraph = GraphSurgery.branchFrom(teacher.graph(), teacher.vertexOf(config.split()),
+        var peerGraph = GraphEdits.branchFrom(teacher.graph(), teacher.vertexOf(config.split()),
                 teacher.logitsVertex(), student.graph(), student.logitsVertex(), seed);
         List<Participant> out = new ArrayList<>();
         for (Participant p : networks) {

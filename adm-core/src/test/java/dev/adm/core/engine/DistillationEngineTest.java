@@ -2,7 +2,7 @@ package dev.adm.core.engine;
 
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.core.testing.AdmTestBase;
-import dev.adm.core.testing.FiniteDifferences;
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.TinyGraphs;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -373,12 +373,25 @@ class DistillationEngineTest extends AdmTestBase {
 
     /** The method on {@link #twoStagePair}: frozen teacher for offline methods, the student alone for ONE. */
     private static DistillationEngine twoStageEngine(MethodRegistry.Entry entry) {
+        return twoStageEngine(entry, DataType.FLOAT);
+    }
+
+    private static DistillationEngine twoStageEngine(MethodRegistry.Entry entry, DataType type) {
         Map<String, Map<String, String>> params = Map.of("at", Map.of("layers", "stage1;stage2"),
                 "fitnet", Map.of("hint", "stage1"), "sokd", Map.of("split", "stage1"), "akd", Map.of("tap", "feat"));
         DistillationMethod method = entry.create(params.getOrDefault(entry.name(), Map.of()));
-        List<Participant> nets = twoStagePair(DataType.FLOAT, !method.freezesTeacher());
+        List<Participant> nets = twoStagePair(type, !method.freezesTeacher());
         return new DistillationEngine(method, method.trainsSingleNetwork() ? nets.subList(1, 2) : nets, INPUT,
                 CLASSES);
+    }
+
+    @Test
+    @Slow
+    void everyClassificationMethodInjectsExactGradients() {
+        // every parameter of every updated network, whatever parts the method adds (regressor, branches, peer)
+        for (var entry : classificationMethods()) {
+            checkInjectedGradients(twoStageEngine(entry, DataType.DOUBLE), entry.name(), labels(DataType.DOUBLE));
+        }
     }
 
     @Test

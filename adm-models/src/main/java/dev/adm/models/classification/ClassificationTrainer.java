@@ -14,6 +14,7 @@ import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
 import dev.adm.models.run.RunResult;
+import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.StepBatches;
 import dev.adm.models.run.Task;
 import dev.adm.models.run.TrainingRun;
@@ -42,8 +43,6 @@ import java.util.Map;
  * {@code ModelSerializer.restoreComputationGraph} loads with DL4J alone. {@link #run} trains one configuration.
  */
 public final class ClassificationTrainer implements Task {
-    public static final String STUDENT = "student";
-    public static final String TEACHER = "teacher";
     public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("top1", "top-1", true, "Top1");
     private static final Logger log = LoggerFactory.getLogger(ClassificationTrainer.class);
 
@@ -139,7 +138,7 @@ public final class ClassificationTrainer implements Task {
 
     @Override
     public String experimentTeacherFile() {
-        return TEACHER + ".zip";
+        return RunSettings.TEACHER + ".zip";
     }
 
     /** Loads a trained classifier zip as a frozen teacher, checking that its class count matches the data. */

@@ -1,7 +1,6 @@
 package dev.adm.models.classification;
 
 import dev.adm.models.run.Checkpoint;
-import dev.adm.models.run.RunReport;
 import com.google.common.base.Preconditions;
 import dev.adm.core.backend.Backend;
 import dev.adm.core.engine.GraphSurgery;
@@ -11,6 +10,7 @@ import dev.adm.models.data.Datasets;
 import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.run.RunSettings;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,8 +53,8 @@ public final class SimilarityMaps {
         Backend.initialize();
         Checkpoint.State state = Checkpoint.load(runDir);
         Map<String, ComputationGraph> nets = state.networks();
-        ComputationGraph teacher = pick(nets, ClassificationTrainer.TEACHER, runDir);
-        ComputationGraph student = pick(nets, ClassificationTrainer.STUDENT, runDir);
+        ComputationGraph teacher = pick(nets, RunSettings.TEACHER, runDir);
+        ComputationGraph student = pick(nets, RunSettings.STUDENT, runDir);
         Map<String, String> settings = state.settings();
         String data = settings.get("data");
         Splits splits = Datasets.load(settings.get("dataset"), data.equals("embedded") || data.equals("null") ? null

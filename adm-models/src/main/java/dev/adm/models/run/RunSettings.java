@@ -53,9 +53,14 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                 "an output directory is required (--out DIR)");
     }
 
+    /** The name of a run's only teacher. */
+    public static final String TEACHER = "teacher";
+    /** The name of a run's only student. */
+    public static final String STUDENT = "student";
+
     /** The network names: {@code teacher}/{@code student}, numbered from 1 when there are several. */
     public static String networkName(Role role, int index, int count) {
-        String base = role == Role.TEACHER ? "teacher" : "student";
+        String base = role == Role.TEACHER ? TEACHER : STUDENT;
         return count == 1 ? base : base + (index + 1);
     }
 

@@ -1,0 +1,58 @@
+package dev.adm.models.run;
+
+import dev.adm.core.engine.Role;
+import dev.adm.models.classification.ClassificationConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shared settings' rules, one per case, through a task builder that extends {@link RunSettings.Builder}. */
+class RunSettingsTest {
+    private static String refused(ClassificationConfig.Builder b) {
+        return assertThrows(IllegalArgumentException.class, b::build).getMessage();
+    }
+
+    @Test
+    void everySharedRuleNamesTheSettingAndTheBadValue() {
+        assertTrue(refused(ClassificationConfig.builder().learningRate(Double.POSITIVE_INFINITY))
+                .contains("learning rate must be a positive number, got Infinity"));
+        assertTrue(refused(ClassificationConfig.builder().learningRate(Double.NaN)).contains("got NaN"));
+        assertTrue(refused(ClassificationConfig.builder().learningRate(0)).contains("got 0.0"));
+        assertTrue(refused(ClassificationConfig.builder().outDir(Path.of(""))).contains("--out DIR"));
+        assertTrue(refused(ClassificationConfig.builder().epochs(0)).contains("epochs must be >= 1, got 0"));
+        assertTrue(refused(ClassificationConfig.builder().batchSize(0)).contains("batch size must be >= 1, got 0"));
+        assertTrue(refused(ClassificationConfig.builder().stopAfter(-1)).contains("stop-after must be >= 0"));
+        assertTrue(refused(ClassificationConfig.builder().students(List.of())).contains("--student"));
+        assertTrue(refused(ClassificationConfig.builder().teacher("resnet20").teacherCheckpoint(Path.of("t.zip")))
+                .contains("not both"));
+        assertTrue(refused(ClassificationConfig.builder().method(" ")).contains("method is required"));
+        assertTrue(refused(ClassificationConfig.builder().student("resnet9")).contains("unknown model 'resnet9'"));
+    }
+
+    @Test
+    void networksAreNamedAndSeededByRoleAndPosition() {
+        RunSettings s = ClassificationConfig.builder().seed(7).teacher("resnet20").students(List.of("resnet8",
+                "resnet8")).build().run();
+        assertEquals("teacher", RunSettings.networkName(Role.TEACHER, 0, 1));
+        assertEquals("student2", RunSettings.networkName(Role.STUDENT, 1, 2));
+        assertEquals(7, s.networkSeed(Role.STUDENT, 0));
+        assertEquals(108, s.networkSeed(Role.TEACHER, 1));
+        assertEquals(List.of("resnet8", "resnet8"), s.models(Role.STUDENT));
+    }
+
+    @Test
+    void aCopyChangesOnlyWhatIsSet() {
+        ClassificationConfig a = ClassificationConfig.builder().method("adm").teacher("resnet20").epochs(3)
+                .trainLimit(64).build();
+        ClassificationConfig b = a.toBuilder().seed(43).build();
+        assertEquals(a.withRun(b.run()), b);
+        assertEquals(a.run().resumeSettings().keySet(), b.run().resumeSettings().keySet());
+        assertEquals("43", b.run().resumeSettings().get("seed"));
+        assertEquals("0.5", b.run().resumeSettings().get("param.tau"), "the method's defaults are resolved");
+    }
+}

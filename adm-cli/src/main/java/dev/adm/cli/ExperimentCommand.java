@@ -103,7 +103,8 @@ final class ExperimentCommand implements Runnable {
     }
 
     private static int run(ExperimentOptions experiment, TaskConfig template) throws java.io.IOException {
-        ExperimentRunner.run(template, experiment.teacher, experiment.variants(), experiment.seeds, experiment.out);
+        ExperimentRunner.run(template, experiment.teacher, experiment.variants(), experiment.seeds, experiment.out,
+                experiment.retrainChanged);
         System.out.println();
         System.out.print(Files.readString(experiment.out.resolve("results.md")));
         System.out.println("wrote " + experiment.out.resolve("results.md") + ", results.csv and results.png");

@@ -25,6 +25,9 @@ final class ExperimentOptions {
     String student;
     @Option(names = "--out", description = "default ${DEFAULT-VALUE}")
     Path out;
+    @Option(names = "--retrain-changed", description = "train again a run of <out> made with other settings (else "
+            + "such a run is refused, naming the setting)")
+    boolean retrainChanged;
 
     /** The table's rows: each method, then the ablation's variants. */
     List<ExperimentRunner.Variant> variants() {

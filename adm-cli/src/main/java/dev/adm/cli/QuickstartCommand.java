@@ -1,9 +1,8 @@
 package dev.adm.cli;
 
 import dev.adm.models.classification.ClassificationConfig;
-import dev.adm.models.classification.ClassificationTrainer;
 import dev.adm.models.run.AtomicFiles;
-import dev.adm.models.run.RunResult;
+import dev.adm.models.run.ExperimentRunner;
 import dev.adm.models.run.RunSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,15 +34,18 @@ final class QuickstartCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
+    @Option(names = "--retrain-changed", description = "train again a run of <out> made with other settings (a "
+            + "finished run with these settings is reused, an interrupted one resumed)")
+    boolean retrainChanged;
 
     @Override
     public Integer call() {
-        Map<String, RunResult> results = new LinkedHashMap<>();
+        Map<String, ExperimentRunner.RunOutcome> results = new LinkedHashMap<>();
         for (String method : new String[]{"dml", "adm"}) {
             System.out.printf("%n== %s: %s (teacher) and %s (student), %d epochs ==%n", method, teacher, student, epochs);
-            results.put(method, ClassificationTrainer.run(ClassificationConfig.builder().method(method)
+            results.put(method, ExperimentRunner.runOrReuse(ClassificationConfig.builder().method(method)
                     .teacher(teacher).student(student).epochs(epochs).trainLimit(trainLimit).seed(seed)
-                    .embeddedData(true).outDir(out.resolve(method)).progress(!noProgress).build()));
+                    .embeddedData(true).outDir(out.resolve(method)).progress(!noProgress).build(), retrainChanged));
         }
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
                 "| method | teacher %s top-1 | student %s top-1 | train time |%n|---|---:|---:|---:|%n", teacher, student));

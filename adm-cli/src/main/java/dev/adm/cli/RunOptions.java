@@ -29,8 +29,11 @@ final class RunOptions {
     List<String> students;
     @Option(names = "--out", description = "run directory; default runs/<task>-<method> (classification: runs/<method>)")
     Path out;
-    @Option(names = "--resume", description = "continue from <out>/checkpoint.zip")
+    @Option(names = "--resume", description = "continue the run in <out> from its checkpoint.zip")
     boolean resume;
+    @Option(names = "--overwrite", description = "start over in an <out> that holds another run (its files are "
+            + "removed first)")
+    boolean overwrite;
     @Option(names = "--stop-after", defaultValue = "0", description = "stop after N epochs (continue later with "
             + "--resume)")
     int stopAfter;
@@ -38,6 +41,7 @@ final class RunOptions {
     /** Sets these options on a task's config builder; {@code defaultOut} when no --out was given. */
     <B extends RunSettings.Builder<B>> B applyTo(B builder, Path defaultOut) {
         return builder.method(method).methodParams(params).teachers(teachers).teacherCheckpoint(teacherCheckpoint)
-                .students(students).outDir(out != null ? out : defaultOut).resume(resume).stopAfter(stopAfter);
+                .students(students).outDir(out != null ? out : defaultOut).resume(resume).overwrite(overwrite)
+                .stopAfter(stopAfter);
     }
 }

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,73 @@ class AdmCommandTest extends AdmTestBase {
             assertTrue(!Files.exists(out.resolve("checkpoint.zip")) && !Files.exists(out.resolve("steps.csv")),
                     "nothing trained or written for " + String.join(" ", cases[i]));
         }
+    }
+
+    /** A run directory holds one run: a second run refuses it unless told to continue or to start over. */
+    @Test
+    void aRunDirectoryBelongsToOneRun() throws Exception {
+        Path out = dir.resolve("owned");
+        String[] train = {"train", "classification", "--method", "baseline", "--embedded", "--train-limit", "64",
+                "--batch", "32", "--epochs", "1", "--no-progress", "--out", out.toString()};
+        assertEquals(0, run(train).code());
+        java.util.List<String> steps = Files.readAllLines(out.resolve("steps.csv"));
+        assertEquals(1 + 2, steps.size());
+        FileTime model = Files.getLastModifiedTime(out.resolve("student.zip"));
+
+        Run again = run(train);
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already holds a run") && again.err().contains("--resume")
+                && again.err().contains("--overwrite") && !again.err().contains("at dev.adm"), again.err());
+        assertEquals(steps, Files.readAllLines(out.resolve("steps.csv")), "nothing appended");
+        assertEquals(model, Files.getLastModifiedTime(out.resolve("student.zip")), "nothing overwritten");
+
+        java.util.List<String> both = new java.util.ArrayList<>(java.util.List.of(train));
+        both.addAll(java.util.List.of("--resume", "--overwrite"));
+        Run contradictory = run(both.toArray(String[]::new));
+        assertEquals(2, contradictory.code());
+        assertTrue(contradictory.err().contains("not both"), contradictory.err());
+
+        java.util.List<String> over = new java.util.ArrayList<>(java.util.List.of(train));
+        over.addAll(java.util.List.of("--overwrite", "--seed", "7"));
+        assertEquals(0, run(over.toArray(String[]::new)).code());
+        java.util.List<String> fresh = Files.readAllLines(out.resolve("steps.csv"));
+        assertEquals(1 + 2, fresh.size(), "steps.csv holds the new run's steps only");
+        assertTrue(Files.readString(out.resolve("results.json")).contains("\"seed\" : 7"));
+    }
+
+    @Test
+    void badSettingsAreRefusedBeforeAnythingIsWritten() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        String[][] cases = {
+                {"--lr", "Infinity", "--out", dir.resolve("inf").toString()},
+                {"--lr", "NaN", "--out", dir.resolve("nan").toString()},
+                {"--out", ""},
+                {"--out", file.toString()},
+                {"--resume", "--out", dir.resolve("never").toString()},
+        };
+        String[] messages = {"learning rate must be a positive number, got Infinity", "got NaN",
+                "an output directory is required (--out DIR)", "is a file; give a directory",
+                "no checkpoint"};
+        for (int i = 0; i < cases.length; i++) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "classification",
+                    "--method", "baseline", "--embedded", "--train-limit", "64", "--epochs", "1", "--no-progress"));
+            args.addAll(java.util.List.of(cases[i]));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
+            assertTrue(r.err().contains(messages[i]) && !r.err().contains("at dev.adm"), r.err());
+        }
+        assertTrue(!Files.exists(dir.resolve("inf")) && !Files.exists(dir.resolve("never")), "no run directory made");
+        assertTrue(!Files.exists(Path.of("steps.csv")), "--out \"\" writes nothing into the working directory");
+    }
+
+    @Test
+    void aRunThatDivergesSaysWhetherItCanBeContinued() {
+        Run r = run("train", "classification", "--method", "baseline", "--embedded", "--train-limit", "64",
+                "--batch", "32", "--epochs", "2", "--lr", "1e30", "--no-progress", "--checkpoint-every", "epoch",
+                "--out", dir.resolve("diverged").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("training stopped at step") && r.err().contains("no checkpoint was written yet")
+                && !r.err().contains("--resume"), r.err());
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
 import dev.adm.models.run.ExperimentRunner;
+import dev.adm.models.run.ModelFiles;
 import dev.adm.models.run.RunResult;
 import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.Task;
@@ -27,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +49,8 @@ public final class DiffusionTrainer implements Task {
     public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("mse", "denoising MSE", false, "Mse");
     private static final Logger log = LoggerFactory.getLogger(DiffusionTrainer.class);
     private static final int EMBEDDING = DiffusionZoo.EMBEDDING;
+    private static final String TRAIN_ONE = "train one with: ./adm train diffusion --method baseline --student "
+            + "unet-base --out DIR";
 
     private final DiffusionConfig cfg;
     private final Map<String, UNet.Config> configs = new LinkedHashMap<>(); // the U-Nets built here, for export
@@ -227,16 +229,11 @@ public final class DiffusionTrainer implements Task {
         Preconditions.checkArgument(expectedSize <= 0 || s.size() == expectedSize, "model %s works on %sx%s images "
                 + "but this run uses %sx%s; use --downsample to match", file, s.size(), s.size(), expectedSize,
                 expectedSize);
-        try {
-            return ModelSerializer.restoreComputationGraph(file.toFile(), false);
-        } catch (IOException | RuntimeException e) {
-            throw new DataFormatException(file + " is not a DL4J ComputationGraph zip: " + e.getMessage(), e);
-        }
+        return ModelFiles.restore(file, TRAIN_ONE);
     }
 
     public static ModelSettings settings(Path file) {
-        Preconditions.checkArgument(Files.isRegularFile(file), "model file %s does not exist; train one with: "
-                + "./adm train diffusion --method baseline --student unet-base --out DIR", file);
+        ModelFiles.checkFile(file, TRAIN_ONE);
         String json;
         try {
             json = ModelSerializer.getObjectFromFile(file.toFile(), SETTINGS_ENTRY);

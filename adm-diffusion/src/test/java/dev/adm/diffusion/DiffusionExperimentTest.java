@@ -21,7 +21,7 @@ class DiffusionExperimentTest extends AdmTestBase {
                 .trainLimit(96).steps(40).evalImages(40).samples(0).samplingSteps(4).fidSamples(20)
                 .fidClassifier(dir.resolve("fid")).embeddedData(true).progress(false).outDir(dir).build();
         List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "unet-tiny",
-                List.of(ExperimentRunner.Variant.of("output-kd")), 1, dir);
+                List.of(ExperimentRunner.Variant.of("output-kd")), 1, dir, false);
         assertEquals(List.of("baseline", "output-kd"), rows.stream().map(r -> r.variant().label()).toList());
         assertEquals(rows.get(0).runs().get(0).finalScores().get("teacher"),
                 rows.get(1).runs().get(0).finalScores().get("teacher"), 1e-9, "the frozen teacher is the baseline's");

@@ -1,7 +1,6 @@
 package dev.adm.segmentation;
 
 import dev.adm.core.engine.Taps;
-import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
@@ -11,12 +10,11 @@ import dev.adm.models.data.DataFormatException;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.EpochIterator;
 import dev.adm.models.data.Splits;
-import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
+import dev.adm.models.run.ModelFiles;
 import dev.adm.models.run.RunResult;
-import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.StepBatches;
 import dev.adm.models.run.Task;
 import dev.adm.models.run.TrainingRun;
@@ -24,12 +22,9 @@ import dev.adm.models.zoo.ModelConfig;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Nesterovs;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -97,7 +92,7 @@ public final class SegmentationTrainer implements Task {
     public Network build(String model, String name, Role role, long seed, double learningRate) {
         long[] in = data.input();
         ModelConfig mc = ModelConfig.builder().input((int) in[0], (int) in[1], (int) in[2]).classes(data.classes())
-                .updater(new Nesterovs(TrainingRun.cosineSchedule(learningRate, cfg.run().epochs()), 0.9))
+                .updater(TrainingRun.cosineNesterov(learningRate, cfg.run().epochs()))
                 .seed(seed).build();
         SegmentationNet net = SegmentationZoo.build(model, mc, cfg.auxiliary());
         return new Network(net.graph(), "logits", net.taps());
@@ -153,10 +148,8 @@ public final class SegmentationTrainer implements Task {
      * count and decoder.
      */
     public static ComputationGraph loadModel(Path file, int numClasses) {
-        Preconditions.checkArgument(Files.isRegularFile(file), "model file %s does not exist; train one with: "
-                + "./adm train segmentation --method baseline --student MODEL --out DIR", file);
-        ComputationGraph g = file.getFileName().toString().equals(Checkpoint.FILE) ? fromCheckpoint(file)
-                : restore(file);
+        ComputationGraph g = ModelFiles.restore(file, "train one with: ./adm train segmentation --method baseline "
+                + "--student MODEL --out DIR");
         var vertices = g.getConfiguration().getVertices();
         boolean exported = vertices.containsKey(GraphSurgery.PROBABILITIES);
         boolean fromRun = g.getConfiguration().getNetworkOutputs().stream()
@@ -174,29 +167,9 @@ public final class SegmentationTrainer implements Task {
         return g;
     }
 
-    private static ComputationGraph restore(Path file) {
-        try {
-            return ModelSerializer.restoreComputationGraph(file.toFile(), false);
-        } catch (IOException | RuntimeException e) {
-            throw new DataFormatException(file + " is not a DL4J ComputationGraph zip: " + e.getMessage(), e);
-        }
-    }
-
-    /** The run's teacher network, or its student when it trained no teacher (a baseline of one model). */
-    private static ComputationGraph fromCheckpoint(Path file) {
-        Map<String, ComputationGraph> nets = Checkpoint.load(file.toAbsolutePath().getParent()).networks();
-        ComputationGraph g = nets.containsKey(RunSettings.TEACHER) ? nets.get(RunSettings.TEACHER) : nets.get(RunSettings.STUDENT);
-        if (g == null) {
-            throw new IllegalArgumentException("checkpoint " + file + " holds " + nets.keySet() + ", no network named "
-                    + RunSettings.STUDENT + " or " + RunSettings.TEACHER + "; export the one you want with a finished run (student.zip)");
-        }
-        return g;
-    }
-
     /** Saves the plain DL4J form: per-pixel softmax probabilities {@code [B,K,H,W]}, no taps or updater state. */
     public static void export(ComputationGraph graph, Path file) {
-        ComputationGraph plain = GraphSurgery.forInference(graph, "logits");
-        AtomicFiles.writeVia(file, tmp -> ModelSerializer.writeModel(plain, tmp.toFile(), false));
+        ModelFiles.exportInference(graph, "logits", file);
     }
 
     private static Map<String, SegmentationMetrics> metrics(DistillationEngine engine, EpochIterator test,

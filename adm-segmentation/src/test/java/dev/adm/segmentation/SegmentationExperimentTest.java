@@ -21,7 +21,7 @@ class SegmentationExperimentTest extends AdmTestBase {
                 .canvas(32).items(1, 2).trainScenes(96).testScenes(32).batchSize(32).epochs(1).embeddedData(true)
                 .overlays(0).progress(false).outDir(dir).build();
         List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "psp-resnet14",
-                List.of(ExperimentRunner.Variant.of("rdd")), 1, dir);
+                List.of(ExperimentRunner.Variant.of("rdd")), 1, dir, false);
         assertEquals(List.of("baseline", "rdd"), rows.stream().map(r -> r.variant().label()).toList());
         double baselineTeacher = rows.get(0).runs().get(0).finalScores().get("teacher");
         double frozenInRdd = rows.get(1).runs().get(0).finalScores().get("teacher");

@@ -90,7 +90,7 @@ public final class DistillationEngine {
      * graph inputs, in order; {@code step} and {@code predict} then take one array per input.
      *
      * @param labelShape per sample: one-hot {@code [K]} or {@code [K,H,W]} (K >= 2), or with {@code targets}
-     *                   real-valued regression targets of any shape (a diffusion model's noise {@code [C,H,W]})
+     *                   real-valued regression targets {@code [N]} or {@code [C,H,W]} (a diffusion model's noise)
      * @param targets    whether the labels are regression targets ({@link LossScope#regressionTargets()})
      */
     public DistillationEngine(DistillationMethod method, List<Participant> participants, InputType[] inputTypes,
@@ -242,8 +242,8 @@ public final class DistillationEngine {
     /**
      * As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). The
      * networks' activations live in DL4J's activation workspace for the step, as in DL4J's own {@code fit}, so
-     * every step reuses the same memory instead of faulting in fresh pages (networks configured without
-     * workspaces get fresh arrays, freed when the step ends).
+     * every step reuses the same memory instead of faulting in fresh pages (when any network is configured
+     * without workspaces, every network gets fresh arrays, freed when the step ends).
      */
     public StepResult step(INDArray[] features, INDArray oneHotLabels) {
         Nd4j.getRandom().setSeed(stepSeed());
@@ -253,20 +253,24 @@ public final class DistillationEngine {
         }
         List<INDArray> allocated = new ArrayList<>();
         try (MemoryWorkspace activations = inWorkspace ? ActivationWorkspace.open() : null) {
-            StepTrace trace = trace(features, oneHotLabels, activations, allocated);
-            NonFiniteCheck.before(trace, iteration() + 1, epoch); // no update yet: the networks keep their last good values
-            for (EngineNetwork n : networks) {
-                Gradient g = trace.gradients().get(n.ref.name());
-                if (g != null) {
-                    n.apply(g, epoch);
+            try {
+                StepTrace trace = trace(features, oneHotLabels, activations, allocated);
+                // before any update: the networks keep their last good values
+                NonFiniteCheck.before(trace, iteration() + 1, epoch);
+                for (EngineNetwork n : networks) {
+                    Gradient g = trace.gradients().get(n.ref.name());
+                    if (g != null) {
+                        n.apply(g, epoch);
+                    }
+                }
+                return trace.result();
+            } finally { // also when the step is refused: the next step starts clean
+                release(allocated, features, oneHotLabels);
+                if (activations != null) {
+                    // no layer may keep a reference into the workspace once it is closed and reused
+                    networks.forEach(n -> n.graph().clearLayersStates());
                 }
             }
-            release(allocated, features, oneHotLabels);
-            if (activations != null) {
-                // no layer may keep a reference into the workspace once it is closed and reused
-                networks.forEach(n -> n.graph().clearLayersStates());
-            }
-            return trace.result();
         }
     }
 
@@ -356,9 +360,13 @@ public final class DistillationEngine {
         return seed != 0 ? seed : ZERO_SEED;
     }
 
+    /**
+     * The steps taken so far: the largest iteration count of the trained networks (a network gated off a step,
+     * such as SwitOKD's teacher in expert mode, does not count it; checkpoints restore the counts).
+     */
     private long iteration() {
-        return networks.stream().filter(n -> n.ref.trainable()).findFirst().orElseThrow()
-                .graph().getConfiguration().getIterationCount();
+        return networks.stream().filter(n -> n.ref.trainable())
+                .mapToLong(n -> n.graph().getConfiguration().getIterationCount()).max().orElseThrow();
     }
 
     private DataType dataType() {

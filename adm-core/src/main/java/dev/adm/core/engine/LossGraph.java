@@ -1,7 +1,6 @@
 package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -112,7 +111,11 @@ public final class LossGraph {
                 NetworkTensors t = tensors.get(r.network().name());
                 args.add(graph.entry(r.network()).signature.isLogits(r.tap()) ? t.logits() : t.tap(r.tap()));
             }
-            INDArray value = p.compute().apply(args, y).castTo(graph.dataType);
+            INDArray computed = p.compute().apply(args, y);
+            INDArray value = computed.castTo(graph.dataType);
+            if (value != computed) {
+                allocated.add(computed);
+            }
             allocated.add(value);
             values.put(p.placeholder(), value);
         }
@@ -120,7 +123,9 @@ public final class LossGraph {
             Double v = scalarValues.get(s);
             Preconditions.checkState(v != null, "method '%s' declared scalar '%s' but gave no value for it",
                     method.name(), s);
-            values.put(s, Nd4j.scalar(graph.dataType, v));
+            INDArray scalar = Nd4j.scalar(graph.dataType, v);
+            allocated.add(scalar);
+            values.put(s, scalar);
         }
         return new Feed(values, allocated);
     }

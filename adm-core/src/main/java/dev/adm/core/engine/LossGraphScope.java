@@ -294,7 +294,8 @@ final class LossGraphScope implements LossScope {
                 network.name());
         Preconditions.checkArgument(e.gate == null, "network '%s' already has an update condition",
                 network.name());
-        e.gate = condition.rename(VariableNames.gate(network.name())).name();
+        // a named copy: the condition itself may be a placeholder or gate another network too
+        e.gate = sd.identity(VariableNames.gate(network.name()), condition).name();
     }
 
     @Override

@@ -89,7 +89,11 @@ public interface LossScope {
                 : Losses.pixelKl(sameDiff(), target, logits, labels(), temperature);
     }
 
-    /** Logits {@code [B,K]} (or {@code [B,K,h,w]} per pixel), differentiable for the owning network. */
+    /**
+     * Logits {@code [B,K]} (or {@code [B,K,h,w]} per pixel), differentiable for the owning network. Use it, and
+     * {@link #tap}, in the owning network's own terms only: every network's total is differentiated together, so a
+     * peer's tensors must enter a loss detached ({@link #detachedLogits}), as the formulas' {@code sg(.)} says.
+     */
     SDVariable logits(NetworkRef network);
 
     /** Logits {@code [B,K]} as a stop-gradient input. */

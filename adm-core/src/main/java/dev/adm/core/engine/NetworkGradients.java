@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The gradient of one trained network's total loss with respect to its tensors: its logits, its taps and its
- * classifier head (an entry is null, or absent for a tap, when the loss does not depend on it).
+ * classifier head: an entry for every tensor the losses read with gradient (zeros where they turn out not to
+ * depend on it), null, or absent for a tap, for one they read detached only.
  */
 public record NetworkGradients(INDArray logits, Map<String, INDArray> taps, INDArray headWeight, INDArray headBias) {
     public NetworkGradients {

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Stops training, naming the step and the loss term, when a loss or a gradient is NaN or infinite. It runs before
- * any update, so the networks and the last checkpoint hold the last good state.
+ * any update, so the networks keep the last good state.
  */
 final class NonFiniteCheck {
     private NonFiniteCheck() {
@@ -23,20 +23,18 @@ final class NonFiniteCheck {
         trace.result().totals().forEach((k, v) -> all.put("total/" + k, v));
         for (Map.Entry<String, Double> e : all.entrySet()) {
             if (!Double.isFinite(e.getValue())) {
-                throw new IllegalStateException(String.format(Locale.ROOT, "training stopped at step %d (epoch %d): "
-                        + "loss term '%s' is %s; no network was updated by this step, and the last checkpoint holds "
-                        + "the last good state. Lower the learning rate or check the data, then continue with "
-                        + "--resume", step, epoch + 1, e.getKey(), e.getValue()));
+                throw new TrainingStoppedException(String.format(Locale.ROOT, "training stopped at step %d (epoch "
+                        + "%d): loss term '%s' is %s, so no network was updated by this step; lower the learning rate "
+                        + "or check the data", step, epoch + 1, e.getKey(), e.getValue()), step);
             }
         }
         for (Map.Entry<String, Gradient> g : trace.gradients().entrySet()) {
             INDArray grad = g.getValue().gradient();
             if (BooleanIndexing.or(grad, Conditions.notFinite())) { // one pass over the gradient
-                throw new IllegalStateException(String.format(Locale.ROOT, "training stopped at step %d (epoch %d): "
-                        + "the gradient of network '%s' is not finite although its losses are %s; no network was "
-                        + "updated by this step, and the last checkpoint holds the last good state. Lower the "
-                        + "learning rate, then continue with --resume", step, epoch + 1, g.getKey(),
-                        trace.result().totals()));
+                throw new TrainingStoppedException(String.format(Locale.ROOT, "training stopped at step %d (epoch "
+                        + "%d): the gradient of network '%s' is not finite although its losses are %s, so no network "
+                        + "was updated by this step; lower the learning rate", step, epoch + 1, g.getKey(),
+                        trace.result().totals()), step);
             }
         }
     }

@@ -353,9 +353,11 @@ class DistillationEngineTest extends AdmTestBase {
         INDArray before = e.graph("student").params().dup();
         INDArray bad = x.dup();
         bad.putScalar(new int[]{1, 0, 2, 2}, Float.NaN);
-        IllegalStateException stop = assertThrows(IllegalStateException.class, () -> e.step(bad, y));
+        TrainingStoppedException stop = assertThrows(TrainingStoppedException.class, () -> e.step(bad, y));
         assertTrue(stop.getMessage().contains("step 2 (epoch 1)") && stop.getMessage().contains("loss term '")
-                && stop.getMessage().contains("NaN") && stop.getMessage().contains("--resume"), stop.getMessage());
+                && stop.getMessage().contains("NaN") && stop.getMessage().contains("lower the learning rate"),
+                stop.getMessage());
+        assertEquals(2, stop.step());
         assertEquals(before, e.graph("student").params(), "nothing was updated");
         assertTrue(Double.isFinite(e.step(x, y).totals().get("student")), "training continues on good data");
     }

@@ -1,18 +1,16 @@
 package dev.adm.models.classification;
 
 import dev.adm.core.engine.Taps;
-import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.Role;
-import dev.adm.models.data.DataFormatException;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.ImageSetIterator;
 import dev.adm.models.data.Splits;
-import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
+import dev.adm.models.run.ModelFiles;
 import dev.adm.models.run.RunResult;
 import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.StepBatches;
@@ -26,12 +24,9 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Nesterovs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,7 +97,7 @@ public final class ClassificationTrainer implements Task {
         ModelSpec spec = ModelZoo.get(model);
         ComputationGraph g = spec.build(ModelConfig.builder().input(train.channels(), train.height(), train.width())
                 .classes(train.numClasses()).seed(seed)
-                .updater(new Nesterovs(TrainingRun.cosineSchedule(learningRate, cfg.run().epochs()), 0.9)).build());
+                .updater(TrainingRun.cosineNesterov(learningRate, cfg.run().epochs())).build());
         return new Network(g, "logits", spec.tapAliases());
     }
 
@@ -141,21 +136,18 @@ public final class ClassificationTrainer implements Task {
         return RunSettings.TEACHER + ".zip";
     }
 
-    /** Loads a trained classifier zip as a frozen teacher, checking that its class count matches the data. */
+    /**
+     * Loads a trained classifier as a frozen teacher (a model zip, or a run's {@code checkpoint.zip}), checking that
+     * its class count matches the data.
+     */
     static ComputationGraph loadClassifier(Path file, int numClasses) {
         return loadClassifier(file, numClasses, null);
     }
 
     /** As above, and when {@code inputShape} ([C,H,W]) is given, checks the network accepts such images. */
     public static ComputationGraph loadClassifier(Path file, int numClasses, long[] inputShape) {
-        Preconditions.checkArgument(Files.isRegularFile(file), "model file %s does not exist; train one "
-                + "with: ./adm train classification --method baseline --student MODEL --out DIR", file);
-        ComputationGraph g;
-        try {
-            g = ModelSerializer.restoreComputationGraph(file.toFile(), false);
-        } catch (IOException | RuntimeException e) {
-            throw new DataFormatException(file + " is not a DL4J ComputationGraph zip: " + e.getMessage(), e);
-        }
+        ComputationGraph g = ModelFiles.restore(file, "train one with: ./adm train classification --method "
+                + "baseline --student MODEL --out DIR");
         var layer = g.getOutputLayer(0).conf().getLayer();
         long classes = layer instanceof FeedForwardLayer f ? f.getNOut() : -1;
         if (classes <= 0) {
@@ -180,7 +172,6 @@ public final class ClassificationTrainer implements Task {
 
     /** Saves the plain DL4J classifier form (softmax output layer, no taps, no updater state). */
     public static void exportClassifier(ComputationGraph graph, Path file) {
-        ComputationGraph plain = GraphSurgery.forInference(graph, "logits");
-        AtomicFiles.writeVia(file, tmp -> ModelSerializer.writeModel(plain, tmp.toFile(), false));
+        ModelFiles.exportInference(graph, "logits", file);
     }
 }

@@ -52,14 +52,10 @@ public final class Checkpoint {
                         Map<String, ComputationGraph> networks, Map<String, String> settings) {
         /** Fails, naming the setting, when this run's settings differ from the checkpoint's. */
         public void checkSameSettings(Map<String, String> current) {
-            for (Map.Entry<String, String> e : settings.entrySet()) {
-                String now = current.get(e.getKey());
-                if (!java.util.Objects.equals(now, e.getValue())) {
-                    throw new IllegalArgumentException("--resume: the checkpoint was written with " + e.getKey() + "="
-                            + e.getValue() + " but this run has " + e.getKey() + "=" + now
-                            + "; resume with the same settings, or start a new run in another --out directory");
-                }
-            }
+            RunDirectory.difference(settings, current).ifPresent(d -> {
+                throw new IllegalArgumentException("--resume: the checkpoint was written with " + d
+                        + "; resume with the same settings, or start a new run in another --out directory");
+            });
         }
     }
 
@@ -91,6 +87,24 @@ public final class Checkpoint {
                 zip.closeEntry();
             }
         });
+    }
+
+    /** The settings a checkpoint was written with, read without its networks. */
+    public static Map<String, String> settings(Path dir) {
+        Path file = dir.resolve(FILE);
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (e.getName().equals(STATE)) {
+                    Map<String, Object> state = JSON.readValue(zip.readAllBytes(), new TypeReference<>() { });
+                    return JSON.convertValue(state.get("settings"), new TypeReference<Map<String, String>>() { });
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new DataFormatException("checkpoint " + file + " is unreadable (" + e.getMessage() + "); delete "
+                    + "its run directory to train it again", e);
+        }
+        throw new DataFormatException("checkpoint " + file + " lacks " + STATE + "; delete its run directory to train "
+                + "it again");
     }
 
     public static State load(Path dir) {

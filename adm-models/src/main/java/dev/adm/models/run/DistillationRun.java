@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * One distillation run of any task, from its {@link TaskConfig}: builds the networks the settings name (a frozen
- * teacher from its file, then joint teachers, then students) and the engine, trains the epochs with
+ * teacher from its file, then joint teachers, then students) and the engine, claims the run directory
+ * ({@link RunDirectory}), trains the epochs with
  * {@link TrainingRun} (resume, checkpoints, {@code metrics.csv}, {@code curves.png}), and when the last epoch is done
  * exports every trained network and writes {@code results.json}. The {@link Task} supplies the rest.
  */
@@ -39,19 +40,18 @@ public final class DistillationRun {
         Task.Data data = task.load();
         log.info("data: {}", data.source());
 
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("task", task.name());
-        settings.putAll(run.resumeSettings());
-        settings.putAll(task.resumeSettings());
-        TrainingRun.Spec spec = new TrainingRun.Spec(run.outDir(), run.method(), run.epochs(), run.stopAfter(),
-                run.progress(), task.metric(), settings, run.checkpointEvery());
-        TrainingRun.Start start = TrainingRun.start(spec, run.resume());
         DistillationMethod method = task.method(MethodRegistry.create(run.method(), run.methodParams()));
         LabelKind labels = LabelKind.of(data.labelShape(), data.regressionTargets());
         Preconditions.checkArgument(method.labelKinds().contains(labels), "%s does not run on %s; methods that do: %s",
                 run.method(), labels.description(), String.join(", ", MethodRegistry.namesFor(labels)));
+        Preconditions.checkArgument(!(run.resume() && run.overwrite()), "give either --resume (continue the run in "
+                + "%s) or --overwrite (start it over), not both", run.outDir());
+        TrainingRun.Spec spec = new TrainingRun.Spec(run.outDir(), run.method(), run.epochs(), run.stopAfter(),
+                run.progress(), task.metric(), resumeSettings(config, task), run.checkpointEvery());
+        TrainingRun.Start start = TrainingRun.start(spec, run.resume());
         DistillationEngine engine = new DistillationEngine(method, participants(run, task, method),
                 data.inputTypes(), data.labelShape(), data.regressionTargets(), start.networks());
+        RunDirectory.claim(run); // after every check: an overwritten run's files go only when this one can start
         engine.setRandomSeed(run.seed());
         double studentRate = learningRate(run, method, Role.STUDENT);
         List<EpochRecord> history = TrainingRun.train(spec, start, engine, data.train(),
@@ -89,6 +89,19 @@ public final class DistillationRun {
         results.put("history", history);
         RunReport.writeResults(run.outDir(), results);
         return new RunResult(run.outDir(), history, outcome.finalScores(), outcome.details(), seconds);
+    }
+
+    /** What a run of {@code config} must share with its checkpoint to resume, or an experiment to reuse it. */
+    public static Map<String, String> resumeSettings(TaskConfig config) {
+        return resumeSettings(config, config.task());
+    }
+
+    private static Map<String, String> resumeSettings(TaskConfig config, Task task) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("task", task.name());
+        settings.putAll(config.run().resumeSettings());
+        settings.putAll(task.resumeSettings());
+        return settings;
     }
 
     /** The networks the settings name (the method may add its own): the frozen teacher, joint teachers, students. */

@@ -3,9 +3,6 @@ package dev.adm.models.run;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.methods.MethodRegistry;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,24 +10,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Runs several methods over several seeds on one teacher/student pair, for any task, and writes
- * {@code results.md}, {@code results.csv} and {@code results.png} (the student's score, mean and sample standard
- * deviation over seeds).
+ * Runs several methods over several seeds on one teacher/student pair, for any task; {@link ExperimentTables} then
+ * writes the table of the student's score (mean and sample standard deviation over seeds).
  *
- * <p>Each run lives in {@code <out>/<label>/seed<N>}; a run that finished ({@code results.json}) is reused and an
- * interrupted one resumed from its checkpoint, so re-running the same command continues an experiment. Offline
- * and semi-online methods distil from the teacher of the {@code baseline} run of the same seed (which trains
- * teacher and student on their own and is added when a method needs it); the task names the file
- * ({@link Task#experimentTeacherFile}).
+ * <p>Each run lives in {@code <out>/<label>/seed<N>}. A finished run ({@code results.json}) is reused and an
+ * interrupted one resumed from its checkpoint, so re-running the same command continues an experiment; a run made
+ * with other settings (data, epochs, learning rate, ...) is refused, naming the setting, or with
+ * {@code retrainChanged} trained again. Offline and semi-online methods distil from the teacher of the
+ * {@code baseline} run of the same seed (which trains teacher and student on their own and is added when a method
+ * needs it); the task names the file ({@link Task#experimentTeacherFile}).
  *
  * <pre>{@code
  * List<ExperimentRunner.Row> rows = ExperimentRunner.run(ClassificationConfig.builder().epochs(5).build(),
- *         "resnet20", List.of(Variant.of("kd"), Variant.of("adm")), 3, Path.of("runs/experiment"));
+ *         "resnet20", List.of(Variant.of("kd"), Variant.of("adm")), 3, Path.of("runs/experiment"), false);
  * }</pre>
  */
 public final class ExperimentRunner {
@@ -47,6 +45,10 @@ public final class ExperimentRunner {
 
         public static Variant of(String method) {
             return new Variant(method, method, Map.of());
+        }
+
+        DistillationMethod create() {
+            return MethodRegistry.create(method, params);
         }
     }
 
@@ -84,24 +86,11 @@ public final class ExperimentRunner {
      * @param teacher         the teacher model, trained jointly by online methods and by the baseline
      * @param student         the student model
      * @param baselineTeacher the file of a baseline run that offline methods load as their frozen teacher
+     * @param settings        the settings every run shares, as {@code key=value} (the table's header)
      * @param extra           a further column from the runs' {@code results.json}, or null
      */
-    private record Setup(String teacher, String student, int epochs, long firstSeed, TrainingRun.Metric metric,
-                         String baselineTeacher, Extra extra) {
-    }
-
-    /**
-     * One run to train: resume it when {@code resume}; its teacher is either frozen ({@code teacherCheckpoint}),
-     * trained jointly ({@code jointTeacher}), or absent (a method that trains one network).
-     */
-    private record RunRequest(Variant variant, long seed, Path dir, boolean resume, Path teacherCheckpoint,
-                              boolean jointTeacher) {
-        /** The template's settings for this run: its method, seed, directory and teacher. */
-        RunSettings settings(RunSettings template, String teacher) {
-            return new RunSettings(variant.method(), variant.params(), jointTeacher ? List.of(teacher) : List.of(),
-                    teacherCheckpoint, template.students(), template.epochs(), template.batchSize(),
-                    template.learningRate(), seed, dir, resume, 0, template.checkpointEvery(), template.progress());
-        }
+    record Setup(String teacher, String student, int epochs, long firstSeed, int seeds, TrainingRun.Metric metric,
+                 String baselineTeacher, String settings, Extra extra) {
     }
 
     private ExperimentRunner() {
@@ -110,92 +99,105 @@ public final class ExperimentRunner {
     /**
      * Trains every variant for {@code seeds} seeds (from the template's seed) and writes the tables.
      *
-     * @param template settings shared by every run (data, epochs, batch, learning rate, first seed, progress); its
-     *                 student is the student; its method, teachers and output directory are ignored
-     * @param teacher  the teacher model, trained jointly by online methods and by the baseline
+     * @param template       settings shared by every run (data, epochs, batch, learning rate, first seed, progress);
+     *                       its student is the student; its method, teachers and output directory are ignored
+     * @param teacher        the teacher model, trained jointly by online methods and by the baseline
+     * @param retrainChanged train again, from the start, a run made with other settings (else it is refused)
      */
     public static List<Row> run(TaskConfig template, String teacher, List<Variant> variants, int seeds,
-                                Path outDir) {
-        RunSettings shared = template.run();
-        // an unknown teacher model fails here, before any training
-        TaskConfig joint = template.withRun(new RunRequest(Variant.of(BASELINE), shared.seed(), outDir, false, null,
-                true).settings(shared, teacher));
-        Task task = joint.task();
-        Setup setup = new Setup(teacher, String.join(",", shared.students()), shared.epochs(), shared.seed(),
-                task.metric(), task.experimentTeacherFile(), task.experimentColumn());
-        return run(setup, variants, seeds, outDir,
-                r -> DistillationRun.run(template.withRun(r.settings(shared, teacher))).history());
-    }
-
-    private static List<Row> run(Setup setup, List<Variant> variants, int seeds, Path outDir,
-                                 java.util.function.Function<RunRequest, List<EpochRecord>> runner) {
+                                Path outDir, boolean retrainChanged) {
         Preconditions.checkArgument(seeds >= 1, "seeds must be >= 1, got %s", seeds);
         Preconditions.checkArgument(!variants.isEmpty(), "no methods to run");
-        List<Variant> plan = new ArrayList<>(new java.util.LinkedHashSet<>(variants)); // a row asked twice runs once
-        boolean needsTeacher = plan.stream().anyMatch(v -> create(v).freezesTeacher());
-        if (needsTeacher && plan.stream().noneMatch(v -> v.method().equals(BASELINE) && v.params().isEmpty())) {
-            plan.add(0, Variant.of(BASELINE));
-        } else if (needsTeacher) { // the baseline must run first: it trains the frozen teachers
-            plan.sort((a, b) -> Boolean.compare(!a.method().equals(BASELINE), !b.method().equals(BASELINE)));
+        RunSettings shared = template.run();
+        // an unknown teacher model fails here, before any training
+        TaskConfig joint = template.withRun(settings(shared, Variant.of(BASELINE), shared.seed(), outDir, null,
+                teacher));
+        Task task = joint.task();
+        Setup setup = new Setup(teacher, String.join(",", shared.students()), shared.epochs(), shared.seed(), seeds,
+                task.metric(), task.experimentTeacherFile(), sharedSettings(joint), task.experimentColumn());
+
+        Variant baseline = Variant.of(BASELINE);
+        List<Variant> plan = new ArrayList<>(new LinkedHashSet<>(variants)); // a row asked twice runs once
+        boolean needsTeacher = plan.stream().anyMatch(v -> v.create().freezesTeacher());
+        if (needsTeacher) { // the baseline runs first: it trains the frozen teachers
+            plan.remove(baseline);
+            plan.add(0, baseline);
         }
         Map<Variant, List<RunOutcome>> results = new LinkedHashMap<>();
         for (int s = 0; s < seeds; s++) {
-            long seed = setup.firstSeed() + s;
+            long seed = shared.seed() + s;
             for (Variant v : plan) {
                 Path dir = outDir.resolve(v.label()).resolve("seed" + seed);
-                DistillationMethod m = create(v);
-                Path teacher = m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed)
+                DistillationMethod m = v.create();
+                Path frozen = m.freezesTeacher() ? outDir.resolve(baseline.label()).resolve("seed" + seed)
                         .resolve(setup.baselineTeacher()) : null;
-                RunRequest request = new RunRequest(v, seed, dir, Files.exists(dir.resolve(Checkpoint.FILE)), teacher,
-                        !m.freezesTeacher() && !m.trainsSingleNetwork());
-                results.computeIfAbsent(v, k -> new ArrayList<>()).add(runOrReuse(request, runner));
+                String joined = !m.freezesTeacher() && !m.trainsSingleNetwork() ? teacher : null;
+                TaskConfig config = template.withRun(settings(shared, v, seed, dir, frozen, joined));
+                results.computeIfAbsent(v, k -> new ArrayList<>()).add(runOrReuse(config, retrainChanged));
             }
         }
         List<Row> rows = new ArrayList<>();
         for (Variant v : plan) {
             List<RunOutcome> runs = results.get(v);
-            rows.add(row(v, runs, create(v).freezesTeacher() ? results.get(plan.get(0)) : runs, setup.extra()));
+            rows.add(row(v, runs, v.create().freezesTeacher() ? results.get(baseline) : runs, setup.extra()));
         }
-        writeTables(outDir, setup, seeds, rows);
+        ExperimentTables.write(outDir, setup, rows);
         return rows;
     }
 
-    private static DistillationMethod create(Variant v) {
-        return MethodRegistry.create(v.method(), v.params());
+    /** The template's settings for one run: its method, seed, directory and teacher (frozen, joint or none). */
+    private static RunSettings settings(RunSettings template, Variant v, long seed, Path dir, Path frozenTeacher,
+                                        String jointTeacher) {
+        return new RunSettings(v.method(), v.params(), jointTeacher == null ? List.of() : List.of(jointTeacher),
+                frozenTeacher, template.students(), template.epochs(), template.batchSize(), template.learningRate(),
+                seed, dir, false, false, 0, template.checkpointEvery(), template.progress());
     }
 
-    private static RunOutcome runOrReuse(RunRequest request,
-                                         java.util.function.Function<RunRequest, List<EpochRecord>> runner) {
-        if (Files.exists(request.dir().resolve(RunReport.RESULTS))) {
-            log.info("reusing the finished run in {}", request.dir());
-            return new RunOutcome(request.dir(), RunReport.readHistory(request.dir()));
+    /** What every run of the experiment shares, for the table's header. */
+    private static String sharedSettings(TaskConfig config) {
+        Map<String, String> s = new LinkedHashMap<>(DistillationRun.resumeSettings(config));
+        s.keySet().removeIf(k -> k.equals("task") || k.equals("method") || k.startsWith("param.")
+                || k.startsWith("teacher") || k.equals("student") || k.equals("seed"));
+        List<String> pairs = new ArrayList<>();
+        s.forEach((k, v) -> pairs.add(k + "=" + v));
+        return String.join(", ", pairs);
+    }
+
+    /**
+     * Reuses a finished run made with the same settings, resumes an interrupted one, trains a new one; a run made
+     * with other settings is refused, or with {@code retrainChanged} trained again from the start.
+     */
+    public static RunOutcome runOrReuse(TaskConfig config, boolean retrainChanged) {
+        Path dir = config.run().outDir();
+        boolean checkpointed = Files.exists(dir.resolve(Checkpoint.FILE));
+        Optional<String> changed = checkpointed
+                ? RunDirectory.difference(Checkpoint.settings(dir), DistillationRun.resumeSettings(config))
+                : Optional.empty();
+        if (changed.isPresent()) {
+            Preconditions.checkArgument(retrainChanged, "the run in %s was made with %s; give --retrain-changed to "
+                    + "train it again with this experiment's settings, or another --out", dir, changed.get());
+            log.info("training {} again: it was made with {}", dir, changed.get());
+            return new RunOutcome(dir, DistillationRun.run(config.withRun(config.run().toBuilder()
+                    .overwrite(true).build())).history());
         }
-        return new RunOutcome(request.dir(), runner.apply(request));
+        if (Files.exists(dir.resolve(RunReport.RESULTS))) {
+            log.info("reusing the finished run in {}", dir);
+            return new RunOutcome(dir, RunReport.readHistory(dir));
+        }
+        return new RunOutcome(dir, DistillationRun.run(config.withRun(config.run().toBuilder()
+                .resume(checkpointed).overwrite(!checkpointed).build())).history());
     }
 
     /** Teacher numbers come from {@code teacherRuns} (the baseline's for a frozen teacher). */
     private static Row row(Variant v, List<RunOutcome> runs, List<RunOutcome> teacherRuns, Extra extra) {
-        double[] student = runs.stream().mapToDouble(r -> score(r, "student")).toArray();
-        double[] teacher = teacherRuns.stream().mapToDouble(r -> score(r, "teacher")).toArray();
+        double[] student = runs.stream().mapToDouble(r -> score(r, RunSettings.STUDENT)).toArray();
+        double[] teacher = teacherRuns.stream().mapToDouble(r -> score(r, RunSettings.TEACHER)).toArray();
         double[] extras = extra == null ? new double[]{Double.NaN}
-                : runs.stream().mapToDouble(r -> resultOf(r, extra.resultKey())).toArray();
+                : runs.stream().mapToDouble(r -> RunReport.studentResult(r.dir(), extra.resultKey())).toArray();
         double epochSeconds = runs.stream().mapToDouble(r -> r.trainSeconds() / Math.max(1, r.history().size()))
                 .average().orElse(Double.NaN);
         return new Row(v, runs, mean(teacher), std(teacher), mean(student), std(student), mean(extras), std(extras),
                 epochSeconds);
-    }
-
-    /** The student's entry of a per-network map in the run's {@code results.json} (NaN when the run has none). */
-    private static double resultOf(RunOutcome r, String key) {
-        Path file = r.dir().resolve(RunReport.RESULTS);
-        try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).path(key)
-                    .path("student");
-            return node.isNumber() ? node.asDouble() : Double.NaN;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage()
-                    + "; delete the run's directory to train it again", e);
-        }
     }
 
     private static double score(RunOutcome r, String network) {
@@ -221,55 +223,5 @@ public final class ExperimentRunner {
             s += (v - m) * (v - m);
         }
         return Math.sqrt(s / (x.length - 1));
-    }
-
-    private static void writeTables(Path outDir, Setup setup, int seeds, List<Row> rows) {
-        String metric = setup.metric().display();
-        boolean percent = setup.metric().higherIsBetter();
-        Extra extra = setup.extra();
-        StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "Teacher %s, student %s, %d epochs, %d seed(s) from %d; %s%s, "
-                        + "mean ± sample std over seeds.%n%n", setup.teacher(), setup.student(), setup.epochs(), seeds,
-                setup.firstSeed(), metric, percent ? " in %" : " (lower is better)"));
-        md.append(String.format(Locale.ROOT, "| method | teacher %s | student %s |%s s/epoch |%n|---|---:|---:|%s---:|%n",
-                metric, metric, extra == null ? "" : " student " + extra.display() + " |", extra == null ? "" : "---:|"));
-        StringBuilder csv = new StringBuilder("label,method,params,seeds,teacher_mean,teacher_std,student_mean,"
-                + "student_std," + (extra == null ? "" : extra.resultKey() + "_mean," + extra.resultKey() + "_std,")
-                + "epoch_seconds\n");
-        for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s |%s %.0f |%n", r.variant().label(),
-                    cell(r.teacherMean(), r.teacherStd(), percent), cell(r.studentMean(), r.studentStd(), percent),
-                    extra == null ? "" : " " + cell(r.extraMean(), r.extraStd(), false) + " |", r.epochSeconds()));
-            csv.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%d,%.6f,%.6f,%.6f,%.6f,%s%.2f%n", r.variant().label(),
-                    r.variant().method(), r.variant().params().toString().replace("\"", "'"), r.runs().size(),
-                    r.teacherMean(), r.teacherStd(), r.studentMean(), r.studentStd(),
-                    extra == null ? "" : String.format(Locale.ROOT, "%.6f,%.6f,", r.extraMean(), r.extraStd()),
-                    r.epochSeconds()));
-        }
-        AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
-        AtomicFiles.writeString(outDir.resolve("results.csv"), csv.toString());
-        double scale = percent ? 100 : 1;
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(480)
-                .title("student " + metric + " (" + setup.student() + "), mean ± std over " + seeds
-                        + " seed(s)").xAxisTitle("method").yAxisTitle(metric + (percent ? " %" : "")).build();
-        chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setXAxisLabelRotation(30);
-        if (percent) {
-            double min = rows.stream().mapToDouble(r -> 100 * (r.studentMean() - r.studentStd())).min().orElse(0);
-            chart.getStyler().setYAxisMin(Math.max(0, Math.floor(min - 2)));
-        }
-        chart.addSeries("student", rows.stream().map(r -> r.variant().label()).toList(),
-                rows.stream().map(r -> scale * r.studentMean()).toList(),
-                rows.stream().map(r -> scale * r.studentStd()).toList());
-        AtomicFiles.writeVia(outDir.resolve("results.png"),
-                tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
-    }
-
-    private static String cell(double mean, double std, boolean percent) {
-        if (Double.isNaN(mean)) {
-            return "—";
-        }
-        return percent ? String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * std)
-                : String.format(Locale.ROOT, "%.4g ± %.2g", mean, std);
     }
 }

@@ -130,6 +130,18 @@ public final class RunReport {
     }
 
     /** The epoch history of a finished run, from its {@code results.json}. */
+    /** The student's entry of a per-network map in a run's {@code results.json} (NaN when the run has none). */
+    public static double studentResult(Path dir, String key) {
+        Path file = dir.resolve(RESULTS);
+        try {
+            var node = new ObjectMapper().readTree(file.toFile()).path(key).path(RunSettings.STUDENT);
+            return node.isNumber() ? node.asDouble() : Double.NaN;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage()
+                    + "; delete the run's directory to train it again", e);
+        }
+    }
+
     public static List<EpochRecord> readHistory(Path dir) {
         Path file = dir.resolve(RESULTS);
         try {

@@ -22,9 +22,4 @@ public record RunResult(Path outDir, List<EpochRecord> history, Map<String, Doub
         finalScores = Collections.unmodifiableMap(new LinkedHashMap<>(finalScores)); // network order
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
-
-    /** Whether every planned epoch ran. */
-    public boolean finished(int epochs) {
-        return history.size() >= epochs;
-    }
 }

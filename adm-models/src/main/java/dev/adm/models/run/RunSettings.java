@@ -27,17 +27,19 @@ import java.util.Map;
  * @param seed              seed of weights, data order, augmentation and every random draw of the run
  * @param outDir            run directory (results, checkpoint, models)
  * @param resume            continue from {@code outDir/checkpoint.zip}
+ * @param overwrite         start over in an {@code outDir} that holds another run, removing its files first
  * @param stopAfter         stop (resumably) after this many epochs of this invocation; 0 = run to the end
  * @param checkpointEvery   when to checkpoint inside an epoch (always at its end too)
  * @param progress          draw a progress bar
  */
 public record RunSettings(String method, Map<String, String> methodParams, List<String> teachers,
                           Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
-                          double learningRate, long seed, Path outDir, boolean resume, int stopAfter,
-                          CheckpointPolicy checkpointEvery, boolean progress) {
+                          double learningRate, long seed, Path outDir, boolean resume, boolean overwrite,
+                          int stopAfter, CheckpointPolicy checkpointEvery, boolean progress) {
     public RunSettings {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         methodParams = ImmutableMap.copyOf(methodParams);
+        MethodRegistry.entry(method).resolve(methodParams); // an unknown method or parameter fails before any work
         teachers = List.copyOf(teachers);
         students = List.copyOf(students);
         Preconditions.checkArgument(!students.isEmpty(), "a student model is required (--student)");
@@ -89,6 +91,26 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         return m;
     }
 
+    /** A builder of these settings alone. */
+    public static Plain builder() {
+        return new Plain();
+    }
+
+    /** A builder holding every setting, to derive a changed copy. */
+    public Plain toBuilder() {
+        return builder().settings(this);
+    }
+
+    /** The builder of {@link RunSettings} alone (a task's config builder extends {@link Builder} instead). */
+    public static final class Plain extends Builder<Plain> {
+        private Plain() {
+        }
+
+        public RunSettings build() {
+            return settings();
+        }
+    }
+
     /**
      * The shared part of every task's config builder: one setter per setting, returning the task's builder. A task
      * builder sets its own defaults in its constructor and calls {@link #settings()} in its {@code build()}.
@@ -106,6 +128,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         private long seed = 42;
         private Path outDir;
         private boolean resume;
+        private boolean overwrite;
         private int stopAfter;
         private CheckpointPolicy checkpointEvery = CheckpointPolicy.DEFAULT;
         private boolean progress = true;
@@ -130,6 +153,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         public B seed(long v) { seed = v; return self(); }
         public B outDir(Path v) { outDir = v; return self(); }
         public B resume(boolean v) { resume = v; return self(); }
+        public B overwrite(boolean v) { overwrite = v; return self(); }
         public B stopAfter(int v) { stopAfter = v; return self(); }
         public B checkpointEvery(CheckpointPolicy v) { checkpointEvery = v; return self(); }
         public B progress(boolean v) { progress = v; return self(); }
@@ -139,13 +163,13 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
             return method(s.method).methodParams(s.methodParams).teachers(s.teachers)
                     .teacherCheckpoint(s.teacherCheckpoint).students(s.students).epochs(s.epochs)
                     .batchSize(s.batchSize).learningRate(s.learningRate).seed(s.seed).outDir(s.outDir)
-                    .resume(s.resume).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery).progress(s.progress);
+                    .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery).progress(s.progress);
         }
 
         /** The shared settings as set, validated. */
         protected RunSettings settings() {
             return new RunSettings(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
-                    learningRate, seed, outDir, resume, stopAfter, checkpointEvery, progress);
+                    learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress);
         }
     }
 }

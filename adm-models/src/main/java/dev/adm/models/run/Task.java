@@ -13,7 +13,9 @@ import java.util.Map;
 /**
  * What a task adds to a distillation run: its data, its networks, its per-epoch score and its exports.
  * {@link DistillationRun} does everything else the same way for every task (resume, engine, epochs, checkpoints,
- * reports). A task instance serves one run; {@link #load} is called first.
+ * reports). A task instance serves one run. {@link #name}, {@link #metric}, {@link #resumeSettings},
+ * {@link #experimentTeacherFile} and {@link #experimentColumn} describe the task and may be called at any time;
+ * the others need the data, so {@link #load} is called before them.
  */
 public interface Task {
     /** The task's name, in {@code results.json} and the resume settings ({@code classification}). */

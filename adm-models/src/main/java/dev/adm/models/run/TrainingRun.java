@@ -4,16 +4,19 @@ import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.StepResult;
+import dev.adm.core.engine.TrainingStoppedException;
 import dev.adm.models.data.EpochIterator;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -166,6 +169,11 @@ public final class TrainingRun {
         return new MapSchedule(ScheduleType.EPOCH, lr);
     }
 
+    /** SGD with Nesterov momentum 0.9 and the rate cosine-annealed from {@code base} per epoch (CIFAR practice). */
+    public static Nesterovs cosineNesterov(double base, int epochs) {
+        return new Nesterovs(cosineSchedule(base, epochs), 0.9);
+    }
+
     /** The cosine-annealed rate at an epoch. */
     public static double cosineRate(double base, int epoch, int epochs) {
         return base * 0.5 * (1 + Math.cos(Math.PI * epoch / epochs));
@@ -187,6 +195,17 @@ public final class TrainingRun {
         Map<String, ComputationGraph> live = new LinkedHashMap<>();
         engine.participants().forEach(p -> live.put(p.name(), p.graph()));
         return live;
+    }
+
+    /** One engine step; a refused one says what the run directory offers to continue from. */
+    private static StepResult step(Spec spec, DistillationEngine engine, StepBatches.Batch batch) {
+        try {
+            return engine.step(batch.features(), batch.labels());
+        } catch (TrainingStoppedException e) {
+            throw new IllegalStateException(e.getMessage() + (Files.exists(spec.outDir().resolve(Checkpoint.FILE))
+                    ? "; the checkpoint in " + spec.outDir() + " holds the last good state: continue with --resume"
+                    : "; no checkpoint was written yet: start again"), e);
+        }
     }
 
     /**
@@ -219,7 +238,7 @@ public final class TrainingRun {
             }
             while (data.hasNext()) {
                 StepBatches.Batch batch = data.next();
-                StepResult r = engine.step(batch.features(), batch.labels());
+                StepResult r = step(spec, engine, batch);
                 r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
                 r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
                 r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));

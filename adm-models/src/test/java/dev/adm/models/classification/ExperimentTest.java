@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Slow
@@ -25,7 +26,8 @@ class ExperimentTest extends AdmTestBase {
     void tableHoldsMeanAndStdOfEveryRunAndRerunsReuseThem() throws Exception {
         ClassificationConfig template = ClassificationConfig.builder().student("resnet8").epochs(1).batchSize(64)
                 .learningRate(0.1).trainLimit(128).embeddedData(true).augment(false).progress(false).build();
-        List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
+        List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "resnet8",
+                List.of(ExperimentRunner.Variant.of("kd")), 2, dir, false);
         assertEquals(List.of("baseline", "kd"), rows.stream().map(r -> r.variant().label()).toList(),
                 "kd needs the baseline's teacher, which runs first");
         ExperimentRunner.Row kd = rows.get(1);
@@ -42,9 +44,24 @@ class ExperimentTest extends AdmTestBase {
 
         Path finished = dir.resolve("kd/seed42/results.json");
         FileTime before = Files.getLastModifiedTime(finished);
-        List<ExperimentRunner.Row> again = ExperimentRunner.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir);
+        List<ExperimentRunner.Row> again = ExperimentRunner.run(template, "resnet8",
+                List.of(ExperimentRunner.Variant.of("kd")), 2, dir, false);
         assertEquals(before, Files.getLastModifiedTime(finished), "a finished run must be reused, not retrained");
         assertEquals(kd.studentMean(), again.get(1).studentMean(), 1e-12);
+        assertTrue(md.contains("trainLimit=128") && md.contains("learningRate=0.1"), md);
+
+        // the same --out with other settings: the reused runs would not match, so they are refused, naming one
+        ClassificationConfig other = template.toBuilder().trainLimit(64).build();
+        IllegalArgumentException changed = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.run(
+                other, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir, false));
+        assertTrue(changed.getMessage().contains("trainLimit=128 but this run has trainLimit=64")
+                && changed.getMessage().contains("--retrain-changed"), changed.getMessage());
+        assertEquals(before, Files.getLastModifiedTime(finished), "a refused experiment changes nothing");
+        List<ExperimentRunner.Row> retrained = ExperimentRunner.run(other, "resnet8",
+                List.of(ExperimentRunner.Variant.of("kd")), 1, dir, true);
+        assertTrue(Files.readString(finished).contains("\"trainImages\" : 64"), "retrained with the new settings");
+        assertEquals(1, retrained.get(1).runs().size());
+        assertTrue(Files.readString(dir.resolve("results.md")).contains("(n=1)"), "one seed: no spread to show");
 
         // ADM's maps on the baseline pair: each image's weights average 1, so the object/background split must too.
         Path png = dir.resolve("maps.png");

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Training throughput of PyTorch on the resnet8 the project benchmarks, for the README's comparison.
+"""Training throughput of PyTorch on the resnet8 the project benchmarks, for the comparison in docs/performance.md (training steps).
 
 The same network as the zoo's resnet8 (RepDistiller's CIFAR ResNet-8 definition, the blocks of
 zoo_param_counts.py) with a 1-channel input and 10 classes, the same step as adm-bench's

@@ -1,10 +1,14 @@
 package dev.adm.cli;
 
 import dev.adm.models.data.DataFormatException;
+import dev.adm.models.run.Checkpoint;
+import dev.adm.models.run.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The {@code adm} command line: a thin layer over the pipelines in adm-models. */
 @Command(name = "adm", mixinStandardHelpOptions = true, version = "adm 0.1.0",
@@ -23,7 +27,27 @@ public final class AdmCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> TrainingRun.activeRun()
+                .ifPresent(dir -> System.err.println(interrupted(dir)))));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("adm: out of memory (" + e.getMessage() + "); give the JVM more, e.g. "
+                    + "ADM_JAVA_OPTS=\"-Xmx8g -Dorg.bytedeco.javacpp.maxbytes=16G "
+                    + "-Dorg.bytedeco.javacpp.maxphysicalbytes=20G\" ./adm ..., or use a smaller --batch");
+            code = 2;
+        }
+        System.exit(code);
+    }
+
+    /** The line an interrupted training process prints: whether, and how, its run can be continued. */
+    static String interrupted(Path dir) {
+        return Files.exists(dir.resolve(Checkpoint.FILE))
+                ? "adm: interrupted; the checkpoint in " + dir + " holds the last saved step: run the same command "
+                + "with --resume to continue"
+                : "adm: interrupted before the first checkpoint of " + dir + ": nothing to continue; run the same "
+                + "command to start again";
     }
 
     /** The configured command line (also used by tests). */

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /** The dataset options shared by {@code train} and {@code eval} (a picocli mixin). */
 final class DataOptions {
-    @Option(names = "--dataset", defaultValue = "fashion-mnist",
+    @Option(names = "--dataset",
             description = "fashion-mnist, cifar10, cifar100 or folder; default ${DEFAULT-VALUE}")
     String dataset;
     @Option(names = "--data", description = "the dataset's directory (IDX files, CIFAR .bin files, or train/ and "
@@ -14,6 +14,6 @@ final class DataOptions {
     Path data;
     @Option(names = "--embedded", description = "fashion-mnist: the embedded 8k/2k subset even when the full set is installed")
     boolean embedded;
-    @Option(names = "--image-size", defaultValue = "32", description = "folder datasets: resize images to this size; default ${DEFAULT-VALUE}")
+    @Option(names = "--image-size", description = "folder datasets: resize images to this size; default ${DEFAULT-VALUE}")
     int imageSize;
 }

@@ -1,10 +1,10 @@
 package dev.adm.cli;
 
 import dev.adm.core.backend.Backend;
-import dev.adm.models.classification.Evaluation;
 import dev.adm.models.classification.ClassificationTrainer;
-import dev.adm.models.data.ImageSet;
+import dev.adm.models.classification.Evaluation;
 import dev.adm.models.data.Datasets;
+import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.Splits;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine;
@@ -16,8 +16,18 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code adm eval}: top-1 of a saved classifier on the Fashion-MNIST test split. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Print the test accuracy of a saved model.")
+@Command(name = "eval", mixinStandardHelpOptions = true, defaultValueProvider = EvalCommand.Defaults.class,
+        description = "Print the test accuracy of a saved model.")
 final class EvalCommand implements Callable<Integer> {
+    /** The data options' defaults: the classification task's. */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            return arg instanceof CommandLine.Model.OptionSpec o ? ClassificationOptions.defaults().get(o.longestName())
+                    : null;
+        }
+    }
+
     @Option(names = "--model", required = true, description = "a classifier .zip written by adm train")
     Path model;
     @CommandLine.Mixin

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code adm experiment <task>}: several methods over several seeds, one table. */
-@Command(name = "experiment", description = "Run methods over seeds and write a results table and bar chart.",
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Run methods over seeds and write a results table and bar chart.",
         subcommands = {ExperimentCommand.Classification.class, ExperimentCommand.Segmentation.class,
                 ExperimentCommand.Diffusion.class})
 final class ExperimentCommand implements Runnable {
@@ -33,8 +34,8 @@ final class ExperimentCommand implements Runnable {
     static final class Classification implements Callable<Integer> {
         static final class Defaults extends TaskDefaults {
             Defaults() {
-                super(ClassificationConfig.builder().build().run(), Map.of("--methods",
-                        "baseline,kd,dkd,dml,kdcl,switokd,sokd,adm", "--teacher", "resnet20", "--out",
+                super(ClassificationConfig.builder().build().run(), ClassificationOptions.defaults(),
+                        Map.of("--methods", "baseline,kd,dkd,dml,kdcl,switokd,sokd,adm", "--teacher", "resnet20", "--out",
                         "runs/experiment"));
             }
         }
@@ -58,7 +59,7 @@ final class ExperimentCommand implements Runnable {
     static final class Segmentation implements Callable<Integer> {
         static final class Defaults extends TaskDefaults {
             Defaults() {
-                super(SegmentationConfig.builder().build().run(), Map.of("--methods",
+                super(SegmentationConfig.builder().build().run(), SegmentationOptions.defaults(), Map.of("--methods",
                         "baseline,pixel-kd,cwd,akd,rdd,dml,adm", "--teacher", "deeplabv3-resnet20", "--out",
                         "runs/experiment-segmentation"));
             }
@@ -83,7 +84,7 @@ final class ExperimentCommand implements Runnable {
     static final class Diffusion implements Callable<Integer> {
         static final class Defaults extends TaskDefaults {
             Defaults() {
-                super(DiffusionConfig.builder().build().run(), Map.of("--methods",
+                super(DiffusionConfig.builder().build().run(), DiffusionOptions.defaults(), Map.of("--methods",
                         "baseline,output-kd,adm-output-kd,adm", "--teacher", "unet-base", "--out",
                         "runs/experiment-diffusion"));
             }

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The main job: DML and ADM train the same teacher/student pair on the embedded Fashion-MNIST subset
- * with the same seed, then a table compares them.
+ * {@code adm quickstart}, the main job: DML and ADM train the same teacher/student pair on the embedded
+ * Fashion-MNIST subset with the same seed, and a table compares them.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "ADM vs DML on the embedded Fashion-MNIST subset (a few minutes on 2 cores).")

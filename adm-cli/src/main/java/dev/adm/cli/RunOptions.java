@@ -27,7 +27,8 @@ final class RunOptions {
     @Option(names = {"--student", "--model"}, split = ",", description = "model(s) of the student(s), "
             + "comma-separated for several; default ${DEFAULT-VALUE}")
     List<String> students;
-    @Option(names = "--out", description = "run directory; default runs/<task>-<method> (classification: runs/<method>)")
+    @Option(names = "--out", description = "run directory; default runs/<task>-<method> (classification: "
+            + "runs/<method>)")
     Path out;
     @Option(names = "--resume", description = "continue the run in <out> from its checkpoint.zip")
     boolean resume;

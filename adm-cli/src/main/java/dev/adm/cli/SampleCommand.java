@@ -1,9 +1,9 @@
 package dev.adm.cli;
 
 import dev.adm.core.backend.Backend;
-import dev.adm.diffusion.DiffusionTrainer;
 import dev.adm.diffusion.SampleGrid;
 import dev.adm.diffusion.Samplers;
+import dev.adm.diffusion.UNetFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
@@ -35,8 +35,8 @@ final class SampleCommand implements Callable<Integer> {
         if (n < 1 || n > 4096) {
             throw new IllegalArgumentException("--n must be 1..4096, got " + n);
         }
-        DiffusionTrainer.ModelSettings s = DiffusionTrainer.settings(model);
-        ComputationGraph net = DiffusionTrainer.loadModel(model, 0);
+        UNetFiles.ModelSettings s = UNetFiles.settings(model);
+        ComputationGraph net = UNetFiles.load(model, 0);
         Samplers.NoiseModel m = Samplers.of(net, s.embedding());
         long[] shape = {n, 1, s.size(), s.size()};
         INDArray images = ddpm ? Samplers.ddpm(m, s.noiseSchedule(), shape, seed)

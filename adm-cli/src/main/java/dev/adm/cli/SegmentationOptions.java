@@ -6,15 +6,17 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import java.util.Map;
+
 /** The segmentation options shared by {@code train segmentation} and {@code experiment segmentation}. */
 final class SegmentationOptions {
-    @Option(names = "--canvas", defaultValue = "64", description = "scene size in pixels; default ${DEFAULT-VALUE}")
+    @Option(names = "--canvas", description = "scene size in pixels; default ${DEFAULT-VALUE}")
     int canvas;
-    @Option(names = "--items", defaultValue = "1..3", description = "items per scene, min..max; default ${DEFAULT-VALUE}")
+    @Option(names = "--items", description = "items per scene, min..max; default ${DEFAULT-VALUE}")
     String items;
-    @Option(names = "--train-scenes", defaultValue = "4000", description = "training scenes; default ${DEFAULT-VALUE}")
+    @Option(names = "--train-scenes", description = "training scenes; default ${DEFAULT-VALUE}")
     int trainScenes;
-    @Option(names = "--test-scenes", defaultValue = "500", description = "test scenes; default ${DEFAULT-VALUE}")
+    @Option(names = "--test-scenes", description = "test scenes; default ${DEFAULT-VALUE}")
     int testScenes;
     @Option(names = "--data", description = "Fashion-MNIST IDX directory for the items (without it: the system "
             + "copy, else the embedded subset); with --data-format, the dataset root holding train/ and val/")
@@ -22,17 +24,25 @@ final class SegmentationOptions {
     @Option(names = "--data-format", description = "train on a folder dataset instead of composed scenes: "
             + "cityscapes (trainIds), camvid or voc; <split>/images and <split>/labels matched by name")
     String dataFormat;
-    @Option(names = "--size", defaultValue = "64x64", description = "folder datasets: resize to HxW; default ${DEFAULT-VALUE}")
+    @Option(names = "--size", description = "folder datasets: resize to HxW; default ${DEFAULT-VALUE}")
     String size;
     @Option(names = "--embedded", description = "take the items from the embedded subset even when the full set is installed")
     boolean embedded;
     @Option(names = "--no-flip", description = "turn off horizontal flips of training scenes")
     boolean noFlip;
-    @Option(names = "--overlays", defaultValue = "6", description = "test scenes drawn in overlays.png; default ${DEFAULT-VALUE}")
+    @Option(names = "--overlays", description = "test scenes drawn in overlays.png; default ${DEFAULT-VALUE}")
     int overlays;
     @Option(names = "--aux", description = "give the networks built here an auxiliary FCN head on the "
             + "second-to-last stage (tap aux, trained with weight 0.4)")
     boolean aux;
+
+    /** Defaults of these options: those of {@link SegmentationConfig}'s builder. */
+    static Map<String, String> defaults() {
+        SegmentationConfig d = SegmentationConfig.builder().build();
+        return Map.of("--canvas", String.valueOf(d.canvas()), "--items", d.minItems() + ".." + d.maxItems(),
+                "--train-scenes", String.valueOf(d.trainScenes()), "--test-scenes", String.valueOf(d.testScenes()),
+                "--size", d.folderHeight() + "x" + d.folderWidth(), "--overlays", String.valueOf(d.overlays()));
+    }
 
     /** A config builder holding these settings. */
     SegmentationConfig.Builder builder() {
@@ -44,7 +54,8 @@ final class SegmentationOptions {
         if (hw.length != 2 || !hw[0].matches("\\d+") || !hw[1].matches("\\d+")) {
             throw new IllegalArgumentException("--size must be HxW, e.g. 64x128; got " + size);
         }
-        return SegmentationConfig.builder().auxiliary(aux).canvas(canvas).items(Integer.parseInt(range[0]), Integer.parseInt(range[1]))
+        return SegmentationConfig.builder().auxiliary(aux).canvas(canvas)
+                .items(Integer.parseInt(range[0]), Integer.parseInt(range[1]))
                 .trainScenes(trainScenes).testScenes(testScenes).dataDir(data)
                 .folder(dataFormat, Integer.parseInt(hw[0]), Integer.parseInt(hw[1])).embeddedData(embedded)
                 .flip(!noFlip).overlays(overlays);

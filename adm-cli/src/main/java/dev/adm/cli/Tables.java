@@ -19,8 +19,8 @@ final class Tables {
         for (Map.Entry<String, Double> e : r.finalScores().entrySet()) {
             sb.append("| ").append(e.getKey()).append(" | ").append(value(e.getValue(), metric.higherIsBetter()))
                     .append(" |");
-            r.details().forEach((k, byNetwork) -> sb.append(' ')
-                    .append(value(byNetwork.getOrDefault(e.getKey(), Double.NaN), metric.higherIsBetter())).append(" |"));
+            r.details().forEach((k, byNetwork) -> sb.append(' ').append(value(byNetwork.getOrDefault(e.getKey(),
+                    Double.NaN), metric.higherIsBetter())).append(" |"));
             sb.append(String.format(Locale.ROOT, " %.0f s |%n", r.trainSeconds()));
         }
         return sb.toString();

@@ -14,16 +14,18 @@ abstract class TaskDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, String> defaults = new HashMap<>();
 
     /**
-     * @param task       the settings of the task's config builder as it is by default
-     * @param options    defaults of the command's own options, by option name ({@code --method}, {@code --teacher})
+     * @param task        the settings of the task's config builder as it is by default
+     * @param taskOptions defaults of the task's own options, read off its config builder
+     * @param options     defaults of the command's own options, by option name ({@code --method}, {@code --teacher})
      */
-    TaskDefaults(RunSettings task, Map<String, String> options) {
+    TaskDefaults(RunSettings task, Map<String, String> taskOptions, Map<String, String> options) {
         defaults.put("--epochs", String.valueOf(task.epochs()));
         defaults.put("--batch", String.valueOf(task.batchSize()));
         defaults.put("--lr", String.valueOf(task.learningRate()));
         defaults.put("--seed", String.valueOf(task.seed()));
         defaults.put("--student", String.join(",", task.students()));
         defaults.put("--method", task.method());
+        defaults.putAll(taskOptions);
         defaults.putAll(options);
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code adm train <task>}: one run of a task, from the shared options plus the task's own. */
-@Command(name = "train", description = "Train networks with a distillation method.",
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train networks with a distillation method.",
         subcommands = {TrainCommand.Classification.class, TrainCommand.Segmentation.class,
                 TrainCommand.Diffusion.class})
 final class TrainCommand implements Runnable {
@@ -33,7 +33,8 @@ final class TrainCommand implements Runnable {
     static final class Classification implements Callable<Integer> {
         static final class Defaults extends TaskDefaults {
             Defaults() {
-                super(ClassificationConfig.builder().build().run(), Map.of("--method", "adm"));
+                super(ClassificationConfig.builder().build().run(), ClassificationOptions.defaults(), Map.of("--method",
+                        "adm"));
             }
         }
 
@@ -61,7 +62,7 @@ final class TrainCommand implements Runnable {
     static final class Segmentation implements Callable<Integer> {
         static final class Defaults extends TaskDefaults {
             Defaults() {
-                super(SegmentationConfig.builder().build().run(), Map.of());
+                super(SegmentationConfig.builder().build().run(), SegmentationOptions.defaults(), Map.of());
             }
         }
 
@@ -82,13 +83,14 @@ final class TrainCommand implements Runnable {
 
     @Command(name = "diffusion", mixinStandardHelpOptions = true, defaultValueProvider = Diffusion.Defaults.class,
             description = {"Denoising diffusion (DDPM) on Fashion-MNIST: train U-Nets, distil a small one from a "
-                    + "large one.", "Methods: baseline (denoising), output-kd, adm-output-kd (frozen teacher), dml, adm "
+                    + "large one.", "Methods: baseline (denoising), output-kd, adm-output-kd (frozen teacher), dml, "
+                    + "adm "
                     + "(joint teacher). Models: unet-base, unet-small, unet-tiny; add -attn for self-attention at the "
                     + "lowest resolution (unet-base-attn). The learning rate is Adam's."})
     static final class Diffusion implements Callable<Integer> {
         static final class Defaults extends TaskDefaults {
             Defaults() {
-                super(DiffusionConfig.builder().build().run(), Map.of());
+                super(DiffusionConfig.builder().build().run(), DiffusionOptions.defaults(), Map.of());
             }
         }
 

@@ -26,6 +26,12 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (images < 1) {
+            throw new IllegalArgumentException("--images must be at least 1, got " + images);
+        }
+        if (statistics < 1) {
+            throw new IllegalArgumentException("--statistics must be at least 1, got " + statistics);
+        }
         Path png = out != null ? out : run.resolve("similarity.png");
         SimilarityMaps.Summary s = SimilarityMaps.draw(run, png, images, Math.max(images, statistics));
         System.out.printf(Locale.ROOT, "%s similarity, tau %.2f, %d test images; %.0f%% of feature-map locations lie "

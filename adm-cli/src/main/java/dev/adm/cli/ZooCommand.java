@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code adm zoo list} and {@code adm zoo info NAME}. */
-@Command(name = "zoo", description = "The model zoo.", subcommands = {ZooCommand.ListModels.class, ZooCommand.Info.class})
+@Command(name = "zoo", mixinStandardHelpOptions = true, description = "The model zoo.",
+        subcommands = {ZooCommand.ListModels.class, ZooCommand.Info.class})
 final class ZooCommand implements Runnable {
     @Override
     public void run() {

@@ -1,7 +1,7 @@
 package dev.adm.cli;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -91,6 +91,33 @@ class AdmCommandTest extends AdmTestBase {
         assertTrue(missing.err().contains("none.zip"), missing.err());
     }
 
+    /** Paths of the wrong kind get a message that says what they are, and the fix. */
+    @Test
+    void pathsOfTheWrongKindAreNamedAsSuch() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+        Path folder = Files.createDirectories(dir.resolve("folder"));
+        Path empty = Files.createFile(dir.resolve("empty.zip"));
+        String[][] cases = {
+                {"eval", "--model", folder.toString()},
+                {"eval", "--model", empty.toString()},
+                {"train", "classification", "--method", "kd", "--teacher-checkpoint", folder.toString(), "--embedded",
+                        "--no-progress", "--out", dir.resolve("kd").toString()},
+                {"train", "classification", "--method", "baseline", "--data", file.toString(), "--no-progress",
+                        "--out", dir.resolve("data").toString()},
+                {"visualize", "--run", dir.resolve("no-run").toString()},
+                {"visualize", "--run", folder.toString(), "--images", "0"},
+        };
+        String[] messages = {"is a directory, not a model file", "is empty", "is a directory, not a model file",
+                "is a file; give the directory that holds the four Fashion-MNIST IDX files", "holds no run",
+                "--images must be at least 1"};
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run(cases[i]);
+            assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
+            assertTrue(r.err().contains(messages[i]) && !r.err().contains("--resume") && !r.err().contains("at dev."),
+                    String.join(" ", cases[i]) + ": " + r.err());
+        }
+    }
+
     /** Configurations that cannot train fail before the first step, with the fix in the message, writing nothing. */
     @Test
     void wrongConfigurationsFailBeforeTrainingAndSayTheFix() throws Exception {
@@ -173,6 +200,40 @@ class AdmCommandTest extends AdmTestBase {
     }
 
     @Test
+    void resumingARunOfAnotherTaskNamesTheTask() {
+        Path seg = dir.resolve("seg");
+        assertEquals(0, run("train", "segmentation", "--method", "baseline", "--embedded", "--canvas", "32",
+                "--train-scenes", "16", "--test-scenes", "8", "--batch", "8", "--epochs", "1", "--overlays", "0",
+                "--no-progress", "--out", seg.toString()).code());
+        Run r = run("train", "classification", "--method", "baseline", "--embedded", "--train-limit", "64",
+                "--epochs", "1", "--no-progress", "--resume", "--out", seg.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("task=segmentation but this run has task=classification"), r.err());
+    }
+
+    @Test
+    void tooSmallAHeapIsOneLineNamingTheSetting() throws Exception {
+        java.util.List<String> cmd = dev.adm.core.testing.ChildJvm.command(java.util.List.of("-Xmx24m"),
+                AdmCommand.class, java.util.List.of("train", "classification", "--method", "baseline", "--embedded",
+                        "--epochs", "1", "--no-progress", "--out", dir.resolve("oom").toString()));
+        var child = dev.adm.core.testing.ChildJvm.run(cmd, java.time.Duration.ofSeconds(120));
+        assertEquals(2, child.exitCode(), child.text());
+        assertTrue(child.text().contains("adm: out of memory") && child.text().contains("ADM_JAVA_OPTS")
+                && !child.text().contains("\tat "), child.text());
+    }
+
+    @Test
+    void everyCommandGroupHasHelp() {
+        for (String group : new String[]{"train", "experiment", "zoo"}) {
+            CommandLine cl = AdmCommand.commandLine();
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+            assertEquals(0, cl.execute(group, "--help"), group);
+            assertTrue(out.toString().contains("Usage: adm " + group), out.toString());
+        }
+    }
+
+    @Test
     void aRunThatDivergesSaysWhetherItCanBeContinued() {
         Run r = run("train", "classification", "--method", "baseline", "--embedded", "--train-limit", "64",
                 "--batch", "32", "--epochs", "2", "--lr", "1e30", "--no-progress", "--checkpoint-every", "epoch",
@@ -227,6 +288,27 @@ class AdmCommandTest extends AdmTestBase {
         assertTrue(json.get("teacher").isNull());
         assertTrue(Files.exists(dir.resolve("out/grad_student_logits.npy")));
         assertTrue(!Files.exists(dir.resolve("out/grad_teacher_logits.npy")), "kd's teacher is frozen");
+
+        // tensors that cannot belong together, or are not numbers: one line naming the file, nothing written
+        String[][] bad = {{"teacher_logits.npy", "rows"}, {"teacher_logits.npy", "classes"},
+                {"student_logits.npy", "NaN"}};
+        var rows = org.nd4j.linalg.factory.Nd4j.create(new double[][]{{0.2, 1.5, 1}, {0.5, -0.5, 2}, {1, 1, 1}});
+        var classes = org.nd4j.linalg.factory.Nd4j.create(new double[][]{{0.2, 1.5, 1, 0}, {0.5, -0.5, 2, 0}});
+        var nan = org.nd4j.linalg.factory.Nd4j.create(new double[][]{{1, Double.NaN, 0.5}, {-1, 0, 3}});
+        org.nd4j.linalg.api.ndarray.INDArray[] values = {rows, classes, nan};
+        for (int i = 0; i < bad.length; i++) {
+            Path in2 = dir.resolve("bad" + i);
+            Files.createDirectories(in2);
+            Files.write(in2.resolve("labels.npy"), int64Npy(1, 2));
+            dev.adm.core.parity.NpyFiles.writeFloat32(in2.resolve("student_logits.npy"), logitsS);
+            dev.adm.core.parity.NpyFiles.writeFloat32(in2.resolve("teacher_logits.npy"), logitsT);
+            dev.adm.core.parity.NpyFiles.writeFloat32(in2.resolve(bad[i][0]), values[i]);
+            Run r2 = run("loss", "--method", "kd", "--inputs", in2.toString(), "--out", in2.resolve("out").toString());
+            assertEquals(2, r2.code(), r2.err());
+            assertTrue(r2.err().contains(bad[i][0]) && r2.err().contains(bad[i][1]) && !r2.err().contains("at org.")
+                    && !r2.err().contains("at dev."), r2.err());
+            assertTrue(!Files.exists(in2.resolve("out")), "nothing written");
+        }
     }
 
     private static byte[] int64Npy(long... values) {

@@ -1,8 +1,8 @@
 package dev.adm.cli;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.ChildJvm;
+import dev.adm.core.testing.Slow;
 import dev.adm.models.run.Checkpoint;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -65,6 +65,27 @@ class CrashResumeTest extends AdmTestBase {
                 "--student", "unet-tiny", "--embedded", "--train-limit", "160", "--batch", "16", "--epochs", "2",
                 "--steps", "100", "--eval-images", "16", "--samples", "4", "--sampling-steps", "4",
                 "--fid-samples", "0"), List.of("student", "teacher"));
+    }
+
+    @Test
+    void anInterruptedRunSaysHowToContinue() throws Exception {
+        Path out = dir.resolve("interrupted");
+        Process p = launch(List.of("train", "classification", "--method", "baseline", "--student", "resnet8",
+                "--embedded", "--train-limit", "640", "--batch", "32", "--epochs", "2", "--no-progress",
+                "--checkpoint-every", "1"), out);
+        Path steps = out.resolve("steps.csv");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!(Files.exists(steps) && Files.readAllLines(steps).size() > 2) && System.nanoTime() < deadline) {
+            assertTrue(p.isAlive(), "the child ended early:\n" + Files.readString(dir.resolve("crashed.log")));
+            Thread.sleep(20);
+        }
+        p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the shutdown hooks run
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String log = Files.readString(dir.resolve("crashed.log"));
+        assertTrue(log.contains("adm: interrupted; the checkpoint in " + out) && log.contains("--resume"), log);
+        assertEquals(0, execute(List.of("train", "classification", "--method", "baseline", "--student", "resnet8",
+                "--embedded", "--train-limit", "640", "--batch", "32", "--epochs", "2", "--no-progress",
+                "--checkpoint-every", "1"), "--out", out.toString(), "--resume"), "the advice works");
     }
 
     private void crashResumeAndCompare(List<String> train, List<String> exported) throws Exception {

@@ -1,6 +1,7 @@
 package dev.adm.diffusion;
 
 import com.google.common.base.Preconditions;
+import dev.adm.core.backend.Seeds;
 import dev.adm.models.data.ImageSet;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -94,7 +95,7 @@ public final class DenoisingData {
     /** A batch at given steps, with noise drawn from a generator seeded by {@code noiseSeed}. */
     public MultiDataSet batch(int[] indices, int[] t, NoiseSchedule schedule, int embedding, long noiseSeed) {
         INDArray x0 = clean(indices);
-        Nd4j.getRandom().setSeed(noiseSeed);
+        Seeds.restart(noiseSeed);
         INDArray eps = Nd4j.randn(DataType.FLOAT, x0.shape());
         INDArray xt = schedule.addNoise(x0, t, eps);
         return new MultiDataSet(new INDArray[]{xt, TimestepEmbedding.of(t, embedding, DataType.FLOAT)},

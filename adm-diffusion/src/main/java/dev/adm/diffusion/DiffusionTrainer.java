@@ -1,25 +1,20 @@
 package dev.adm.diffusion;
 
-import dev.adm.core.engine.Taps;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.Role;
-import dev.adm.models.data.DataFormatException;
+import dev.adm.core.engine.Taps;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.Splits;
-import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
 import dev.adm.models.run.ExperimentRunner;
-import dev.adm.models.run.ModelFiles;
+import dev.adm.models.run.LearningRates;
 import dev.adm.models.run.RunResult;
 import dev.adm.models.run.RunSettings;
 import dev.adm.models.run.Task;
 import dev.adm.models.run.TrainingRun;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -27,7 +22,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,18 +33,13 @@ import java.util.Map;
  * The diffusion task: U-Nets on Fashion-MNIST trained on denoising batches (regression targets: the noise), scored
  * after each epoch by their held-out denoising MSE (mean over five noise levels; lower is better); at the end DDIM
  * samples per network ({@code samples-<network>.png}), each network's FID on the features of a Fashion-MNIST
- * classifier ({@link FidClassifier}), and the trained U-Nets ({@code student.zip}: plain DL4J, inputs
- * {@code (x_t, embedding(t))}, output the predicted noise, with the schedule stored in the zip). {@link #run}
- * trains one configuration.
+ * classifier ({@link FidClassifier}), and the trained U-Nets ({@code student.zip}, see {@link UNetFiles}).
+ * {@link #run} trains one configuration.
  */
 public final class DiffusionTrainer implements Task {
-    /** The zip entry holding a model's diffusion settings (schedule, steps, size, embedding). */
-    public static final String SETTINGS_ENTRY = "adm-diffusion.json";
     public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("mse", "denoising MSE", false, "Mse");
     private static final Logger log = LoggerFactory.getLogger(DiffusionTrainer.class);
     private static final int EMBEDDING = DiffusionZoo.EMBEDDING;
-    private static final String TRAIN_ONE = "train one with: ./adm train diffusion --method baseline --student "
-            + "unet-base --out DIR";
 
     private final DiffusionConfig cfg;
     private final Map<String, UNet.Config> configs = new LinkedHashMap<>(); // the U-Nets built here, for export
@@ -106,14 +95,14 @@ public final class DiffusionTrainer implements Task {
     @Override
     public Network build(String model, String name, Role role, long seed, double learningRate) {
         UNet.Config c = DiffusionZoo.get(model).config(1, train.size(), seed,
-                new Adam(TrainingRun.cosineSchedule(learningRate, cfg.run().epochs())));
+                new Adam(LearningRates.cosineSchedule(learningRate, cfg.run().epochs())));
         configs.put(name, c);
         return new Network(UNet.build(c), UNet.NOISE, Map.of(Taps.FEAT, UNet.FEAT));
     }
 
     @Override
     public Network loadTeacher(Path file) {
-        return new Network(loadModel(file, train.size()), UNet.NOISE, Map.of(Taps.FEAT, UNet.FEAT));
+        return new Network(UNetFiles.load(file, train.size()), UNet.NOISE, Map.of(Taps.FEAT, UNet.FEAT));
     }
 
     @Override
@@ -128,7 +117,7 @@ public final class DiffusionTrainer implements Task {
 
     @Override
     public void export(ComputationGraph graph, String network, Path file) {
-        export(graph, configs.get(network), cfg, train.size(), file);
+        UNetFiles.export(graph, configs.get(network), cfg.schedule(), cfg.steps(), train.size(), file);
     }
 
     @Override
@@ -194,57 +183,5 @@ public final class DiffusionTrainer implements Task {
 
     private static Samplers.NoiseModel model(DistillationEngine engine, String network) {
         return (xt, t) -> engine.predict(network, xt, TimestepEmbedding.of(t, EMBEDDING, xt.dataType()));
-    }
-
-    /**
-     * Saves the plain DL4J U-Net (a fresh graph of the same configuration holding the trained parameters, so no
-     * taps or updater state) with its diffusion settings in the zip.
-     */
-    static void export(ComputationGraph trained, UNet.Config config, DiffusionConfig cfg, int size, Path file) {
-        ComputationGraph plain = UNet.build(config);
-        for (var layer : plain.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            if (layer.numParams() > 0) {
-                layer.setParams(trained.getLayer(name).params().dup());
-            }
-        }
-        Map<String, Object> settings = Map.of("schedule", cfg.schedule(), "steps", cfg.steps(), "size", size,
-                "embedding", config.embedding());
-        AtomicFiles.writeVia(file, tmp -> {
-            ModelSerializer.writeModel(plain, tmp.toFile(), false);
-            ModelSerializer.addObjectToFile(tmp.toFile(), SETTINGS_ENTRY, new ObjectMapper().writeValueAsString(settings));
-        });
-    }
-
-    /** The diffusion settings stored in an exported U-Net. */
-    public record ModelSettings(String schedule, int steps, int size, int embedding) {
-        public NoiseSchedule noiseSchedule() {
-            return NoiseSchedule.parse(schedule, steps);
-        }
-    }
-
-    /** Loads an exported U-Net and its settings; clear errors for other files. */
-    public static ComputationGraph loadModel(Path file, int expectedSize) {
-        ModelSettings s = settings(file);
-        Preconditions.checkArgument(expectedSize <= 0 || s.size() == expectedSize, "model %s works on %sx%s images "
-                + "but this run uses %sx%s; use --downsample to match", file, s.size(), s.size(), expectedSize,
-                expectedSize);
-        return ModelFiles.restore(file, TRAIN_ONE);
-    }
-
-    public static ModelSettings settings(Path file) {
-        ModelFiles.checkFile(file, TRAIN_ONE);
-        String json;
-        try {
-            json = ModelSerializer.getObjectFromFile(file.toFile(), SETTINGS_ENTRY);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + " is not a U-Net saved by adm train diffusion (no "
-                    + SETTINGS_ENTRY + " inside); use a student.zip from such a run", e);
-        }
-        try {
-            return new ObjectMapper().readValue(json, ModelSettings.class);
-        } catch (IOException e) {
-            throw new DataFormatException(file + ": unreadable " + SETTINGS_ENTRY + " (" + e.getMessage() + ")", e);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.adm.diffusion;
 
 import com.google.common.base.Preconditions;
+import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,9 +20,9 @@ import java.util.Arrays;
  * the reference implementations do: DDPM through the posterior mean of {@code q(x_{t-1} | x_t, x_0)} (Ho et al.'s
  * {@code clip_denoised}), DDIM with the noise recomputed from the clipped {@code x_0} (diffusers'
  * {@code use_clipped_model_output}). Why: a network whose noise estimate is a little too large at high {@code t}
- * (1.2x for the README's 500-step teacher) otherwise feeds that excess back into {@code x_t} step after step; the
- * unclipped forms turned that network's samples into saturated noise, the clipped ones into clothes. With an exact
- * noise predictor and data inside {@code [-1, 1]} the two forms are the same.
+ * (1.2x for the 500-step teacher of docs/diffusion.md) otherwise feeds that excess back into {@code x_t} step after
+ * step; the unclipped forms turned that network's samples into saturated noise, the clipped ones into clothes. With an
+ * exact noise predictor and data inside {@code [-1, 1]} the two forms are the same.
  */
 public final class Samplers {
     /** Predicts the noise {@code eps} of {@code x_t} at steps {@code t} (one per sample). */
@@ -40,7 +41,7 @@ public final class Samplers {
 
     /** DDPM ancestral sampling through all {@code T} steps. */
     public static INDArray ddpm(NoiseModel model, NoiseSchedule schedule, long[] shape, long seed) {
-        Nd4j.getRandom().setSeed(seed);
+        Seeds.restart(seed);
         INDArray x = Nd4j.randn(DataType.FLOAT, shape);
         int[] t = new int[(int) shape[0]];
         for (int step = schedule.steps() - 1; step >= 0; step--) {
@@ -63,7 +64,7 @@ public final class Samplers {
     public static INDArray ddim(NoiseModel model, NoiseSchedule schedule, long[] shape, int steps, long seed) {
         Preconditions.checkArgument(steps >= 1 && steps <= schedule.steps(), "sampling steps must be 1..%s, got %s",
                 schedule.steps(), steps);
-        Nd4j.getRandom().setSeed(seed);
+        Seeds.restart(seed);
         INDArray x = Nd4j.randn(DataType.FLOAT, shape);
         int[] taus = timesteps(schedule.steps(), steps);
         int[] t = new int[(int) shape[0]];

@@ -1,6 +1,7 @@
 package dev.adm.diffusion;
 
 import com.google.common.base.Preconditions;
+import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -108,7 +109,7 @@ public final class UNet {
 
     public static ComputationGraph build(Config c) {
         int tDim = 4 * c.base();
-        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(c.seed()).dataType(c.dataType())
+        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(Seeds.usable(c.seed())).dataType(c.dataType())
                 .updater(c.updater()).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
                 .graphBuilder().addInputs(IMAGE, TIME)
                 .setInputTypes(InputType.convolutional(c.size(), c.size(), c.channels()),

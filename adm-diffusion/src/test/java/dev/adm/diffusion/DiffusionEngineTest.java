@@ -1,6 +1,5 @@
 package dev.adm.diffusion;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.EngineFixture;
 import dev.adm.core.engine.LabelKind;
@@ -10,6 +9,7 @@ import dev.adm.core.engine.StepResult;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.FiniteDifferences;
+import dev.adm.core.testing.Slow;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -86,7 +86,8 @@ class DiffusionEngineTest extends AdmTestBase {
             for (int k = 0; k < 3; k++) {
                 long i = offsetOf(trained, entry.getValue()) + rnd.nextLong(entry.getValue().length());
                 double numeric = FiniteDifferences.derivative(params, i,
-                        () -> EngineFixture.lossesWithDetachedInputsFrom(e, trace, x, eps).totals().get("student"), STEP);
+                        () -> EngineFixture.lossesWithDetachedInputsFrom(e, trace, x, eps).totals().get("student"),
+                        STEP);
                 FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
                         "mid_attn " + entry.getKey() + "[" + i + "]");
             }
@@ -112,7 +113,8 @@ class DiffusionEngineTest extends AdmTestBase {
                 }
                 long i = offsetOf(g, entry.getValue()) + rnd.nextLong(entry.getValue().length());
                 double numeric = FiniteDifferences.derivative(params, i,
-                        () -> EngineFixture.lossesWithDetachedInputsFrom(e, trace, x, eps).totals().get(net.getKey()), STEP);
+                        () -> EngineFixture.lossesWithDetachedInputsFrom(e, trace, x, eps).totals()
+                                .get(net.getKey()), STEP);
                 FiniteDifferences.assertClose(analytic.getDouble(i), numeric, 1e-8, 1e-5,
                         net.getKey() + " " + entry.getKey() + "[" + i + "]");
                 checked++;

@@ -1,8 +1,8 @@
 package dev.adm.diffusion;
 
+import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.Slow;
 import dev.adm.models.run.RunResult;
-import dev.adm.core.testing.AdmTestBase;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,10 +43,10 @@ class DiffusionTrainerTest extends AdmTestBase {
         assertTrue(Files.readAllLines(dir.resolve("whole/metrics.csv")).get(0).contains("mse:student"));
 
         Path model = dir.resolve("whole/student.zip");
-        DiffusionTrainer.ModelSettings s = DiffusionTrainer.settings(model);
+        UNetFiles.ModelSettings s = UNetFiles.settings(model);
         assertEquals(16, s.size());
         assertEquals(50, s.steps());
-        ComputationGraph net = DiffusionTrainer.loadModel(model, 16);
+        ComputationGraph net = UNetFiles.load(model, 16);
         INDArray images = Samplers.ddim(Samplers.of(net, s.embedding()), s.noiseSchedule(), new long[]{2, 1, 16, 16},
                 5, 3);
         assertArrayEquals(new long[]{2, 1, 16, 16}, images.shape());
@@ -56,13 +56,14 @@ class DiffusionTrainerTest extends AdmTestBase {
         assertEquals(whole.finalScores().get("student"), kd.finalScores().get("teacher"), 1e-9,
                 "the frozen teacher is the exported U-Net");
         assertTrue(Double.isFinite(kd.finalScores().get("student")));
-        assertEquals(whole.details().get("FID").get("student"), kd.details().get("FID").get("teacher"), 1e-6, "the teacher samples as it did");
+        assertEquals(whole.details().get("FID").get("student"), kd.details().get("FID").get("teacher"), 1e-6,
+                "the teacher samples as it did");
 
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-                () -> DiffusionTrainer.loadModel(model, 28));
+                () -> UNetFiles.load(model, 28));
         assertTrue(size.getMessage().contains("--downsample"), size.getMessage());
         Path notUnet = dir.resolve("x.zip");
         Files.write(notUnet, new byte[]{1, 2, 3});
-        assertThrows(IllegalArgumentException.class, () -> DiffusionTrainer.settings(notUnet));
+        assertThrows(IllegalArgumentException.class, () -> UNetFiles.settings(notUnet));
     }
 }

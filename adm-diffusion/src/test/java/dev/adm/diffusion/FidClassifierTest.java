@@ -1,7 +1,7 @@
 package dev.adm.diffusion;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.Slow;
 import dev.adm.models.data.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,9 @@
 package dev.adm.segmentation;
 
-import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.GraphEdits;
 import dev.adm.core.engine.GraphSurgery;
+import dev.adm.core.engine.Taps;
 import dev.adm.models.zoo.BilinearResizeVertex;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelSpec;

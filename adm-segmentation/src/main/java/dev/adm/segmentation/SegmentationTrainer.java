@@ -1,18 +1,16 @@
 package dev.adm.segmentation;
 
-import dev.adm.core.engine.Taps;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.Role;
+import dev.adm.core.engine.Taps;
 import dev.adm.core.methods.AuxiliaryHeadLoss;
-import dev.adm.models.data.DataFormatException;
-import dev.adm.models.data.Datasets;
 import dev.adm.models.data.EpochIterator;
-import dev.adm.models.data.Splits;
 import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
+import dev.adm.models.run.LearningRates;
 import dev.adm.models.run.ModelFiles;
 import dev.adm.models.run.RunResult;
 import dev.adm.models.run.StepBatches;
@@ -25,12 +23,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The segmentation task: {@code <head>-<backbone>} networks on scenes composed from Fashion-MNIST items (or a
@@ -42,7 +38,7 @@ public final class SegmentationTrainer implements Task {
     public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("miou", "mIoU", true, "MeanIou");
 
     private final SegmentationConfig cfg;
-    private Scenes data;
+    private SegmentationData data;
 
     SegmentationTrainer(SegmentationConfig cfg) {
         this.cfg = cfg;
@@ -76,7 +72,7 @@ public final class SegmentationTrainer implements Task {
 
     @Override
     public Data load() {
-        data = cfg.folderFormat() == null ? scenes(cfg) : folder(cfg);
+        data = SegmentationData.of(cfg);
         long[] in = data.input();
         return new Data(StepBatches.of(data.train()), new InputType[]{InputType.convolutional(in[1], in[2], in[0])},
                 new long[]{data.classes(), in[1], in[2]}, false, data.source());
@@ -92,7 +88,7 @@ public final class SegmentationTrainer implements Task {
     public Network build(String model, String name, Role role, long seed, double learningRate) {
         long[] in = data.input();
         ModelConfig mc = ModelConfig.builder().input((int) in[0], (int) in[1], (int) in[2]).classes(data.classes())
-                .updater(TrainingRun.cosineNesterov(learningRate, cfg.run().epochs()))
+                .updater(LearningRates.cosineNesterov(learningRate, cfg.run().epochs()))
                 .seed(seed).build();
         SegmentationNet net = SegmentationZoo.build(model, mc, cfg.auxiliary());
         return new Network(net.graph(), "logits", net.taps());
@@ -192,53 +188,5 @@ public final class SegmentationTrainer implements Task {
         engine.networks().forEach(n -> predictions.put(n.name(), engine.predict(n.name(), batch.getFeatures())));
         SegmentationOverlays.write(outDir.resolve("overlays.png"), batch.getFeatures(), batch.getLabels(),
                 predictions);
-    }
-
-    /** A run's data: iterators, classes, input shape {@code [C,H,W]}, a description and the overlay batch. */
-    private record Scenes(EpochIterator train, EpochIterator test, int classes, long[] input, String source,
-                          Supplier<DataSet> overlays) {
-    }
-
-    private static Scenes scenes(SegmentationConfig cfg) {
-        Splits items = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28);
-        SceneComposer trainScenes = SceneComposer.builder(items.train()).canvas(cfg.canvas())
-                .items(cfg.minItems(), cfg.maxItems()).seed(cfg.run().seed()).build();
-        // test scenes: items the networks never saw, placed by a layout seed independent of the run's seed
-        SceneComposer testScenes = SceneComposer.builder(items.test()).canvas(cfg.canvas())
-                .items(cfg.minItems(), cfg.maxItems()).seed(7_919).build();
-        SceneIterator train = SceneIterator.builder(trainScenes, 0, cfg.trainScenes(), cfg.run().batchSize())
-                .shuffle(cfg.run().seed()).flip(cfg.flip()).build();
-        SceneIterator test = SceneIterator.builder(testScenes, 0, cfg.testScenes(), 64)
-                .normalize(train.mean(), train.std()).build();
-        return new Scenes(train, test, trainScenes.numClasses(), new long[]{1, cfg.canvas(), cfg.canvas()},
-                String.format("%d %dx%d scenes with %d..%d items from %s; %d test scenes", cfg.trainScenes(),
-                        cfg.canvas(), cfg.canvas(), cfg.minItems(), cfg.maxItems(), items.source(), cfg.testScenes()),
-                () -> SceneIterator.builder(testScenes, 0, Math.min(cfg.overlays(), cfg.testScenes()), cfg.overlays())
-                        .normalize(train.mean(), train.std()).build().next());
-    }
-
-    /** {@code <data>/train} and {@code <data>/val} (or {@code test}) folders of images and label PNGs. */
-    private static Scenes folder(SegmentationConfig cfg) {
-        SegmentationFolder.Format format = SegmentationFolder.Format.parse(cfg.folderFormat());
-        Path root = cfg.dataDir();
-        Path testDir = Files.isDirectory(root.resolve("val")) ? root.resolve("val") : root.resolve("test");
-        if (!Files.isDirectory(root.resolve("train")) || !Files.isDirectory(testDir)) {
-            throw new DataFormatException(root + " must hold train/ and val/ (or test/) folders, each with images/ "
-                    + "and labels/");
-        }
-        SegmentationFolder.Split trainSplit = SegmentationFolder.read(root.resolve("train"), format,
-                cfg.folderHeight(), cfg.folderWidth());
-        SegmentationFolder.Split testSplit = SegmentationFolder.read(testDir, format, cfg.folderHeight(),
-                cfg.folderWidth());
-        SegmentationSplitIterator train = SegmentationSplitIterator.builder(trainSplit, cfg.run().batchSize())
-                .shuffle(cfg.run().seed()).flip(cfg.flip()).build();
-        SegmentationSplitIterator test = SegmentationSplitIterator.builder(testSplit, 16)
-                .normalize(train.mean(), train.std()).build();
-        return new Scenes(train, test, format.classes(), new long[]{3, cfg.folderHeight(), cfg.folderWidth()},
-                String.format("%s folders in %s: %d train / %d %s images at %dx%d", format.name().toLowerCase(),
-                        root, trainSplit.size(), testSplit.size(), testDir.getFileName(), cfg.folderHeight(),
-                        cfg.folderWidth()),
-                () -> SegmentationSplitIterator.builder(testSplit, Math.min(cfg.overlays(), testSplit.size()))
-                        .normalize(train.mean(), train.std()).build().next());
     }
 }

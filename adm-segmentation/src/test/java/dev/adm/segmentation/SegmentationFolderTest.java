@@ -1,8 +1,8 @@
 package dev.adm.segmentation;
 
-import dev.adm.models.run.RunResult;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.models.data.DataFormatException;
+import dev.adm.models.run.RunResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;

@@ -1,11 +1,11 @@
 package dev.adm.segmentation;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.Slow;
 import dev.adm.models.data.FashionMnist;
 import dev.adm.models.zoo.ModelConfig;
 import dev.adm.models.zoo.ModelZoo;

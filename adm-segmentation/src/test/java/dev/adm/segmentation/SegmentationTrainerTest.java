@@ -1,10 +1,10 @@
 package dev.adm.segmentation;
 
-import dev.adm.core.testing.Slow;
-import dev.adm.models.run.RunResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.Slow;
+import dev.adm.models.run.RunResult;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;

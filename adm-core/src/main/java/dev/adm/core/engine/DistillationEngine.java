@@ -2,6 +2,7 @@ package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
+import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ActivationWorkspace;
@@ -9,7 +10,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,9 +42,6 @@ import java.util.Set;
 public final class DistillationEngine {
     private static final String MISSING_NETWORK_HINT = " (on the command line: --teacher MODEL for online methods, "
             + "--teacher-checkpoint FILE for offline ones)";
-
-    /** The step seed used in place of 0 (see {@link #stepSeed}). */
-    private static final long ZERO_SEED = 0x9E3779B97F4A7C15L;
 
     private final DistillationMethod method;
     private final ImmutableList<EngineNetwork> networks;
@@ -246,7 +243,7 @@ public final class DistillationEngine {
      * without workspaces, every network gets fresh arrays, freed when the step ends).
      */
     public StepResult step(INDArray[] features, INDArray oneHotLabels) {
-        Nd4j.getRandom().setSeed(stepSeed());
+        Seeds.restart(randomSeed * 1_000_003L + iteration());
         boolean inWorkspace = networks.stream().allMatch(n -> ActivationWorkspace.supported(n.graph()));
         if (inWorkspace) {
             networks.forEach(EngineNetwork::allocateTrainingBuffers);
@@ -348,16 +345,6 @@ public final class DistillationEngine {
                 a.close();
             }
         }
-    }
-
-    /**
-     * The seed of this step's random draws, a function of the run's seed and the iteration. Never 0: ND4J
-     * 1.0.0-M2.1's native generator does not restart on {@code setSeed(0)} (its draws then depend on what it drew
-     * before), which made the first step of two engines with the default seed draw different AKD masks.
-     */
-    private long stepSeed() {
-        long seed = randomSeed * 1_000_003L + iteration();
-        return seed != 0 ? seed : ZERO_SEED;
     }
 
     /**

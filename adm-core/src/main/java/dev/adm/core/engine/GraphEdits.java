@@ -1,6 +1,7 @@
 package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
+import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -167,13 +168,14 @@ public final class GraphEdits {
             Preconditions.checkArgument(v instanceof LayerVertex lv && lv.getLayerConf().getLayer()
                     instanceof FeedForwardLayer, "'%s' is not a dense or output layer", vertex);
             FeedForwardLayer head = (FeedForwardLayer) ((LayerVertex) v).getLayerConf().getLayer();
-            GraphSurgery.replaceLayer(conf, vertex, GraphSurgery.copyHead(head, new DenseLayer.Builder().activation(Activation.IDENTITY).build()));
+            DenseLayer raw = new DenseLayer.Builder().activation(Activation.IDENTITY).build();
+            GraphSurgery.replaceLayer(conf, vertex, GraphSurgery.copyHead(head, raw));
             return this;
         }
 
         private void checkNew(String name, String... inputs) {
-            Preconditions.checkArgument(!conf.getVertices().containsKey(name) && !conf.getNetworkInputs().contains(name),
-                    "the graph already has a vertex '%s'", name);
+            boolean taken = conf.getVertices().containsKey(name) || conf.getNetworkInputs().contains(name);
+            Preconditions.checkArgument(!taken, "the graph already has a vertex '%s'", name);
             for (String i : inputs) {
                 Preconditions.checkArgument(conf.getVertices().containsKey(i) || conf.getNetworkInputs().contains(i),
                         "vertex '%s' would read unknown vertex '%s'", name, i);
@@ -219,7 +221,7 @@ public final class GraphEdits {
         conf.getVertexInputs().putAll(inputs);
         conf.setNetworkInputs(new ArrayList<>(List.of("input")));
         conf.setNetworkOutputs(new ArrayList<>(List.of(logitsVertex)));
-        conf.getDefaultConfiguration().setSeed(seed);
+        conf.getDefaultConfiguration().setSeed(Seeds.usable(seed));
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
         conf.setIterationCount(0);

@@ -77,7 +77,8 @@ final class LossGraphScope implements LossScope {
             NetworkRef ref = e.signature.ref();
             if (e.terms.isEmpty()) {
                 Preconditions.checkState(!ref.trainable(), "method '%s' defines no loss for trainable network "
-                        + "'%s'; freeze it (trainable=false) or use a method that trains it", method.name(), ref.name());
+                        + "'%s'; freeze it (trainable=false) or use a method that trains it", method.name(),
+                        ref.name());
                 continue;
             }
             SDVariable total = null;

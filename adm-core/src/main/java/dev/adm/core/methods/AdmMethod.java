@@ -216,9 +216,9 @@ public final class AdmMethod implements DistillationMethod {
     }
 
     /**
-     * Dense prediction (docs/methods.md#adm, step 10): S and the weights per location of the decoder maps, the softmax over the
-     * valid locations only (labels downsampled by nearest); L_co weighs the pixel KL and L_di the pixel CE. Our
-     * reconstruction evaluates both on the network's logits at label size, each weight spread (nearest) over the
+     * Dense prediction (docs/methods.md#adm, step 10): S and the weights per location of the decoder maps, the softmax
+     * over the valid locations only (labels downsampled by nearest); L_co weighs the pixel KL and L_di the pixel CE.
+     * Our reconstruction evaluates both on the network's logits at label size, each weight spread (nearest) over the
      * label pixels of its location: the heads here upsample before their 1x1 classifier, so those logits are the
      * bilinear upsampling of the feature-resolution ones the reconstruction first named.
      */

@@ -1,10 +1,10 @@
 package dev.adm.core.methods;
 
-import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LossScope;
 import dev.adm.core.engine.NetworkRef;
+import dev.adm.core.engine.Taps;
 import dev.adm.core.ops.Losses;
 import dev.adm.core.ops.SpatialOps;
 

@@ -12,9 +12,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Output distillation of a diffusion model from a frozen teacher, the plain baseline of ADM's diffusion form (docs/methods.md#output-kd): the
- * student's denoising loss {@code mean (eps_s - eps)^2} plus {@code weight * mean (eps_s - sg eps_t)^2}, both
- * networks seeing the same {@code (x_t, t)}. Needs regression targets (the noise).
+ * Output distillation of a diffusion model from a frozen teacher, the plain baseline of ADM's diffusion form
+ * (docs/methods.md#output-kd): the student's denoising loss {@code mean (eps_s - eps)^2} plus {@code weight * mean
+ * (eps_s - sg eps_t)^2}, both networks seeing the same {@code (x_t, t)}. Needs regression targets (the noise).
  */
 public final class OutputKdMethod implements DistillationMethod {
     public static final String NAME = "output-kd";

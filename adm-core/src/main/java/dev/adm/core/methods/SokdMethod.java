@@ -18,8 +18,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * SOKD, semi-online KD (Liu et al., BMVC 2021, arXiv 2111.11747), as docs/methods.md#sokd: a frozen pretrained teacher (forward in
- * training mode, so its batch norm uses batch statistics, as in the released code) and an auxiliary
+ * SOKD, semi-online KD (Liu et al., BMVC 2021, arXiv 2111.11747), as docs/methods.md#sokd: a frozen pretrained teacher
+ * (forward in training mode, so its batch norm uses batch statistics, as in the released code) and an auxiliary
  * {@code peer}: a fresh, randomly initialised copy of everything after the teacher's {@code split} vertex
  * (its last stage, BN, pooling and head), fed the teacher's {@code split} map with no gradient into the
  * teacher. The peer trains like the student (same learning-rate schedule). Losses, T = 4:

@@ -22,9 +22,9 @@ import java.util.Arrays;
  *
  * <p>Shape contract: feature maps are NCHW {@code [B,C,H,W]}; similarity maps and weights are
  * {@code [B,H,W]}; pooled features are {@code [B,C]}. SameDiff does not infer every op's output shape
- * while a graph is built, so the SameDiff forms take the per-sample shape ({@code [C,H,W]}) explicitly. No function materialises a {@code [B,C,H,W]}
- * temporary: channel reductions are reduce ops (reduce3 dot / cosine, squared norm) and the
- * weighted pooling is a batched matrix product.
+ * while a graph is built, so the SameDiff forms take the per-sample shape ({@code [C,H,W]}) explicitly. No function
+ * materialises a {@code [B,C,H,W]} temporary: channel reductions are reduce ops (reduce3 dot / cosine, squared norm)
+ * and the weighted pooling is a batched matrix product.
  *
  * <pre>{@code
  * long[] chw = {64, 7, 7};
@@ -132,7 +132,8 @@ public final class SpatialOps {
      * As {@link #similarity(INDArray, INDArray, SimilarityMeasure)}, written into {@code out} ({@code [B,H,W]})
      * and returned. For loops that compute S again and again: the one-pass kernel writes a dense float
      * {@code out} in place, which spares the fresh native pages of a new result; their page faults added
-     * 0.05-0.2 ms to a 0.28-0.38 ms kernel on [128,64,16,16] (README, "Benchmarks"). Other arrays receive a copy.
+     * 0.05-0.2 ms to a 0.28-0.38 ms kernel on [128,64,16,16] (docs/performance.md, the similarity kernel). Other
+     * arrays receive a copy.
      */
     public static INDArray similarity(INDArray fs, INDArray ft, SimilarityMeasure measure, INDArray out) {
         checkEagerInputs(fs, ft, measure);

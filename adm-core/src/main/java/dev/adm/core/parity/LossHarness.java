@@ -11,6 +11,8 @@ import dev.adm.core.methods.MethodRegistry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,31 +80,28 @@ public final class LossHarness {
         entry.params().forEach(p -> own.add(p.key()));
         int ignoreLabel = 255;
         for (var e : params.entrySet()) {
-            if (e.getKey().equals(IGNORE_LABEL) && !own.contains(IGNORE_LABEL)) {
-                try {
-                    ignoreLabel = Integer.parseInt(e.getValue());
-                } catch (NumberFormatException x) {
-                    throw new IllegalArgumentException(IGNORE_LABEL + " must be an integer, got '" + e.getValue() + "'");
-                }
-            }
-        }
-        params.forEach((k, v) -> {
-            if (k.equals(IGNORE_LABEL) && !own.contains(IGNORE_LABEL)) {
-                return;
-            }
+            String k = e.getKey();
+            String v = e.getValue();
             if (own.contains(k)) {
                 methodParams.put(k, v);
+            } else if (k.equals(IGNORE_LABEL)) {
+                try {
+                    ignoreLabel = Integer.parseInt(v);
+                } catch (NumberFormatException x) {
+                    throw new IllegalArgumentException(IGNORE_LABEL + " must be an integer, got '" + v + "'");
+                }
             } else {
                 try {
                     scalars.put(k, Double.parseDouble(v));
-                } catch (NumberFormatException e) {
+                } catch (NumberFormatException x) {
                     throw new IllegalArgumentException("parameter " + k + "=" + v + " is not one of " + method
                             + "'s parameters " + own + " and not a number for a step scalar");
                 }
             }
-        });
+        }
         DistillationMethod m = entry.create(methodParams);
         INDArray y = oneHot(values.get("labels"), ignoreLabel);
+        checkConsistent(y);
         List<NpyNetwork> networks = new ArrayList<>();
         for (String n : NETWORKS) {
             if (values.keySet().stream().anyMatch(k -> k.startsWith(n + "_"))) {
@@ -133,6 +132,35 @@ public final class LossHarness {
             }
         }
         return new Result(e.result().totals(), e.result().terms(), grads);
+    }
+
+    /**
+     * Fails, naming the file, on a tensor that cannot belong with the labels: NaN or infinite values, another batch
+     * size, logits or a head of another class count, per-pixel logits of another size.
+     */
+    private void checkConsistent(INDArray oneHot) {
+        long batch = oneHot.size(0);
+        long classes = oneHot.size(1);
+        values.forEach((stem, v) -> {
+            if (stem.equals("labels")) {
+                return;
+            }
+            boolean finite = v.dataType() != DataType.DOUBLE || !BooleanIndexing.or(v, Conditions.notFinite());
+            Preconditions.checkArgument(finite, "%s.npy holds NaN or infinite values in %s; give finite tensors", stem,
+                    inputs);
+            boolean head = stem.endsWith("_head_w") || stem.endsWith("_head_b");
+            Preconditions.checkArgument(head || v.size(0) == batch, "%s.npy has %s rows but labels.npy has %s; give "
+                    + "every tensor for the same batch", stem, v.size(0), batch);
+            long k = stem.endsWith("_head_b") ? v.size(0) : stem.endsWith("_head_w") || stem.endsWith("_logits")
+                    ? v.size(1) : classes;
+            Preconditions.checkArgument(k == classes, "%s.npy has %s classes but the student's logits have %s; give "
+                    + "the teacher and the student the same classes", stem, k, classes);
+            if (stem.endsWith("_logits") && oneHot.rank() == 4) {
+                Preconditions.checkArgument(v.rank() == 4 && v.size(2) == oneHot.size(2) && v.size(3) == oneHot.size(3),
+                        "%s.npy is %s but labels.npy is %s per image; per-pixel logits must have the labels' size",
+                        stem, Arrays.toString(v.shape()), Arrays.toString(new long[]{oneHot.size(2), oneHot.size(3)}));
+            }
+        });
     }
 
     /**

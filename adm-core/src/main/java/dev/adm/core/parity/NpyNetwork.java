@@ -1,11 +1,11 @@
 package dev.adm.core.parity;
 
-import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
 import dev.adm.core.engine.NetworkGradients;
 import dev.adm.core.engine.NetworkRef;
 import dev.adm.core.engine.NetworkSignature;
 import dev.adm.core.engine.NetworkTensors;
+import dev.adm.core.engine.Taps;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;

@@ -243,7 +243,8 @@ class DenseMethodsTest extends AdmTestBase {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(m,
                     m.trainsSingleNetwork() ? nets.subList(1, 2) : nets, new long[]{2, 4, 4}, LABELS, Map.of()));
             assertTrue(e.getMessage().contains(m.displayName() + " is defined on ")
-                    && e.getMessage().contains("does not run on per-pixel class labels (segmentation)"), e.getMessage());
+                    && e.getMessage().contains("does not run on per-pixel class labels (segmentation)"),
+                    e.getMessage());
             assertTrue(!MethodRegistry.namesFor(LabelKind.PIXEL).contains(entry.name()));
         }
         IllegalArgumentException stride = assertThrows(IllegalArgumentException.class, () -> new DistillationEngine(

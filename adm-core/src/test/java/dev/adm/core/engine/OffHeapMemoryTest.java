@@ -1,9 +1,9 @@
 package dev.adm.core.engine;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.methods.MethodRegistry;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.ChildJvm;
+import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.TinyGraphs;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;

@@ -113,7 +113,8 @@ class MethodValuesTest extends AdmTestBase {
         INDArray right = Nd4j.create(new double[][]{{3, 1, -2}, {2, 0.5, -1}}); // class 0 both times
         INDArray wrongElsewhere = Nd4j.create(new double[][]{{-1, -3, 2}, {0, -2, 1.5}}); // class 2
         INDArray y0 = Nd4j.create(new double[][]{{1, 0, 0}, {1, 0, 0}});
-        double[][] cases = {{0, 1}, {1, 1}, {0, 0.5}, {0, 3}}; // {pair, temperature}: pair 0 = (right, wrong), 1 = swapped
+        // {pair, temperature}: pair 0 = (student wrong elsewhere, teacher right), 1 = swapped
+        double[][] cases = {{0, 1}, {1, 1}, {0, 0.5}, {0, 3}};
         int expert = 0;
         for (double[] c : cases) {
             INDArray zs = c[0] == 0 ? wrongElsewhere : right;

@@ -1,15 +1,16 @@
 package dev.adm.models.classification;
 
-import dev.adm.core.engine.Taps;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.Role;
+import dev.adm.core.engine.Taps;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.ImageSetIterator;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
+import dev.adm.models.run.LearningRates;
 import dev.adm.models.run.ModelFiles;
 import dev.adm.models.run.RunResult;
 import dev.adm.models.run.RunSettings;
@@ -97,7 +98,7 @@ public final class ClassificationTrainer implements Task {
         ModelSpec spec = ModelZoo.get(model);
         ComputationGraph g = spec.build(ModelConfig.builder().input(train.channels(), train.height(), train.width())
                 .classes(train.numClasses()).seed(seed)
-                .updater(TrainingRun.cosineNesterov(learningRate, cfg.run().epochs())).build());
+                .updater(LearningRates.cosineNesterov(learningRate, cfg.run().epochs())).build());
         return new Network(g, "logits", spec.tapAliases());
     }
 

@@ -1,6 +1,5 @@
 package dev.adm.models.classification;
 
-import dev.adm.models.run.Checkpoint;
 import com.google.common.base.Preconditions;
 import dev.adm.core.backend.Backend;
 import dev.adm.core.engine.GraphSurgery;
@@ -10,6 +9,7 @@ import dev.adm.models.data.Datasets;
 import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
+import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.RunSettings;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -22,13 +22,14 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * ADM's similarity map and its consensus/divergence weights for a trained teacher/student pair, drawn over
- * test images ({@code ./adm visualize}), and the paper's observation measured: how much consensus weight
- * lands on the object (foreground) rather than the background.
+ * Where ADM's weights land for a trained teacher/student pair ({@code ./adm visualize}): the similarity map and
+ * the consensus and divergence weights over test images, as a picture and as the mean weight on the object
+ * (foreground) against the background, the paper's observation.
  */
 public final class SimilarityMaps {
     /** Foreground: a pixel brighter than this (of 255); Fashion-MNIST items lie on a black background. */
@@ -49,7 +50,11 @@ public final class SimilarityMaps {
 
     /** Draws {@code rows} test images with their maps into {@code png}; statistics over {@code statImages}. */
     public static Summary draw(Path runDir, Path png, int rows, int statImages) {
-        Preconditions.checkArgument(rows >= 1 && statImages >= rows, "need 1 <= rows <= statistics images");
+        Preconditions.checkArgument(rows >= 1 && statImages >= rows, "the grid needs at least one row and no more "
+                + "rows than the images the statistics average over; got %s rows and %s images", rows, statImages);
+        Preconditions.checkArgument(Files.isRegularFile(runDir.resolve(Checkpoint.FILE)), "%s holds no run (no %s); "
+                + "give the directory of a run of adm train classification with a teacher and a student", runDir,
+                Checkpoint.FILE);
         Backend.initialize();
         Checkpoint.State state = Checkpoint.load(runDir);
         Map<String, ComputationGraph> nets = state.networks();

@@ -52,9 +52,7 @@ public final class CifarReader {
 
     /** Training and test splits from the standard file names in {@code dir}. */
     public static Splits load(Variant variant, Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new DataFormatException("CIFAR directory " + dir + " does not exist");
-        }
+        DataDirectories.require(dir, "the CIFAR binary files (" + String.join(", ", variant.trainFiles) + ", ...)");
         ImageSet train = read(variant, variant.trainFiles.stream().map(dir::resolve).toList());
         ImageSet test = read(variant, variant.testFiles.stream().map(dir::resolve).toList());
         return new Splits(train, test, variant.name() + " from " + dir + " (" + train.size()

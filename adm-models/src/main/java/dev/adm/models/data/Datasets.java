@@ -73,6 +73,7 @@ public final class Datasets {
     }
 
     private static Splits folder(Path dir, int size) {
+        DataDirectories.require(dir, "train/ and test/ (or val/) folders of class sub-folders");
         Path test = Files.isDirectory(dir.resolve("test")) ? dir.resolve("test") : dir.resolve("val");
         if (!Files.isDirectory(dir.resolve("train")) || !Files.isDirectory(test)) {
             throw new DataFormatException(dir + " must hold train/ and test/ (or val/) folders, each with one "

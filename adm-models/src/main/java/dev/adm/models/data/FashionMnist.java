@@ -1,6 +1,5 @@
 package dev.adm.models.data;
 
-import com.google.common.base.Preconditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +56,7 @@ public final class FashionMnist {
 
     /** The full 60k/10k set from a directory of IDX files. */
     public static Splits fromDirectory(Path dir) {
-        Preconditions.checkArgument(Files.isDirectory(dir), "data directory %s does not exist", dir);
+        DataDirectories.require(dir, "the four Fashion-MNIST IDX files (plain or .gz)");
         ImageSet train = read(find(dir, "train-images-idx3-ubyte"), find(dir, "train-labels-idx1-ubyte"));
         ImageSet test = read(find(dir, "t10k-images-idx3-ubyte"), find(dir, "t10k-labels-idx1-ubyte"));
         return splits(train, test, "Fashion-MNIST from " + dir + " (" + train.size() + " train / "

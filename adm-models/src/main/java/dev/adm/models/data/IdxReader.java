@@ -70,7 +70,10 @@ public final class IdxReader {
         } catch (NoSuchFileException e) {
             throw new DataFormatException("missing " + what + " file " + file);
         } catch (EOFException e) {
-            throw new DataFormatException(file + " is truncated: it ends inside the header");
+            // a plain file ends early only in its header (the body is read with readNBytes); a gzip stream anywhere
+            throw new DataFormatException(file + (file.getFileName().toString().endsWith(".gz")
+                    ? " is truncated: the compressed data ends before the end of its stream (an incomplete download?)"
+                    : " is truncated: it ends inside the header"));
         } catch (IOException e) {
             throw new DataFormatException("cannot read " + file + ": " + e.getMessage(), e);
         }

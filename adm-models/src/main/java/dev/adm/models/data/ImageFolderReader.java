@@ -30,9 +30,7 @@ public final class ImageFolderReader {
 
     public static Folder read(Path root, int size) {
         Preconditions.checkArgument(size > 0, "image size must be positive, got %s", size);
-        if (!Files.isDirectory(root)) {
-            throw new DataFormatException("image folder " + root + " does not exist");
-        }
+        DataDirectories.require(root, "one sub-folder of images per class");
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(root)) {
             classDirs = s.filter(Files::isDirectory).sorted().toList();

@@ -3,13 +3,13 @@ package dev.adm.models.run;
 import com.google.common.base.Preconditions;
 import dev.adm.core.backend.Backend;
 import dev.adm.core.backend.BackendInfo;
+import dev.adm.core.backend.Seeds;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.LabelKind;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
 import dev.adm.core.methods.MethodRegistry;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,7 @@ public final class DistillationRun {
         RunSettings run = config.run();
         Task task = config.task();
         BackendInfo backend = Backend.initialize();
-        Nd4j.getRandom().setSeed(run.seed());
+        Seeds.restart(run.seed());
         log.info("run config: {}", config);
         Task.Data data = task.load();
         log.info("data: {}", data.source());
@@ -55,7 +55,7 @@ public final class DistillationRun {
         engine.setRandomSeed(run.seed());
         double studentRate = learningRate(run, method, Role.STUDENT);
         List<EpochRecord> history = TrainingRun.train(spec, start, engine, data.train(),
-                epoch -> TrainingRun.cosineRate(studentRate, epoch, run.epochs()), task::score);
+                epoch -> LearningRates.cosineRate(studentRate, epoch, run.epochs()), task::score);
         double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
         if (history.size() < run.epochs()) {
             return new RunResult(run.outDir(), history, TrainingRun.last(history), Map.of(), seconds);

@@ -25,15 +25,17 @@ final class ExperimentTables {
                         + "mean ± sample std over seeds.%nSettings of every run: %s.%n%n", setup.teacher(),
                 setup.student(), setup.epochs(), setup.seeds(), setup.firstSeed(), metric,
                 percent ? " in %" : " (lower is better)", setup.settings()));
-        md.append(String.format(Locale.ROOT, "| method | teacher %s | student %s |%s s/epoch |%n|---|---:|---:|%s---:|%n",
-                metric, metric, extra == null ? "" : " student " + extra.display() + " |", extra == null ? "" : "---:|"));
+        md.append(String.format(Locale.ROOT, "| method | teacher %s | student %s |%s s/epoch |%n"
+                        + "|---|---:|---:|%s---:|%n", metric, metric,
+                extra == null ? "" : " student " + extra.display() + " |", extra == null ? "" : "---:|"));
         StringBuilder csv = new StringBuilder("label,method,params,seeds,teacher_mean,teacher_std,student_mean,"
                 + "student_std," + (extra == null ? "" : extra.resultKey() + "_mean," + extra.resultKey() + "_std,")
                 + "epoch_seconds\n");
         for (ExperimentRunner.Row r : rows) {
             int n = r.runs().size();
             md.append(String.format(Locale.ROOT, "| %s | %s | %s |%s %.0f |%n", r.variant().label(),
-                    cell(r.teacherMean(), r.teacherStd(), n, percent), cell(r.studentMean(), r.studentStd(), n, percent),
+                    cell(r.teacherMean(), r.teacherStd(), n, percent),
+                    cell(r.studentMean(), r.studentStd(), n, percent),
                     extra == null ? "" : " " + cell(r.extraMean(), r.extraStd(), n, false) + " |", r.epochSeconds()));
             csv.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%d,%.6f,%.6f,%.6f,%.6f,%s%.2f%n", r.variant().label(),
                     r.variant().method(), r.variant().params().toString().replace("\"", "'"), n,
@@ -62,7 +64,8 @@ final class ExperimentTables {
         chart.addSeries("student", rows.stream().map(r -> r.variant().label()).toList(),
                 rows.stream().map(r -> scale * r.studentMean()).toList(),
                 rows.stream().map(r -> scale * r.studentStd()).toList());
-        AtomicFiles.writeVia(file, tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+        AtomicFiles.writeVia(file,
+                tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
     }
 
     /** Mean ± std, or {@code mean (n=1)} for a single run, whose spread is unknown; a dash for no value. */

@@ -26,8 +26,8 @@ public final class ModelFiles {
      * @param howToMakeOne the end of the message: how to make such a file (the command that trains one)
      */
     public static void checkFile(Path file, String howToMakeOne) {
-        Preconditions.checkArgument(!Files.isDirectory(file), "%s is a directory, not a model file; give the .zip a run "
-                + "wrote (%s)", file, howToMakeOne);
+        Preconditions.checkArgument(!Files.isDirectory(file), "%s is a directory, not a model file; give the .zip a "
+                + "run wrote (%s)", file, howToMakeOne);
         Preconditions.checkArgument(Files.isRegularFile(file), "model file %s does not exist; %s", file, howToMakeOne);
         try {
             Preconditions.checkArgument(Files.size(file) > 0, "model file %s is empty; %s", file, howToMakeOne);

@@ -163,7 +163,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
             return method(s.method).methodParams(s.methodParams).teachers(s.teachers)
                     .teacherCheckpoint(s.teacherCheckpoint).students(s.students).epochs(s.epochs)
                     .batchSize(s.batchSize).learningRate(s.learningRate).seed(s.seed).outDir(s.outDir)
-                    .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery).progress(s.progress);
+                    .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery)
+                    .progress(s.progress);
         }
 
         /** The shared settings as set, validated. */

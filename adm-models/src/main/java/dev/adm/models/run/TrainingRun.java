@@ -10,20 +10,18 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.schedule.MapSchedule;
-import org.nd4j.linalg.schedule.ScheduleType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -33,6 +31,7 @@ import java.util.function.Function;
  */
 public final class TrainingRun {
     private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);
+    private static final AtomicReference<Path> ACTIVE = new AtomicReference<>();
 
     /**
      * The run's fixed description.
@@ -117,6 +116,25 @@ public final class TrainingRun {
     public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, StepBatches trainData,
                                           Function<Integer, Double> learningRate,
                                           Function<DistillationEngine, Map<String, Double>> score) {
+        ACTIVE.set(spec.outDir());
+        try {
+            return trainEpochs(spec, start, engine, trainData, learningRate, score);
+        } finally {
+            ACTIVE.set(null);
+        }
+    }
+
+    /**
+     * The directory of the run training now in this process, if any: what an interrupted process can tell the user
+     * to resume.
+     */
+    public static Optional<Path> activeRun() {
+        return Optional.ofNullable(ACTIVE.get());
+    }
+
+    private static List<EpochRecord> trainEpochs(Spec spec, Start start, DistillationEngine engine,
+                                                 StepBatches trainData, Function<Integer, Double> learningRate,
+                                                 Function<DistillationEngine, Map<String, Double>> score) {
         List<EpochRecord> history = new ArrayList<>(start.history());
         int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
                 : spec.epochs();
@@ -158,25 +176,6 @@ public final class TrainingRun {
     /** The last epoch's scores (empty before the first epoch). */
     public static Map<String, Double> last(List<EpochRecord> history) {
         return history.isEmpty() ? Map.of() : history.get(history.size() - 1).scores();
-    }
-
-    /** Cosine annealing from {@code base}, one value per epoch, as a built-in DL4J schedule (it is serialised). */
-    public static MapSchedule cosineSchedule(double base, int epochs) {
-        Map<Integer, Double> lr = new HashMap<>();
-        for (int e = 0; e < epochs; e++) {
-            lr.put(e, cosineRate(base, e, epochs));
-        }
-        return new MapSchedule(ScheduleType.EPOCH, lr);
-    }
-
-    /** SGD with Nesterov momentum 0.9 and the rate cosine-annealed from {@code base} per epoch (CIFAR practice). */
-    public static Nesterovs cosineNesterov(double base, int epochs) {
-        return new Nesterovs(cosineSchedule(base, epochs), 0.9);
-    }
-
-    /** The cosine-annealed rate at an epoch. */
-    public static double cosineRate(double base, int epoch, int epochs) {
-        return base * 0.5 * (1 + Math.cos(Math.PI * epoch / epochs));
     }
 
     /** "student top-1 91.20%, teacher top-1 92.00%" (an error: "student MSE 0.0412"). */

@@ -1,9 +1,9 @@
 package dev.adm.models.zoo;
 
-import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.Map;

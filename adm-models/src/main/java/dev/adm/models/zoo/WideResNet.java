@@ -1,7 +1,7 @@
 package dev.adm.models.zoo;
 
-import dev.adm.core.engine.Taps;
 import com.google.common.base.Preconditions;
+import dev.adm.core.engine.Taps;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 

@@ -1,5 +1,6 @@
 package dev.adm.models.zoo;
 
+import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -15,7 +16,7 @@ final class ZooGraphs {
     /** Seed, data type, updater, L2, He initialisation, PyTorch-style explicit padding; input "input". */
     static GraphBuilder start(ModelConfig cfg) {
         return new NeuralNetConfiguration.Builder()
-                .seed(cfg.seed())
+                .seed(Seeds.usable(cfg.seed()))
                 .dataType(cfg.dataType())
                 .updater(cfg.updater())
                 .l2(cfg.l2())

@@ -1,9 +1,9 @@
 package dev.adm.models.classification;
 
-import dev.adm.core.testing.Slow;
-import dev.adm.models.run.RunResult;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.ChildJvm;
+import dev.adm.core.testing.Slow;
+import dev.adm.models.run.RunResult;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -104,6 +104,9 @@ class ClassificationTrainerTest extends AdmTestBase {
         ClassificationTrainer.run(small("baseline", teacherRun).epochs(1).trainLimit(64).build());
         ComputationGraph ok = ClassificationTrainer.loadClassifier(teacherRun.resolve("student.zip"), 10);
         assertEquals(10, ok.getOutputLayer(0).getParam("b").length());
+        // a run's checkpoint serves as well: its network, as the run trained it
+        assertEquals(ok.params(), ClassificationTrainer.loadClassifier(teacherRun.resolve("checkpoint.zip"), 10)
+                .params());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ClassificationTrainer.loadClassifier(teacherRun.resolve("student.zip"), 100));
         assertTrue(e.getMessage().contains("10 classes") && e.getMessage().contains("100"), e.getMessage());
@@ -125,7 +128,8 @@ class ClassificationTrainerTest extends AdmTestBase {
         long plainResnet8 = ModelSerializer.restoreComputationGraph(teacher.toFile()).numParams();
         for (String method : List.of("fitnet", "sokd", "adm-kd")) {
             Path out = dir.resolve(method);
-            ClassificationTrainer.run(small(method, out).teacherCheckpoint(teacher).trainLimit(128).stopAfter(1).build());
+            ClassificationTrainer.run(small(method, out).teacherCheckpoint(teacher).trainLimit(128).stopAfter(1)
+                    .build());
             RunResult r = ClassificationTrainer.run(small(method, out).teacherCheckpoint(teacher)
                     .trainLimit(128).resume(true).build());
             assertTrue(r.finalScores().get("teacher") > 0.5, method + ": the frozen teacher lost its accuracy "

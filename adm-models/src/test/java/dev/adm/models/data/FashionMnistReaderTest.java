@@ -3,6 +3,7 @@ package dev.adm.models.data;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -41,6 +42,19 @@ class FashionMnistReaderTest {
                 && e.getMessage().contains("0x00000803"), e.getMessage());
         DataFormatException swapped = fails(img, img);
         assertTrue(swapped.getMessage().contains("magic"), swapped.getMessage());
+    }
+
+    @Test
+    void aTruncatedGzipFileIsReportedAsSuchAndADataPathThatIsAFileAsAFile() throws Exception {
+        Path whole = IdxFiles.write(dir.resolve("whole.gz"), IdxFiles.images(50, 28, 28, IdxReader.IMAGES_MAGIC));
+        byte[] gz = Files.readAllBytes(whole);
+        Path cut = Files.write(dir.resolve("cut.gz"), Arrays.copyOf(gz, gz.length * 3 / 4));
+        Path lab = IdxFiles.write(dir.resolve("lab"), IdxFiles.labels(new int[50]));
+        DataFormatException e = fails(cut, lab);
+        assertTrue(e.getMessage().contains("cut.gz") && e.getMessage().contains("compressed data ends")
+                && !e.getMessage().contains("header"), e.getMessage());
+        DataFormatException notADir = assertThrows(DataFormatException.class, () -> FashionMnist.fromDirectory(lab));
+        assertTrue(notADir.getMessage().contains("is a file; give the directory"), notADir.getMessage());
     }
 
     @Test

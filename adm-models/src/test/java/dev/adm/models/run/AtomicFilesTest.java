@@ -1,7 +1,7 @@
 package dev.adm.models.run;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.ChildJvm;
+import dev.adm.core.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package dev.adm.models.zoo;
 
-import dev.adm.core.testing.Slow;
 import dev.adm.core.testing.AdmTestBase;
+import dev.adm.core.testing.Slow;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;

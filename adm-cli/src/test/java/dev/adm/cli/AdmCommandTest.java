@@ -183,10 +183,11 @@ class AdmCommandTest extends AdmTestBase {
                 {"--out", ""},
                 {"--out", file.toString()},
                 {"--resume", "--out", dir.resolve("never").toString()},
+                {"--out", file.resolve("sub").toString()},
         };
         String[] messages = {"learning rate must be a positive number, got Infinity", "got NaN",
                 "an output directory is required (--out DIR)", "is a file; give a directory",
-                "no checkpoint"};
+                "no checkpoint", "cannot create the run directory"};
         for (int i = 0; i < cases.length; i++) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "classification",
                     "--method", "baseline", "--embedded", "--train-limit", "64", "--epochs", "1", "--no-progress"));

@@ -65,6 +65,7 @@ public final class RunDirectory {
         }
         List<Path> old = runFiles(dir);
         if (old.stream().noneMatch(p -> !p.getFileName().toString().startsWith("."))) {
+            createWritable(dir);
             return;
         }
         Preconditions.checkArgument(run.overwrite(), "%s already holds a run (%s); continue it with --resume, start "
@@ -85,6 +86,18 @@ public final class RunDirectory {
             throw new UncheckedIOException("--overwrite: cannot remove the old run's files in " + dir + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Creates the directory when missing; fails, saying why, when it cannot be made or written. */
+    private static void createWritable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create the run directory --out " + dir + " (" + e + "); give a "
+                    + "directory that can be made, or an existing one", e);
+        }
+        Preconditions.checkArgument(Files.isWritable(dir), "the run directory --out %s is not writable; give one this "
+                + "user may write", dir);
     }
 
     private static String names(List<Path> files) {

@@ -44,8 +44,6 @@ public final class DistillationRun {
         LabelKind labels = LabelKind.of(data.labelShape(), data.regressionTargets());
         Preconditions.checkArgument(method.labelKinds().contains(labels), "%s does not run on %s; methods that do: %s",
                 run.method(), labels.description(), String.join(", ", MethodRegistry.namesFor(labels)));
-        Preconditions.checkArgument(!(run.resume() && run.overwrite()), "give either --resume (continue the run in "
-                + "%s) or --overwrite (start it over), not both", run.outDir());
         TrainingRun.Spec spec = new TrainingRun.Spec(run.outDir(), run.method(), run.epochs(), run.stopAfter(),
                 run.progress(), task.metric(), resumeSettings(config, task), run.checkpointEvery());
         TrainingRun.Start start = TrainingRun.start(spec, run.resume());

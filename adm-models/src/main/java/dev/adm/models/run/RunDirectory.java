@@ -55,8 +55,6 @@ public final class RunDirectory {
         Path dir = run.outDir();
         Preconditions.checkArgument(!Files.exists(dir) || Files.isDirectory(dir), "--out %s is a file; give a "
                 + "directory for the run (it is created when missing)", dir);
-        Preconditions.checkArgument(!(run.resume() && run.overwrite()), "give either --resume (continue the run in "
-                + "%s) or --overwrite (start it over), not both", dir);
         if (run.resume()) {
             Preconditions.checkArgument(Files.isRegularFile(dir.resolve(Checkpoint.FILE)), "--resume: %s holds no "
                     + "checkpoint to continue (%s); start without --resume", dir, Files.isDirectory(dir)

@@ -53,6 +53,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null && !outDir.toString().isBlank(),
                 "an output directory is required (--out DIR)");
+        Preconditions.checkArgument(!(resume && overwrite), "give either --resume (continue the run in %s) or "
+                + "--overwrite (start it over), not both", outDir);
     }
 
     /** The name of a run's only teacher. */

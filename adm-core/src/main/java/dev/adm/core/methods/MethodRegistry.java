@@ -6,17 +6,18 @@ import dev.adm.core.engine.LabelKind;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Every method by its lower-case name: the one list the CLI, configs and logs use. Adding a method is
- * one class plus one {@code register} line here.
+ * Every method by its lower-case name: the one list the CLI, configs and logs use. The built-in methods
+ * ({@link BuiltInMethods}) come first, then those of every {@link MethodProvider} on the class path, found with
+ * {@link ServiceLoader}: a provider's method is trained, listed and evaluated like a built-in one.
  */
 public final class MethodRegistry {
 
@@ -39,43 +40,14 @@ public final class MethodRegistry {
     }
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+    private static final Map<String, String> PROVIDERS = new LinkedHashMap<>(); // method -> the class that gave it
 
     static {
-        register(new Entry(BaselineMethod.NAME, "cross-entropy only, every trained network on its own",
-                List.of(), p -> new BaselineMethod()));
-        register(new Entry(KdMethod.NAME, "Hinton KD from a frozen teacher: a*CE + b*T^2*KL(p_t||p_s)",
-                KdMethod.PARAMS, KdMethod::fromParams));
-        register(new Entry(DkdMethod.NAME, "decoupled KD from a frozen teacher: CE + warm-up * (alpha TCKD + beta NCKD)",
-                DkdMethod.PARAMS, DkdMethod::fromParams));
-        register(new Entry(FitNetMethod.NAME, "FitNet hints from a frozen teacher through a 1x1 regressor",
-                FitNetMethod.PARAMS, FitNetMethod::fromParams));
-        register(new Entry(AtMethod.NAME, "attention transfer from a frozen teacher on stage outputs",
-                AtMethod.PARAMS, AtMethod::fromParams));
-        register(new Entry(CwdMethod.NAME, "channel-wise distillation of feature maps from a frozen teacher",
-                CwdMethod.PARAMS, CwdMethod::fromParams));
-        register(new Entry(PixelKdMethod.NAME, "pixel-wise KD from a frozen teacher over the valid pixels "
-                + "(segmentation)", PixelKdMethod.PARAMS, PixelKdMethod::fromParams));
-        register(new Entry(AkdMethod.NAME, "avatar KD: dropout avatars of the frozen teacher's map, a cwd or mse "
-                + "base loss on the standardised student map, uncertainty-weighted", AkdMethod.PARAMS,
-                AkdMethod::fromParams));
-        register(new Entry(RddMethod.NAME, "relative-difficulty distillation for segmentation: TFE (teacher-"
-                + "difficulty weights) then TSE (pixels hard for one network only), plus pixel KD",
-                RddMethod.PARAMS, RddMethod::fromParams));
-        register(new Entry(OutputKdMethod.NAME, "diffusion: denoising MSE + weight * mean (eps_s - sg eps_t)^2 "
-                + "from a frozen teacher", OutputKdMethod.PARAMS, OutputKdMethod::fromParams));
-        register(new Entry(DmlMethod.NAME, "deep mutual learning: every network CE + mean T^2*KL to its peers",
-                DmlMethod.PARAMS, DmlMethod::fromParams));
-        register(new Entry(KdclMethod.NAME, "KDCL: every network CE + T^2 KL to the MinLogit ensemble",
-                KdclMethod.PARAMS, KdclMethod::fromParams));
-        register(new Entry(SwitOkdMethod.NAME, "SwitOKD: the student always learns; the teacher pauses (expert "
-                + "mode) when the gap G exceeds its threshold", SwitOkdMethod.PARAMS, SwitOkdMethod::fromParams));
-        register(new Entry(OneMethod.NAME, "ONE: one network with gated branches of its last stage, each "
-                + "learning from the branch ensemble", OneMethod.PARAMS, OneMethod::fromParams));
-        register(new Entry(SokdMethod.NAME, "SOKD: frozen teacher plus a trained peer branch on its stage-2 "
-                + "output; student and peer learn from each other", SokdMethod.PARAMS, SokdMethod::fromParams));
-        for (String base : List.of(DmlMethod.NAME, KdclMethod.NAME, SwitOkdMethod.NAME, KdMethod.NAME,
-                DkdMethod.NAME, OutputKdMethod.NAME)) {
-            register(admOn(ENTRIES.get(base)));
+        registerAll(new BuiltInMethods());
+        for (MethodProvider p : ServiceLoader.load(MethodProvider.class)) {
+            if (!(p instanceof BuiltInMethods)) {
+                registerAll(p);
+            }
         }
     }
 
@@ -84,7 +56,7 @@ public final class MethodRegistry {
      * The parameters are the base's (a name ADM also uses gets the base's prefix, e.g. {@code dkd_alpha})
      * followed by ADM's own; T is the base's temperature (none for output-kd, whose L_co has no KL).
      */
-    private static Entry admOn(Entry base) {
+    public static Entry admOn(Entry base) {
         String name = base.name().equals(DmlMethod.NAME) ? AdmMethod.NAME : AdmMethod.NAME + "-" + base.name();
         Set<String> own = new LinkedHashSet<>();
         AdmMethod.PARAMS.forEach(p -> own.add(p.key()));
@@ -106,16 +78,32 @@ public final class MethodRegistry {
     private MethodRegistry() {
     }
 
-    private static void register(Entry e) {
-        Preconditions.checkState(ENTRIES.put(e.name(), e) == null, "method '%s' registered twice", e.name());
+    private static void registerAll(MethodProvider provider) {
+        provider.methods().forEach(e -> register(e, provider.getClass().getName()));
     }
 
-    public static Collection<Entry> entries() {
-        return Collections.unmodifiableCollection(ENTRIES.values());
+    /**
+     * Adds a method at run time (a {@link MethodProvider} on the class path is the usual way); its name must be new.
+     */
+    public static void register(Entry e) {
+        register(e, "MethodRegistry.register");
+    }
+
+    private static synchronized void register(Entry e, String source) {
+        Preconditions.checkArgument(e.name().matches("[a-z][a-z0-9-]*"), "method name '%s' (from %s) must be "
+                + "lower-case letters, digits and '-', starting with a letter", e.name(), source);
+        Preconditions.checkState(!ENTRIES.containsKey(e.name()), "method '%s' from %s is already registered by %s; "
+                + "give it another name", e.name(), source, PROVIDERS.get(e.name()));
+        ENTRIES.put(e.name(), e);
+        PROVIDERS.put(e.name(), source);
+    }
+
+    public static synchronized Collection<Entry> entries() {
+        return List.copyOf(ENTRIES.values());
     }
 
     /** The entry for a name; an unknown name fails listing the known ones. */
-    public static Entry entry(String name) {
+    public static synchronized Entry entry(String name) {
         Entry e = ENTRIES.get(name);
         if (e == null) {
             throw new IllegalArgumentException("unknown method '" + name + "'; known methods: "
@@ -126,7 +114,7 @@ public final class MethodRegistry {
 
     /** The registered methods whose losses are defined on labels of this kind, in registry order. */
     public static List<String> namesFor(LabelKind kind) {
-        return ENTRIES.values().stream().filter(e -> e.labelKinds().contains(kind)).map(Entry::name).toList();
+        return entries().stream().filter(e -> e.labelKinds().contains(kind)).map(Entry::name).toList();
     }
 
     public static DistillationMethod create(String name, Map<String, String> params) {

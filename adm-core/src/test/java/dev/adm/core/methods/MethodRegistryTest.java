@@ -41,4 +41,27 @@ class MethodRegistryTest {
             assertEquals(e.name(), e.create(Map.of()).name());
         }
     }
+
+    @Test
+    void aProviderOnTheClassPathAddsItsMethodsAfterTheBuiltInOnes() throws Exception {
+        java.util.List<String> names = MethodRegistry.entries().stream().map(MethodRegistry.Entry::name).toList();
+        assertTrue(names.indexOf(LogitMseMethods.NAME) > names.indexOf("adm-output-kd"), names.toString());
+        assertEquals("0.5", MethodRegistry.entry(LogitMseMethods.NAME).resolve(Map.of()).get("weight"));
+        assertTrue(MethodRegistry.create(LogitMseMethods.NAME, Map.of("weight", "2")).freezesTeacher());
+        assertTrue(MethodRegistry.namesFor(dev.adm.core.engine.LabelKind.CLASS).contains(LogitMseMethods.NAME));
+
+        // adm loss evaluates it as it does a built-in method: CE + 0.5 mean (z_s - z_t)^2 on the kd case's tensors
+        java.nio.file.Path inputs = java.nio.file.Path.of(getClass().getResource("/loss-parity/kd/inputs").toURI());
+        var r = new dev.adm.core.parity.LossHarness(inputs).evaluate(LogitMseMethods.NAME, Map.of());
+        var zs = dev.adm.core.parity.NpyFiles.read(inputs.resolve("student_logits.npy"));
+        var zt = dev.adm.core.parity.NpyFiles.read(inputs.resolve("teacher_logits.npy"));
+        double mse = zs.sub(zt).mul(zs.sub(zt)).meanNumber().doubleValue();
+        assertEquals(mse, r.terms().get("mse/student"), 1e-12);
+        assertEquals(r.terms().get("ce/student") + 0.5 * mse, r.totals().get("student"), 1e-12);
+
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> MethodRegistry.register(
+                MethodRegistry.entry(LogitMseMethods.NAME)));
+        assertTrue(twice.getMessage().contains("already registered by dev.adm.core.methods.LogitMseMethods"),
+                twice.getMessage());
+    }
 }

@@ -2,6 +2,7 @@ package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
+import dev.adm.core.backend.Backend;
 import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -32,6 +33,13 @@ import java.util.Set;
  *
  * <p>The engine knows no method: a method only sees a {@link LossScope}. Gradient arrays handed to
  * DL4J are batch means already, so the updater is called with a minibatch size of 1.
+ *
+ * <p>The {@link org.deeplearning4j.optimize.api.TrainingListener}s of a trained network's live graph
+ * ({@link #graph}) are called where {@code ComputationGraph.fit} calls them: {@code onForwardPass} after its
+ * training-mode forward pass, {@code onBackwardPass} after its backward pass, {@code onGradientCalculation} before
+ * its update and {@code iterationDone} after it, with the network's total loss as the graph's score;
+ * {@link #startEpoch} and {@link #endEpoch} call {@code onEpochStart} and {@code onEpochEnd}. Frozen networks call
+ * none.
  *
  * <pre>{@code
  * DistillationEngine engine = new DistillationEngine(MethodRegistry.create("adm", Map.of()),
@@ -94,6 +102,7 @@ public final class DistillationEngine {
                               long[] labelShape, boolean targets, Map<String, ComputationGraph> restored) {
         Preconditions.checkArgument(!participants.isEmpty(), "no networks given");
         Preconditions.checkArgument(inputTypes.length >= 1, "no input types given");
+        Backend.initialize(); // once per JVM: networks built from here on get the fast helpers
         Preconditions.checkArgument(labelShape.length == 1 || labelShape.length == 3, "label shape must be [K] or "
                 + "[K,H,W], got %s", Arrays.toString(labelShape));
         Preconditions.checkArgument(targets || labelShape[0] >= 2, "need at least 2 classes, got %s", labelShape[0]);
@@ -214,7 +223,28 @@ public final class DistillationEngine {
         this.plannedIterations = iterations;
     }
 
-    /** Sets the epoch seen by updater schedules and {@link DistillationMethod#stepScalars}. */
+    /**
+     * Starts an epoch: sets it ({@link #setEpoch}) and calls {@code onEpochStart} of the trained graphs' listeners,
+     * as {@code ComputationGraph.fit} does.
+     */
+    public void startEpoch(int epoch) {
+        setEpoch(epoch);
+        networks.forEach(n -> n.listeners(l -> l.onEpochStart(n.graph())));
+    }
+
+    /**
+     * Ends the epoch begun with {@link #startEpoch}: calls {@code onEpochEnd} of the trained graphs' listeners, then
+     * counts the epoch in every graph, as {@code ComputationGraph.fit} does.
+     */
+    public void endEpoch() {
+        networks.forEach(n -> n.listeners(l -> l.onEpochEnd(n.graph())));
+        setEpoch(epoch + 1);
+    }
+
+    /**
+     * Sets the epoch seen by updater schedules and {@link DistillationMethod#stepScalars} (a resumed run's position);
+     * {@link #startEpoch} also tells listeners.
+     */
     public void setEpoch(int epoch) {
         Preconditions.checkArgument(epoch >= 0, "epoch must be >= 0, got %s", epoch);
         this.epoch = epoch;
@@ -257,7 +287,7 @@ public final class DistillationEngine {
                 for (EngineNetwork n : networks) {
                     Gradient g = trace.gradients().get(n.ref.name());
                     if (g != null) {
-                        n.apply(g, epoch);
+                        n.apply(g, epoch, trace.result().totals().getOrDefault(n.ref.name(), Double.NaN));
                     }
                 }
                 return trace.result();

@@ -77,6 +77,14 @@ public interface DistillationMethod {
     }
 
     /**
+     * Whether the method's schedule needs the run's planned number of iterations ({@link #stepScalars(int, long,
+     * long)}), so a front end that does not know it must count the batches first.
+     */
+    default boolean needsPlannedIterations() {
+        return false;
+    }
+
+    /**
      * As above, knowing the run's planned number of iterations (0 when unknown), for schedules defined as a
      * fraction of training (RDD's stages). The engine calls this one.
      */

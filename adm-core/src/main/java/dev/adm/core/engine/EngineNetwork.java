@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ActivationWorkspace;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One network as the engine runs it: its forward pass recording logits and taps, its backward pass with the loss
@@ -93,6 +95,9 @@ final class EngineNetwork {
                     ? ActivationWorkspace.feedForward(graph, features, true, !ref.trainable())
                     : graph.feedForward(features, true, !ref.trainable());
             allocated.addAll(acts.values());
+            if (ref.trainable()) {
+                listeners(l -> l.onForwardPass(graph, acts));
+            }
             logits = acts.get(participant.logitsVertex());
             taps.forEach(t -> tapValues.put(t, acts.get(participant.vertexOf(t))));
         } else {
@@ -122,6 +127,7 @@ final class EngineNetwork {
         Gradient g = graph.backpropGradient(errors);
         addHeadGradient(g, participant.logitsVertex() + "_W", gradients.headWeight());
         addHeadGradient(g, participant.logitsVertex() + "_b", gradients.headBias());
+        listeners(l -> l.onBackwardPass(graph));
         return g;
     }
 
@@ -168,12 +174,31 @@ final class EngineNetwork {
         }
     }
 
-    /** Applies the network's DL4J updater to a batch-mean gradient (minibatch size 1) and counts the iteration. */
-    void apply(Gradient g, int epoch) {
+    /**
+     * Applies the network's DL4J updater to a batch-mean gradient (minibatch size 1) and counts the iteration; the
+     * graph's listeners hear of it as in {@code ComputationGraph.fit}, with {@code loss} (the network's total) as
+     * its score.
+     */
+    void apply(Gradient g, int epoch, double loss) {
         ComputationGraphConfiguration conf = graph.getConfiguration();
         int iter = conf.getIterationCount();
+        listeners(l -> l.onGradientCalculation(graph));
         graph.getUpdater().update(g, iter, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
         graph.params().subi(g.gradient());
+        graph.setScore(loss);
+        listeners(l -> l.iterationDone(graph, iter, epoch));
         conf.setIterationCount(iter + 1);
+    }
+
+    /**
+     * Calls every {@link TrainingListener} of a trained graph, outside any workspace as DL4J does (a listener may
+     * keep what it makes).
+     */
+    void listeners(Consumer<TrainingListener> call) {
+        if (ref.trainable() && !graph.getListeners().isEmpty()) {
+            try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                graph.getListeners().forEach(call);
+            }
+        }
     }
 }

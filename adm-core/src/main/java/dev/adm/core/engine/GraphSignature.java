@@ -38,12 +38,17 @@ final class GraphSignature implements NetworkSignature {
         return ref;
     }
 
+    private static final String FEAT_HINT = "; tap 'feat' is the last feature map before global pooling, found by "
+            + "itself only when the logits layer is fed by a GlobalPoolingLayer: otherwise name it with "
+            + "Participant.builder(...).tap(\"feat\", vertex) or Distiller's tap(network, \"feat\", vertex)";
+
     /** The type of a tap's activation, for a network that reads it. */
     InputType activationType(String tap) {
         String vertex = participant.vertexOf(tap);
         InputType t = activationTypes.get(vertex);
-        Preconditions.checkArgument(t != null, "network '%s' has no tap '%s' (vertex '%s'); its vertices are %s",
-                ref.name(), tap, vertex, activationTypes.keySet());
+        Preconditions.checkArgument(t != null, "network '%s' has no tap '%s' (vertex '%s'); its vertices are %s%s",
+                ref.name(), tap, vertex, activationTypes.keySet(), tap.equals(Taps.FEAT) ? FEAT_HINT
+                        : "; name the vertex with Participant.builder(...).tap(\"" + tap + "\", vertex)");
         return t;
     }
 
@@ -103,7 +108,9 @@ final class GraphSignature implements NetworkSignature {
                 && pool instanceof LayerVertex p && p.getLayerConf().getLayer() instanceof GlobalPoolingLayer g
                 && g.getPoolingType() == PoolingType.AVG;
         Preconditions.checkArgument(ok, "network '%s': the method applies the classifier head to re-pooled "
-                + "features, so '%s' must be a dense layer fed directly by an average GlobalPoolingLayer",
+                + "features, so '%s' must be a dense layer fed directly by an average GlobalPoolingLayer; if the "
+                + "logits are another vertex, name it with Participant.builder(...).logits(vertex) or Distiller's "
+                + "logits(network, vertex)",
                 ref.name(), logits);
         return (FeedForwardLayer) ((LayerVertex) lv).getLayerConf().getLayer();
     }

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
@@ -15,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
@@ -26,6 +28,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -51,8 +54,10 @@ public final class GraphSurgery {
     private GraphSurgery() {
     }
 
-    /** The distillation form: outputs {@code [logits, tap_<v1>, tap_<v2>, ...]}. Returns {@code graph} if already so. */
-    public static ComputationGraph forDistillation(ComputationGraph graph, String logitsVertex, List<String> tapVertices) {
+    /** The distillation form: outputs {@code [logits, tap_<v1>, tap_<v2>, ...]}. Returns {@code graph} if already so.
+     * */
+    public static ComputationGraph forDistillation(ComputationGraph graph, String logitsVertex,
+            List<String> tapVertices) {
         List<String> outputs = new ArrayList<>();
         outputs.add(logitsVertex);
         tapVertices.forEach(v -> outputs.add(TAP_PREFIX + v));
@@ -68,6 +73,10 @@ public final class GraphSurgery {
         FeedForwardLayer head = logitsLayer(src, logitsVertex);
         // raw logits already: a dense or (per-pixel) convolution layer with identity activation
         boolean raw = !(head instanceof BaseOutputLayer) && head.getActivationFn() instanceof ActivationIdentity;
+        Preconditions.checkArgument(!(head instanceof BaseOutputLayer) || head.getActivationFn() instanceof
+                ActivationSoftmax || head.getActivationFn() instanceof ActivationIdentity, "the output layer '%s' has "
+                + "activation %s; distillation reads class logits, so it must be a softmax output layer (or a dense "
+                + "layer with identity activation)", logitsVertex, head.getActivationFn());
         if (src.getNetworkOutputs().equals(outputs) && raw && !exportedDense) {
             return graph;
         }
@@ -133,6 +142,54 @@ public final class GraphSurgery {
         GraphVertex v = conf.getVertices().get(out);
         return v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof CnnLossLayer
                 && List.of(logitsVertex).equals(conf.getVertexInputs().get(out)) ? out : null;
+    }
+
+    /**
+     * The vertex holding a network's logits when none is named: {@code logits} if the graph has it, else its only
+     * output when that is a dense, output or (per-pixel logits) convolution layer, else the input of that output when
+     * the output is a parameterless loss or activation layer; empty if none of these.
+     */
+    public static Optional<String> defaultLogitsVertex(ComputationGraph graph) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        if (conf.getVertices().containsKey(Taps.LOGITS)) {
+            return Optional.of(Taps.LOGITS);
+        }
+        List<String> outputs = conf.getNetworkOutputs().stream().filter(o -> !o.startsWith(TAP_PREFIX)).toList();
+        if (outputs.size() != 1) {
+            return Optional.empty();
+        }
+        String out = outputs.get(0);
+        if (isDense(conf, out)) {
+            return Optional.of(out);
+        }
+        List<String> in = conf.getVertexInputs().get(out);
+        boolean parameterless = conf.getVertices().get(out) instanceof LayerVertex lv
+                && (lv.getLayerConf().getLayer() instanceof LossLayer
+                || lv.getLayerConf().getLayer() instanceof CnnLossLayer
+                || lv.getLayerConf().getLayer() instanceof ActivationLayer);
+        return parameterless && in != null && in.size() == 1 && isDense(conf, in.get(0)) ? Optional.of(in.get(0))
+                : Optional.empty();
+    }
+
+    private static boolean isDense(ComputationGraphConfiguration conf, String vertex) {
+        return conf.getVertices().get(vertex) instanceof LayerVertex lv
+                && (lv.getLayerConf().getLayer() instanceof DenseLayer
+                || lv.getLayerConf().getLayer() instanceof OutputLayer
+                || lv.getLayerConf().getLayer() instanceof ConvolutionLayer);
+    }
+
+    /**
+     * The vertex whose output the classifier head global-average-pools, if the head is a single-input layer fed by a
+     * global pooling layer; else empty.
+     */
+    public static Optional<String> findPooledVertex(ComputationGraph graph, String logitsVertex) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        List<String> in = conf.getVertexInputs().get(logitsVertex);
+        if (in == null || in.size() != 1 || !(conf.getVertices().get(in.get(0)) instanceof LayerVertex lv
+                && lv.getLayerConf().getLayer() instanceof GlobalPoolingLayer)) {
+            return Optional.empty();
+        }
+        return Optional.of(conf.getVertexInputs().get(in.get(0)).get(0));
     }
 
     /** The vertex whose output the classifier head global-average-pools (the zoo's {@code feat}). */

@@ -110,13 +110,17 @@ public final class Participant {
         return b.build();
     }
 
-    /** Validating builder; defaults: role {@link Role#PEER}, trainable, logits vertex {@code logits}. */
+    /**
+     * Validating builder; defaults: role {@link Role#PEER}, trainable, the logits vertex of
+     * {@link GraphSurgery#defaultLogitsVertex} ({@code logits}, or the dense output layer), and the tap
+     * {@link Taps#FEAT} on the map the classifier head global-pools when the graph has no vertex of that name.
+     */
     public static final class Builder {
         private final String name;
         private ComputationGraph graph;
         private Role role = Role.PEER;
         private boolean trainable = true;
-        private String logitsVertex = "logits";
+        private String logitsVertex;
         private final Map<String, String> tapAliases = new LinkedHashMap<>();
         private String inputNetwork;
         private String inputTap;
@@ -180,6 +184,16 @@ public final class Participant {
         }
 
         public Participant build() {
+            if (logitsVertex == null) {
+                logitsVertex = GraphSurgery.defaultLogitsVertex(graph).orElseThrow(() -> new IllegalArgumentException(
+                        String.format("network '%s' has no vertex 'logits' and its output %s is not a dense or output "
+                                + "layer; name the vertex holding its logits with Participant.builder(...).logits"
+                                + "(vertex) or Distiller's logits(network, vertex)", name,
+                                graph.getConfiguration().getNetworkOutputs())));
+            }
+            if (!tapAliases.containsKey(Taps.FEAT) && !graph.getConfiguration().getVertices().containsKey(Taps.FEAT)) {
+                GraphSurgery.findPooledVertex(graph, logitsVertex).ifPresent(v -> tapAliases.put(Taps.FEAT, v));
+            }
             return new Participant(this);
         }
     }

@@ -101,6 +101,11 @@ public final class RddMethod implements DistillationMethod {
     }
 
     @Override
+    public boolean needsPlannedIterations() {
+        return config.tfeFraction() > 0;
+    }
+
+    @Override
     public Map<String, Double> stepScalars(int epoch, long iteration, long plannedIterations) {
         Preconditions.checkState(plannedIterations > 0 || config.tfeFraction() == 0, "rdd switches stage after a "
                 + "fraction of the planned iterations; tell the engine the plan (setPlannedIterations)");

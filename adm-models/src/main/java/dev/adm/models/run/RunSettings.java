@@ -64,8 +64,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
 
     /** The network names: {@code teacher}/{@code student}, numbered from 1 when there are several. */
     public static String networkName(Role role, int index, int count) {
-        String base = role == Role.TEACHER ? TEACHER : STUDENT;
-        return count == 1 ? base : base + (index + 1);
+        Preconditions.checkArgument(role != Role.PEER, "runs name teachers and students only");
+        return role.networkName(index, count);
     }
 
     /** The seed of the {@code index}-th network of a role: the first student's is the run's seed. */

@@ -140,10 +140,11 @@ public final class TrainingRun {
                 : spec.epochs();
         engine.setPlannedIterations((long) spec.epochs() * trainData.batchesPerEpoch());
         for (int epoch = start.completedEpochs(); epoch < end; epoch++) {
-            engine.setEpoch(epoch);
+            engine.startEpoch(epoch);
             trainData.setEpoch(epoch);
             Pass pass = trainEpoch(spec, engine, trainData, epoch, history,
                     epoch == start.completedEpochs() ? start.partial() : Checkpoint.Partial.NONE);
+            engine.endEpoch();
             EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
                     learningRate.apply(epoch), pass.meanLosses(), score.apply(engine));
             history.add(rec);

@@ -1,5 +1,7 @@
 package dev.adm.cli;
 
+import dev.adm.core.backend.Backend;
+import dev.adm.core.backend.BackendUnavailableException;
 import dev.adm.models.data.DataFormatException;
 import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.TrainingRun;
@@ -31,7 +33,11 @@ public final class AdmCommand implements Runnable {
                 .ifPresent(dir -> System.err.println(interrupted(dir)))));
         int code;
         try {
+            Backend.initialize(); // before picocli builds defaults from the zoo: a failure is then one line
             code = commandLine().execute(args);
+        } catch (BackendUnavailableException e) {
+            System.err.println("adm: " + e.getMessage());
+            code = 2;
         } catch (OutOfMemoryError e) {
             System.err.println("adm: out of memory (" + e.getMessage() + "); give the JVM more, e.g. "
                     + "ADM_JAVA_OPTS=\"-Xmx8g -Dorg.bytedeco.javacpp.maxbytes=16G "

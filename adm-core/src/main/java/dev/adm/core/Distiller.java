@@ -138,7 +138,13 @@ public final class Distiller {
                 batch.getLabels() == null ? 0 : batch.getLabels().length);
         Preconditions.checkArgument(batch.getFeaturesMaskArrays() == null && batch.getLabelsMaskArrays() == null,
                 "mask arrays are not supported: give batches without masks");
-        lastStep = engine.step(shaped(batch.getFeatures()), batch.getLabels()[0]);
+        // the batch is on the user's networks during the step, as during fit: listeners read its size from them
+        networks.forEach(n -> n.showBatch(batch.getFeatures(), batch.getLabels()[0]));
+        try {
+            lastStep = engine.step(shaped(batch.getFeatures()), batch.getLabels()[0]);
+        } finally {
+            networks.forEach(UserNetwork::hideBatch);
+        }
     }
 
     /**

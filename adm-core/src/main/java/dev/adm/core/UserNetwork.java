@@ -109,6 +109,28 @@ final class UserNetwork {
      * Shows the live graph's gradient of this step as the user's network's {@code gradient()} (listeners such as
      * DL4J's {@code StatsListener} read it). DL4J has no setter for it; {@code fit} sets the field itself.
      */
+    /** Puts a step's batch on the user's network, where {@code fit} has it while it calls listeners. */
+    void showBatch(INDArray[] features, INDArray labels) {
+        if (model instanceof MultiLayerNetwork m) {
+            m.setInput(features[0]);
+            m.setLabels(labels);
+        } else if (features.length == graph.getNumInputArrays()) {
+            graph.setInputs(features);
+            graph.setLabels(labels);
+        }
+    }
+
+    /** Takes the batch off again, so the network holds no reference to it after the step. */
+    void hideBatch() {
+        if (model instanceof MultiLayerNetwork m) {
+            m.setInput(null);
+            m.setLabels(null);
+        } else {
+            graph.setInputs((INDArray[]) null);
+            graph.setLabels((INDArray[]) null);
+        }
+    }
+
     void showGradient() {
         Gradient g = live.gradient();
         Class<?> type = model instanceof MultiLayerNetwork ? MultiLayerNetwork.class : ComputationGraph.class;

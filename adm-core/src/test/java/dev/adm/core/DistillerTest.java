@@ -46,6 +46,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -214,6 +215,7 @@ class DistillerTest extends AdmTestBase {
             int count = m instanceof ComputationGraph g ? g.getIterationCount()
                     : ((MultiLayerNetwork) m).getIterationCount();
             assertEquals(iteration, count, "the model's count during iterationDone, as in fit");
+            assertEquals(BATCH, m.batchSize(), "the batch is on the model, as in fit (DL4J's StatsListener reads it)");
         }
     }
 
@@ -237,6 +239,7 @@ class DistillerTest extends AdmTestBase {
         assertEquals(List.of(0, 1, 2, 3, 4, 5), s.iterations);
         assertTrue(s.gradientSeen, "gradient() during onGradientCalculation");
         assertEquals(distiller.lastStep().totals().get("student"), s.scores.get(s.scores.size() - 1), 1e-12);
+        assertNull(student.getInputs(), "no reference to a batch is kept after the step");
     }
 
     @Test

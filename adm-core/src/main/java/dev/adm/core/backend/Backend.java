@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where the ND4J/DL4J backend is set up. Every entry point (CLI, pipelines,
- * benchmarks, tests) calls {@link #initialize()} before it builds a network.
+ * The one place where the ND4J/DL4J backend is set up. The engine and the model zoo call {@link #initialize()}
+ * themselves, before they build a network; calling it earlier (as the CLI does) only logs the setup sooner.
  *
  * <p>Why: DL4J 1.0.0-M2.1 runs conv, pooling and batch-norm layers without oneDNN unless three things
  * hold, and it says nothing when they do not:
@@ -48,7 +48,12 @@ public final class Backend {
                     log.warn("oneDNN helpers are OFF: convolutional training will be roughly 10x slower. {}",
                             info.helpersDisabledByUser()
                                     ? "Remove -D" + HELPERS_DISABLE_PROPERTY + "=true to enable them."
-                                    : "Use the nd4j-native '-onednn' natives (the default cpu profile).");
+                                    : "Use the nd4j-native '-onednn' natives (the adm-cpu dependency).");
+                }
+                if (info.isCpu() && !dev.adm.core.ops.SpatialOps.VECTOR_API) {
+                    log.warn("the JVM runs without the jdk.incubator.vector module: ADM's one-pass similarity kernel "
+                            + "and the one-pass batch-norm statistics are off (slower, same results); start the JVM "
+                            + "with --add-modules jdk.incubator.vector");
                 }
             }
             return info;
@@ -56,6 +61,7 @@ public final class Backend {
     }
 
     private static BackendInfo setUp() {
+        BackendLoader.load();
         String requested = System.getProperty(HELPERS_DISABLE_PROPERTY);
         boolean disabledByUser = requested != null && Boolean.parseBoolean(requested);
         if (!disabledByUser) {

@@ -1,6 +1,7 @@
 package dev.adm.models.zoo;
 
 import com.google.common.base.Preconditions;
+import dev.adm.core.backend.Backend;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -12,6 +13,7 @@ public final class ModelZoo {
     private static final Map<String, ModelSpec> MODELS = new LinkedHashMap<>();
 
     static {
+        Backend.initialize(); // the zoo's networks are built with DL4J's oneDNN helpers on
         for (int depth : new int[]{8, 14, 20, 32, 44, 56, 110}) {
             register(CifarResNet.standard(depth));
         }

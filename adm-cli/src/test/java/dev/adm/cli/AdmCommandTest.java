@@ -61,6 +61,8 @@ class AdmCommandTest extends AdmTestBase {
         Run r = run("methods");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("adm") && r.out().contains("tau") && r.out().contains("0.5"), r.out());
+        // a provider on the class path (adm-core's test jar names one in META-INF/services) is listed too
+        assertTrue(r.out().contains("logit-mse") && r.out().contains("weight of the logit distance"), r.out());
     }
 
     @Test

@@ -322,10 +322,12 @@ public final class Distiller {
             return add(Role.TEACHER, false, network);
         }
 
+        /** A student; give several for methods that train several (adm with two students, dml with peers). */
         public Builder student(ComputationGraph network) {
             return add(Role.STUDENT, true, network);
         }
 
+        /** As {@link #student(ComputationGraph)}, for a multi-layer network. */
         public Builder student(MultiLayerNetwork network) {
             return add(Role.STUDENT, true, network);
         }

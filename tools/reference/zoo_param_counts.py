@@ -16,7 +16,6 @@ import os
 
 import torch
 import torch.nn as nn
-import torchvision
 
 
 def conv_bn(cin, cout, k, s, p, bias=False):
@@ -58,9 +57,9 @@ class Classifier(nn.Module):
         return f, self.fc(f.mean((2, 3)))
 
 
-def cifar_resnet(depth, filters, classes):  # RepDistiller resnet.py
+def cifar_resnet(depth, filters, classes, in_channels=3):  # RepDistiller resnet.py
     n = (depth - 2) // 6
-    layers = conv_bn(3, filters[0], 3, 1, 1) + [nn.ReLU()]
+    layers = conv_bn(in_channels, filters[0], 3, 1, 1) + [nn.ReLU()]
     cin = filters[0]
     for stage, planes in enumerate(filters[1:]):
         for b in range(n):
@@ -232,6 +231,8 @@ class TorchvisionFeat(nn.Module):
 
 
 def main():
+    import torchvision  # only here: the CIFAR blocks above serve other scripts without it
+
     cifar = {f"resnet{d}": (lambda d=d: cifar_resnet(d, [16, 16, 32, 64], 100)) for d in (8, 14, 20, 32, 44, 56, 110)}
     cifar["resnet8x4"] = lambda: cifar_resnet(8, [32, 64, 128, 256], 100)
     cifar["resnet32x4"] = lambda: cifar_resnet(32, [32, 64, 128, 256], 100)

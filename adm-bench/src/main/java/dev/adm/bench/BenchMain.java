@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * {@code ./adm bench [--quick] [--out FILE]}: runs a preset of the project's JMH benchmarks through JMH's
  * runner, prints one table (kernel times with their effective bandwidth as a fraction of the triad's, and
  * training throughput) and saves JMH's JSON. {@code ./adm bench --target [--rounds N]} checks the kernel's
- * bandwidth target ({@link KernelTarget}). Every JMH option stays available through JMH's own main:
+ * bandwidth target ({@link KernelTarget}); {@code ./adm bench --vs-pytorch [--rounds N]} compares the engine's
+ * training steps with PyTorch's on the same machine ({@link PyTorchComparison}). Every JMH option stays available through JMH's own main:
  * {@code java -cp 'adm-bench/target/adm-bench.jar:adm-bench/target/lib/*' org.openjdk.jmh.Main -h}.
  */
 public final class BenchMain {
@@ -31,7 +32,8 @@ public final class BenchMain {
     public static void main(String[] args) throws RunnerException, java.io.IOException {
         boolean quick = false;
         boolean target = false;
-        int rounds = KernelTarget.DEFAULT_ROUNDS;
+        boolean vsPyTorch = false;
+        Integer rounds = null;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -43,6 +45,7 @@ public final class BenchMain {
                     out = Path.of(args[++i]);
                 }
                 case "--target" -> target = true;
+                case "--vs-pytorch" -> vsPyTorch = true;
                 case "--rounds" -> {
                     if (i + 1 == args.length || !args[i + 1].matches("[1-9][0-9]*")) {
                         usage("--rounds needs a positive whole number, e.g. --rounds 5");
@@ -56,8 +59,18 @@ public final class BenchMain {
                 default -> usage("unknown option " + args[i]);
             }
         }
+        if (target && vsPyTorch) {
+            usage("--target and --vs-pytorch are two separate measurements: give one");
+        }
         if (target) {
-            KernelTarget.run(rounds, out != null ? out : Path.of("runs", "bench", "target.json"));
+            KernelTarget.run(rounds != null ? rounds : KernelTarget.DEFAULT_ROUNDS,
+                    out != null ? out : Path.of("runs", "bench", "target.json"));
+            return;
+        }
+        if (vsPyTorch) {
+            PyTorchComparison.run(rounds != null ? rounds : PyTorchComparison.DEFAULT_ROUNDS,
+                    Path.of(System.getProperty("adm.root", ".")),
+                    out != null ? out : Path.of("runs", "bench", "vs-pytorch.json"));
             return;
         }
         if (out == null) {
@@ -88,6 +101,7 @@ public final class BenchMain {
         }
         System.err.println("usage: adm bench [--quick] [--out FILE.json]");
         System.err.println("       adm bench --target [--rounds N] [--out FILE.json]");
+        System.err.println("       adm bench --vs-pytorch [--rounds N] [--out FILE.json]");
         if (problem != null) {
             System.exit(2);
         }

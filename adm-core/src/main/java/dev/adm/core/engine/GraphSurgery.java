@@ -54,8 +54,9 @@ public final class GraphSurgery {
     private GraphSurgery() {
     }
 
-    /** The distillation form: outputs {@code [logits, tap_<v1>, tap_<v2>, ...]}. Returns {@code graph} if already so.
-     * */
+    /**
+     * The distillation form: outputs {@code [logits, tap_<v1>, tap_<v2>, ...]}. Returns {@code graph} if already so.
+     */
     public static ComputationGraph forDistillation(ComputationGraph graph, String logitsVertex,
             List<String> tapVertices) {
         List<String> outputs = new ArrayList<>();
@@ -194,15 +195,9 @@ public final class GraphSurgery {
 
     /** The vertex whose output the classifier head global-average-pools (the zoo's {@code feat}). */
     public static String pooledVertex(ComputationGraph graph, String logitsVertex) {
-        ComputationGraphConfiguration conf = graph.getConfiguration();
-        List<String> in = conf.getVertexInputs().get(logitsVertex);
-        Preconditions.checkArgument(in != null && in.size() == 1, "'%s' is not a single-input classifier head",
-                logitsVertex);
-        GraphVertex pool = conf.getVertices().get(in.get(0));
-        Preconditions.checkArgument(pool instanceof LayerVertex lv
-                        && lv.getLayerConf().getLayer() instanceof GlobalPoolingLayer,
-                "classifier head '%s' is not fed by a global pooling layer but by '%s'", logitsVertex, in.get(0));
-        return conf.getVertexInputs().get(in.get(0)).get(0);
+        return findPooledVertex(graph, logitsVertex).orElseThrow(() -> new IllegalArgumentException(String.format(
+                "classifier head '%s' is not a single-input layer fed by a global pooling layer (its inputs: %s)",
+                logitsVertex, graph.getConfiguration().getVertexInputs().get(logitsVertex))));
     }
 
     /** Shape without the batch dimension of a vertex's output ({@code [C,H,W]} or {@code [N]}). */

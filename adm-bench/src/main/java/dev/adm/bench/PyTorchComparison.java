@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,8 +111,9 @@ final class PyTorchComparison {
         for (String step : STEPS) {
             double[] ratios = ratios(measurements, step);
             if (ratios.length > 0) {
+                DoubleSummaryStatistics range = Arrays.stream(ratios).summaryStatistics();
                 sb.append(String.format(Locale.ROOT, "%s: median %.2fx over %d rounds (%.2f-%.2fx)%n", step,
-                        Quantiles.median().compute(ratios), ratios.length, min(ratios), max(ratios)));
+                        Quantiles.median().compute(ratios), ratios.length, range.getMin(), range.getMax()));
             }
         }
         return sb.toString();
@@ -118,14 +121,6 @@ final class PyTorchComparison {
 
     private static double[] ratios(List<Measurement> measurements, String step) {
         return measurements.stream().filter(m -> m.step().equals(step)).mapToDouble(Measurement::ratio).toArray();
-    }
-
-    private static double min(double[] xs) {
-        return java.util.Arrays.stream(xs).min().orElseThrow();
-    }
-
-    private static double max(double[] xs) {
-        return java.util.Arrays.stream(xs).max().orElseThrow();
     }
 
     private static Map<String, Object> summary(List<Measurement> measurements) {

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * {@code ./adm bench [--quick] [--out FILE]}: runs a preset of the project's JMH benchmarks through JMH's
  * runner, prints one table (kernel times with their effective bandwidth as a fraction of the triad's, and
  * training throughput) and saves JMH's JSON. {@code ./adm bench --target [--rounds N]} checks the kernel's
- * bandwidth target ({@link KernelTarget}); {@code ./adm bench --vs-pytorch [--rounds N]} compares the engine's
- * training steps with PyTorch's on the same machine ({@link PyTorchComparison}). Every JMH option stays available through JMH's own main:
+ * bandwidth target ({@link KernelTarget}); {@code ./adm bench --vs-pytorch [--rounds N] [--workers N]} compares the
+ * engine's training steps with PyTorch's on the same machine ({@link PyTorchComparison}). Every JMH option stays available through JMH's own main:
  * {@code java -cp 'adm-bench/target/adm-bench.jar:adm-bench/target/lib/*' org.openjdk.jmh.Main -h}.
  */
 public final class BenchMain {
@@ -34,6 +34,7 @@ public final class BenchMain {
         boolean target = false;
         boolean vsPyTorch = false;
         Integer rounds = null;
+        int workers = 1;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,6 +53,12 @@ public final class BenchMain {
                     }
                     rounds = Integer.parseInt(args[++i]);
                 }
+                case "--workers" -> {
+                    if (i + 1 == args.length || !args[i + 1].matches("[1-9][0-9]*")) {
+                        usage("--workers needs a positive whole number, e.g. --workers 2");
+                    }
+                    workers = Integer.parseInt(args[++i]);
+                }
                 case "-h", "--help" -> {
                     usage(null);
                     return;
@@ -62,13 +69,16 @@ public final class BenchMain {
         if (target && vsPyTorch) {
             usage("--target and --vs-pytorch are two separate measurements: give one");
         }
+        if (workers > 1 && !vsPyTorch) {
+            usage("--workers applies to --vs-pytorch; for other benchmarks use JMH's -p workers=N");
+        }
         if (target) {
             KernelTarget.run(rounds != null ? rounds : KernelTarget.DEFAULT_ROUNDS,
                     out != null ? out : Path.of("runs", "bench", "target.json"));
             return;
         }
         if (vsPyTorch) {
-            PyTorchComparison.run(rounds != null ? rounds : PyTorchComparison.DEFAULT_ROUNDS,
+            PyTorchComparison.run(rounds != null ? rounds : PyTorchComparison.DEFAULT_ROUNDS, workers,
                     Path.of(System.getProperty("adm.root", ".")),
                     out != null ? out : Path.of("runs", "bench", "vs-pytorch.json"));
             return;
@@ -101,7 +111,7 @@ public final class BenchMain {
         }
         System.err.println("usage: adm bench [--quick] [--out FILE.json]");
         System.err.println("       adm bench --target [--rounds N] [--out FILE.json]");
-        System.err.println("       adm bench --vs-pytorch [--rounds N] [--out FILE.json]");
+        System.err.println("       adm bench --vs-pytorch [--rounds N] [--workers N] [--out FILE.json]");
         if (problem != null) {
             System.exit(2);
         }

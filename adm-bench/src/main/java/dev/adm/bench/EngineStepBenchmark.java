@@ -48,6 +48,10 @@ public class EngineStepBenchmark {
     String teacher;
     @Param({"resnet8"})
     String student;
+    /** Threads the batch is split between ({@link DistillationEngine#setWorkers}); above 1, start the JMH process
+     * with {@code OMP_NUM_THREADS} = cores / workers (its forks inherit it). */
+    @Param({"1"})
+    int workers;
 
     private DistillationEngine engine;
     private INDArray features;
@@ -65,6 +69,7 @@ public class EngineStepBenchmark {
         ModelSpec s = ModelZoo.get(student);
         nets.add(Participant.builder("student", s.build(cfg)).role(Role.STUDENT).taps(s.tapAliases()).build());
         engine = new DistillationEngine(MethodRegistry.create(method, Map.of()), nets, new long[]{1, 28, 28}, 10);
+        engine.setWorkers(workers);
         Nd4j.getRandom().setSeed(1);
         features = Nd4j.randn(DataType.FLOAT, BATCH, 1, 28, 28);
         labels = Nd4j.eye(10).getRows(new Random(1).ints(BATCH, 0, 10).toArray()).castTo(DataType.FLOAT);

@@ -51,8 +51,13 @@ final class PyTorchComparison {
         }
     }
 
-    static void run(int rounds, Path root, Path out) throws RunnerException, IOException {
+    /** @param workers the engine's workers ({@code EngineStepBenchmark.workers}); PyTorch always uses every core */
+    static void run(int rounds, int workers, Path root, Path out) throws RunnerException, IOException {
         Preconditions.checkArgument(rounds > 0, "rounds must be positive, got %s", rounds);
+        int cores = Runtime.getRuntime().availableProcessors();
+        Preconditions.checkArgument(workers == 1 || System.getenv("OMP_NUM_THREADS") != null, "%s workers need "
+                + "OMP_NUM_THREADS=%s in the environment (./adm sets it for --workers)", workers,
+                Math.max(1, cores / workers));
         Path script = root.resolve(SCRIPT);
         Preconditions.checkArgument(Files.isRegularFile(script), "no %s under %s: run ./adm bench from the "
                 + "repository", SCRIPT, root.toAbsolutePath());
@@ -61,7 +66,7 @@ final class PyTorchComparison {
         for (int r = 1; r <= rounds; r++) {
             for (String step : STEPS) {
                 double torch = torch(python, script, step);
-                double engine = engine(step);
+                double engine = engine(step, workers);
                 done.add(new Measurement(r, step, torch, engine));
                 System.out.printf(Locale.ROOT, "round %d of %d, %s: PyTorch %.0f img/s, engine %.0f img/s (%.2fx)%n",
                         r, rounds, step, torch, engine, engine / torch);
@@ -70,7 +75,8 @@ final class PyTorchComparison {
         System.out.println();
         System.out.print(table(done));
         Files.createDirectories(out.toAbsolutePath().getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), summary(done));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.toFile(), summary(done, workers));
         System.out.println("saved: " + out.toAbsolutePath());
     }
 
@@ -94,9 +100,9 @@ final class PyTorchComparison {
     }
 
     /** The engine's throughput for the step: {@link EngineStepBenchmark} with its own warm-up and iterations. */
-    private static double engine(String step) throws RunnerException {
+    private static double engine(String step, int workers) throws RunnerException {
         return new Runner(new OptionsBuilder().include(EngineStepBenchmark.class.getSimpleName() + ".step$")
-                .param("method", step).forks(1).timeUnit(TimeUnit.SECONDS).build())
+                .param("method", step).param("workers", String.valueOf(workers)).forks(1).timeUnit(TimeUnit.SECONDS).build())
                 .runSingle().getPrimaryResult().getScore();
     }
 
@@ -123,9 +129,10 @@ final class PyTorchComparison {
         return measurements.stream().filter(m -> m.step().equals(step)).mapToDouble(Measurement::ratio).toArray();
     }
 
-    private static Map<String, Object> summary(List<Measurement> measurements) {
+    private static Map<String, Object> summary(List<Measurement> measurements, int workers) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("batch", EngineStepBenchmark.BATCH);
+        json.put("engineWorkers", workers);
         json.put("input", List.of(1, 28, 28));
         json.put("rounds", measurements);
         for (String step : STEPS) {

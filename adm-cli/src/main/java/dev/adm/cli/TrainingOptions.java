@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * Epochs, batch, learning rate, seed, progress and checkpoints: the options every {@code train} and
+ * Epochs, batch, learning rate, seed, workers, progress and checkpoints: the options every {@code train} and
  * {@code experiment} command shares (a picocli mixin; each command's {@link TaskDefaults} gives its task's defaults).
  */
 final class TrainingOptions {
@@ -17,6 +17,9 @@ final class TrainingOptions {
     double lr;
     @Option(names = "--seed", description = "default ${DEFAULT-VALUE}")
     long seed;
+    @Option(names = "--workers", description = "threads each batch is split between, each with a copy of every "
+            + "network; gradients averaged (see docs/performance.md); default ${DEFAULT-VALUE}")
+    int workers;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
     @CommandLine.Mixin
@@ -24,7 +27,7 @@ final class TrainingOptions {
 
     /** Sets these options on a task's config builder. */
     <B extends RunSettings.Builder<B>> B applyTo(B builder) {
-        return builder.epochs(epochs).batchSize(batch).learningRate(lr).seed(seed).progress(!noProgress)
+        return builder.epochs(epochs).batchSize(batch).learningRate(lr).seed(seed).workers(workers).progress(!noProgress)
                 .checkpointEvery(checkpoints.policy());
     }
 }

@@ -169,11 +169,18 @@ class AdmCommandTest extends AdmTestBase {
         assertTrue(contradictory.err().contains("not both"), contradictory.err());
 
         java.util.List<String> over = new java.util.ArrayList<>(java.util.List.of(train));
-        over.addAll(java.util.List.of("--overwrite", "--seed", "7"));
+        over.addAll(java.util.List.of("--overwrite", "--seed", "7", "--workers", "2"));
         assertEquals(0, run(over.toArray(String[]::new)).code());
         java.util.List<String> fresh = Files.readAllLines(out.resolve("steps.csv"));
         assertEquals(1 + 2, fresh.size(), "steps.csv holds the new run's steps only");
-        assertTrue(Files.readString(out.resolve("results.json")).contains("\"seed\" : 7"));
+        String results = Files.readString(out.resolve("results.json"));
+        assertTrue(results.contains("\"seed\" : 7") && results.contains("\"workers\" : 2"), results);
+
+        java.util.List<String> otherSplit = new java.util.ArrayList<>(java.util.List.of(train));
+        otherSplit.addAll(java.util.List.of("--resume", "--seed", "7"));
+        Run resumed = run(otherSplit.toArray(String[]::new));
+        assertEquals(2, resumed.code());
+        assertTrue(resumed.err().contains("workers=2 but this run has workers=1"), resumed.err());
     }
 
     @Test

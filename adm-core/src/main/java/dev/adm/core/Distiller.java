@@ -56,6 +56,7 @@ public final class Distiller {
     private final Map<String, Map<String, String>> taps;
     private final InputType[] inputTypes;
     private final long seed;
+    private final int workers;
     private DistillationEngine engine;
     private InputType[] types; // the engine's, known from the first batch
     private long plannedIterations;
@@ -68,6 +69,7 @@ public final class Distiller {
         this.taps = Map.copyOf(b.taps);
         this.inputTypes = b.inputTypes;
         this.seed = b.seed;
+        this.workers = b.workers;
         List<String> names = networks.stream().map(n -> n.name).toList();
         for (String n : logits.keySet()) {
             Preconditions.checkArgument(names.contains(n), "logits(\"%s\", ...) names no network; the networks are %s",
@@ -187,6 +189,7 @@ public final class Distiller {
         }
         DistillationEngine e = new DistillationEngine(method, participants, types, labelShape, false, Map.of());
         e.setRandomSeed(seed);
+        e.setWorkers(workers);
         int epoch = 0;
         for (UserNetwork n : networks) {
             if (n.trainable) {
@@ -284,6 +287,7 @@ public final class Distiller {
         private final Map<String, Map<String, String>> taps = new LinkedHashMap<>();
         private InputType[] inputTypes;
         private long seed;
+        private int workers = 1;
 
         private record Added(Role role, boolean trainable, Model model) {
         }
@@ -370,6 +374,17 @@ public final class Distiller {
         /** The seed of random draws inside a step (AKD's avatars); steps are repeatable for a given seed. */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Splits each batch between {@code workers} threads, each with a copy of every network sharing its
+         * parameters, and averages their gradients ({@link DistillationEngine#setWorkers}, which states the rule for
+         * batch norm); start the JVM with {@code OMP_NUM_THREADS} = cores / workers. Default 1.
+         */
+        public Builder workers(int workers) {
+            Preconditions.checkArgument(workers >= 1, "workers must be >= 1, got %s", workers);
+            this.workers = workers;
             return this;
         }
 

@@ -163,6 +163,29 @@ class DistillerTest extends AdmTestBase {
         assertEquals(2, studentB.getEpochCount());
     }
 
+    /**
+     * Two workers (no batch norm here: the same step up to float rounding) train the passed graphs in place as one
+     * worker does, Adam's state included, with the listeners called once per step.
+     */
+    @Test
+    void twoWorkersTrainThePassedGraphsInPlaceAsOneDoes() {
+        DataSet d = data(19, false);
+        ComputationGraph teacherA = userGraph(12, 4);
+        ComputationGraph studentA = userGraph(13, 4);
+        ComputationGraph teacherB = userGraph(12, 4); // not clone(): DL4J's clone shares the listener list
+        ComputationGraph studentB = userGraph(13, 4);
+        Counting s = new Counting();
+        studentB.setListeners(s);
+        Distiller.builder("adm").teacher(teacherA).student(studentA).build().fit(iterator(d), 2);
+        Distiller.builder("adm").teacher(teacherB).student(studentB).workers(2).build().fit(iterator(d), 2);
+        assertClose(studentA.params(), studentB.params(), "student, 1 vs 2 workers");
+        assertClose(teacherA.params(), teacherB.params(), "teacher, 1 vs 2 workers");
+        assertClose(studentA.getUpdater().getStateViewArray(), studentB.getUpdater().getStateViewArray(), "Adam state");
+        assertEquals(2 * BATCHES, s.calls.get("iteration"));
+        assertEquals("workers must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> Distiller.builder("adm").workers(0)).getMessage());
+    }
+
     /** Counts every callback, per network, and what the model looks like when it is called. */
     private static final class Counting extends BaseTrainingListener {
         final Map<String, Integer> calls = new LinkedHashMap<>();

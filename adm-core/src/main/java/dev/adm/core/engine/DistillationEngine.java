@@ -3,19 +3,17 @@ package dev.adm.core.engine;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import dev.adm.core.backend.Backend;
-import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ActivationWorkspace;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +39,9 @@ import java.util.Set;
  * {@link #startEpoch} and {@link #endEpoch} call {@code onEpochStart} and {@code onEpochEnd}. Frozen networks call
  * none.
  *
+ * <p>{@link #setWorkers} splits each batch between threads, each with its own {@link Replica} of the networks;
+ * their gradients are averaged before the one update.
+ *
  * <pre>{@code
  * DistillationEngine engine = new DistillationEngine(MethodRegistry.create("adm", Map.of()),
  *         List.of(teacher, student), new long[]{1, 28, 28}, 10);
@@ -48,14 +49,18 @@ import java.util.Set;
  * }</pre>
  */
 public final class DistillationEngine {
+    private static final Logger log = LoggerFactory.getLogger(DistillationEngine.class);
     private static final String MISSING_NETWORK_HINT = " (on the command line: --teacher MODEL for online methods, "
             + "--teacher-checkpoint FILE for offline ones)";
 
     private final DistillationMethod method;
     private final ImmutableList<EngineNetwork> networks;
     private final long[] labelShape; // per sample: [K] (classification) or [K,H,W] (dense one-hot maps or targets)
+    private final boolean targets;
     private final int inputCount;
     private final LossGraph losses;
+    private final Replica primary; // the networks above with their updaters, and their loss graph
+    private final DataParallel workers = new DataParallel();
     private int epoch;
     private long plannedIterations;
     private long randomSeed;
@@ -109,6 +114,7 @@ public final class DistillationEngine {
         this.method = Preconditions.checkNotNull(method, "method");
         LossGraph.checkLabels(method, labelShape, targets); // before the method reshapes any network
         this.labelShape = labelShape.clone();
+        this.targets = targets;
         this.inputCount = inputTypes.length;
         List<Participant> arranged = restore(method.arrange(List.copyOf(participants), inputTypes[0]), restored);
         this.networks = ImmutableList.copyOf(build(arranged, inputTypes));
@@ -124,6 +130,7 @@ public final class DistillationEngine {
         for (EngineNetwork n : networks) {
             n.instrument(recordedTaps(n, arranged), losses.readsHead(n.ref.name()));
         }
+        this.primary = new Replica(networks, losses);
     }
 
     private static List<Participant> restore(List<Participant> arranged, Map<String, ComputationGraph> restored) {
@@ -267,38 +274,75 @@ public final class DistillationEngine {
     }
 
     /**
-     * As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). The
-     * networks' activations live in DL4J's activation workspace for the step, as in DL4J's own {@code fit}, so
-     * every step reuses the same memory instead of faulting in fresh pages (when any network is configured
-     * without workspaces, every network gets fresh arrays, freed when the step ends).
+     * As {@link #step(INDArray, INDArray)} for networks with several inputs (one array per graph input). With
+     * {@link #setWorkers} above 1 the batch is split between the workers (see there).
      */
     public StepResult step(INDArray[] features, INDArray oneHotLabels) {
-        Seeds.restart(randomSeed * 1_000_003L + iteration());
-        boolean inWorkspace = networks.stream().allMatch(n -> ActivationWorkspace.supported(n.graph()));
-        if (inWorkspace) {
-            networks.forEach(EngineNetwork::allocateTrainingBuffers);
-        }
-        List<INDArray> allocated = new ArrayList<>();
-        try (MemoryWorkspace activations = inWorkspace ? ActivationWorkspace.open() : null) {
-            try {
-                StepTrace trace = trace(features, oneHotLabels, activations, allocated);
-                // before any update: the networks keep their last good values
-                NonFiniteCheck.before(trace, iteration() + 1, epoch);
-                for (EngineNetwork n : networks) {
-                    Gradient g = trace.gradients().get(n.ref.name());
-                    if (g != null) {
-                        n.apply(g, epoch, trace.result().totals().getOrDefault(n.ref.name(), Double.NaN));
-                    }
-                }
-                return trace.result();
-            } finally { // also when the step is refused: the next step starts clean
-                release(allocated, features, oneHotLabels);
-                if (activations != null) {
-                    // no layer may keep a reference into the workspace once it is closed and reused
-                    networks.forEach(n -> n.graph().clearLayersStates());
-                }
+        checkBatch(features, oneHotLabels);
+        long iteration = iteration();
+        Map<String, Double> scalars = method.stepScalars(epoch, iteration, plannedIterations);
+        long seed = randomSeed * 1_000_003L + iteration;
+        List<Replica.Share> shares = workers.size() == 1 || features[0].size(0) < 2
+                ? List.of(primary.step(features, oneHotLabels, scalars, seed, iteration + 1, epoch))
+                : workers.step(primary, features, oneHotLabels, scalars, seed, iteration + 1, epoch);
+        StepResult result = DataParallel.combine(shares);
+        for (EngineNetwork n : networks) {
+            Gradient g = DataParallel.average(shares, n.ref.name());
+            if (g != null) {
+                n.apply(g, epoch, result.totals().getOrDefault(n.ref.name(), Double.NaN));
             }
         }
+        return result;
+    }
+
+    /**
+     * Splits every following step's batch between {@code workers} threads, each with its own copy of every
+     * network (its share of the batch: equal sizes, the first ones one larger when it does not divide). The copies
+     * share the networks' parameters; the gradients of the shares are averaged, weighted by their sizes, before
+     * each network's one updater applies them. The result equals one worker's step on the whole batch, up to
+     * float rounding, wherever every loss is a mean over samples (docs/engine.md#several-workers states the rule):
+     * <ul>
+     *   <li>batch normalisation normalises each share with the share's own statistics, and the running mean and
+     *   variance move towards the mean of the shares' batch statistics (DL4J keeps them as parameters updated by
+     *   a "gradient", which is averaged like the others);</li>
+     *   <li>a network gated off a step by its method ({@link LossScope#updateWhen}) is gated per share: it updates
+     *   with the mean gradient of the shares whose gate opened, and skips the step only when none did;</li>
+     *   <li>what a method takes over the whole batch is taken over each share (RDD's hard-sample threshold; the
+     *   labelled pixels that dense losses average over).</li>
+     * </ul>
+     * ND4J's random draws differ per share (each worker thread seeds its own generator). Listeners hear the
+     * first share's forward and backward passes.
+     *
+     * <p>Every worker runs ND4J ops with ND4J's thread count, so start the JVM with {@code OMP_NUM_THREADS} set to
+     * the cores divided by the workers (the {@code adm} launcher does this for {@code --workers}); several
+     * workers each running a multi-threaded op spin against each other.
+     *
+     * @param workers 1 (the default: every step on the calling thread) or more
+     */
+    public void setWorkers(int workers) {
+        Preconditions.checkArgument(workers >= 1, "workers must be >= 1, got %s", workers);
+        int threads = Nd4j.getEnvironment().maxThreads();
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (workers > 1 && workers != this.workers.size() && (long) threads * workers > cores) {
+            log.warn("{} workers with ND4J's {} threads each on {} cores: their ops will spin against each other; "
+                    + "start the JVM with OMP_NUM_THREADS={}", workers, threads, cores, Math.max(1, cores / workers));
+        }
+        this.workers.resize(workers, () -> primary.copy(copies -> new LossGraph(method,
+                copies.stream().map(n -> n.signature).toList(), labelShape, targets, dataType(), MISSING_NETWORK_HINT)));
+    }
+
+    /** The number of threads a step's batch is split between ({@link #setWorkers}). */
+    public int workers() {
+        return workers.size();
+    }
+
+    private void checkBatch(INDArray[] features, INDArray oneHotLabels) {
+        checkInputs(features);
+        long[] expected = new long[labelShape.length + 1];
+        expected[0] = features[0].size(0);
+        System.arraycopy(labelShape, 0, expected, 1, labelShape.length);
+        Preconditions.checkArgument(Arrays.equals(oneHotLabels.shape(), expected), "labels must be one-hot %s, got %s",
+                Arrays.toString(expected), Arrays.toString(oneHotLabels.shape()));
     }
 
     /**
@@ -312,41 +356,9 @@ public final class DistillationEngine {
 
     /** Forward, losses and backward without updating anything, on fresh arrays (for gradient checks). */
     StepTrace trace(INDArray[] features, INDArray oneHotLabels) {
-        return trace(features, oneHotLabels, null, new ArrayList<>());
-    }
-
-    /** With {@code activations} open, the trace's arrays are valid only until it is closed (inside a step). */
-    private StepTrace trace(INDArray[] features, INDArray oneHotLabels, MemoryWorkspace activations,
-                            List<INDArray> allocated) {
-        checkInputs(features);
-        long[] expected = new long[labelShape.length + 1];
-        expected[0] = features[0].size(0);
-        System.arraycopy(labelShape, 0, expected, 1, labelShape.length);
-        Preconditions.checkArgument(Arrays.equals(oneHotLabels.shape(), expected), "labels must be one-hot %s, got %s",
-                Arrays.toString(expected), Arrays.toString(oneHotLabels.shape()));
-        Map<String, NetworkTensors> tensors = forward(features, activations, allocated);
-        LossGraph.Feed feed = losses.feed(tensors, oneHotLabels,
-                method.stepScalars(epoch, iteration(), plannedIterations));
-        allocated.addAll(feed.allocated());
-        LossGraph.Evaluation evaluation = losses.evaluate(feed, true);
-        allocated.addAll(evaluation.allocated());
-        Map<String, Gradient> gradients = new LinkedHashMap<>();
-        for (EngineNetwork n : networks) {
-            if (n.ref.trainable() && evaluation.result().updated().get(n.ref.name())) {
-                gradients.put(n.ref.name(), n.backward(tensors.get(n.ref.name()),
-                        evaluation.gradients().get(n.ref.name()), allocated));
-            }
-        }
-        return new StepTrace(evaluation.result(), gradients, tensors, feed);
-    }
-
-    private Map<String, NetworkTensors> forward(INDArray[] features, MemoryWorkspace activations,
-                                                List<INDArray> allocated) {
-        Map<String, NetworkTensors> tensors = new LinkedHashMap<>();
-        for (EngineNetwork n : networks) {
-            tensors.put(n.ref.name(), n.forward(features, tensors, activations, allocated));
-        }
-        return tensors;
+        checkBatch(features, oneHotLabels);
+        return primary.trace(features, oneHotLabels, method.stepScalars(epoch, iteration(), plannedIterations), null,
+                new ArrayList<>());
     }
 
     /**
@@ -354,27 +366,10 @@ public final class DistillationEngine {
      * trace: exactly the function whose gradient {@link #trace} reports (for finite differences).
      */
     StepResult lossesWithDetachedInputsFrom(StepTrace reference, INDArray[] features, INDArray oneHotLabels) {
-        Map<String, NetworkTensors> tensors = forward(features, null, new ArrayList<>());
+        Map<String, NetworkTensors> tensors = primary.forward(features, null, new ArrayList<>());
         LossGraph.Feed feed = losses.feed(tensors, oneHotLabels,
                 method.stepScalars(epoch, iteration(), plannedIterations));
         return losses.evaluate(feed.withDetachedInputsOf(reference.feed()), false).result();
-    }
-
-    /**
-     * Frees the step's activations, error arrays and loss-graph arrays at once. ND4J releases off-heap memory when
-     * the garbage collector finds the arrays; until then every step would take fresh pages from the OS (which the
-     * kernel zeroes: over a quarter of the CPU time of a training step in a profile). Freed now, the next step
-     * reuses the same memory.
-     */
-    private static void release(List<INDArray> allocated, INDArray[] features, INDArray labels) {
-        Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        seen.addAll(Arrays.asList(features));
-        seen.add(labels);
-        for (INDArray a : allocated) {
-            if (a != null && seen.add(a) && a.closeable()) {
-                a.close();
-            }
-        }
     }
 
     /**

@@ -34,6 +34,8 @@ final class EngineNetwork {
     private ComputationGraph graph;
     private List<String> taps = List.of(); // in graph output order, after the logits
     private boolean readsHead;
+    /** False for a copy that shares another network's parameters: that network's updater updates them. */
+    private final boolean updates;
 
     EngineNetwork(Participant participant, NetworkRef ref, InputType[] inputTypes, EngineNetwork source) {
         Preconditions.checkArgument(!participant.batchStatistics() || source == null, "network '%s': batchStatistics "
@@ -43,6 +45,30 @@ final class EngineNetwork {
         this.source = source;
         this.graph = participant.graph();
         this.signature = new GraphSignature(participant, ref, inputTypes);
+        this.updates = true;
+    }
+
+    private EngineNetwork(EngineNetwork original, EngineNetwork source, ComputationGraph graph) {
+        this.participant = original.participant;
+        this.ref = original.ref;
+        this.signature = original.signature;
+        this.source = source;
+        this.graph = graph;
+        this.taps = original.taps;
+        this.readsHead = original.readsHead;
+        this.updates = false;
+    }
+
+    /**
+     * A copy of this (instrumented) network for another worker thread: the same structure on the same parameter
+     * array, with its own layers and gradient buffer, no updater and no listeners; {@code source} is the copy of
+     * the network whose tap feeds it.
+     */
+    EngineNetwork sharingParameters(EngineNetwork source) {
+        ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
+        copy.init(graph.params(), false); // a view of the same array: updates of this network reach the copy
+        Backend.prepareLayers(copy, ref.trainable() || participant.batchStatistics());
+        return new EngineNetwork(this, source, copy);
     }
 
     ComputationGraph graph() {
@@ -169,7 +195,9 @@ final class EngineNetwork {
                 if (graph.getGradientsViewArray() == null) {
                     graph.initGradientsView();
                 }
-                graph.getUpdater(); // creates the updater and its state when absent
+                if (updates) {
+                    graph.getUpdater(); // creates the updater and its state when absent
+                }
             }
         }
     }
@@ -177,9 +205,11 @@ final class EngineNetwork {
     /**
      * Applies the network's DL4J updater to a batch-mean gradient (minibatch size 1) and counts the iteration; the
      * graph's listeners hear of it as in {@code ComputationGraph.fit}, with {@code loss} (the network's total) as
-     * its score.
+     * its score. {@code g} may lie in a copy's gradient buffer ({@link #sharingParameters}); DL4J's updater then
+     * treats it as an external gradient, with the same arithmetic.
      */
     void apply(Gradient g, int epoch, double loss) {
+        Preconditions.checkState(updates, "network '%s' is a copy; its original applies updates", ref.name());
         ComputationGraphConfiguration conf = graph.getConfiguration();
         int iter = conf.getIterationCount();
         listeners(l -> l.onGradientCalculation(graph));
@@ -195,7 +225,7 @@ final class EngineNetwork {
      * keep what it makes).
      */
     void listeners(Consumer<TrainingListener> call) {
-        if (ref.trainable() && !graph.getListeners().isEmpty()) {
+        if (ref.trainable() && graph.getListeners() != null && !graph.getListeners().isEmpty()) {
             try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 graph.getListeners().forEach(call);
             }

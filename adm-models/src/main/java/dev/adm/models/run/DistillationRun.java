@@ -51,6 +51,7 @@ public final class DistillationRun {
                 data.inputTypes(), data.labelShape(), data.regressionTargets(), start.networks());
         RunDirectory.claim(run); // after every check: an overwritten run's files go only when this one can start
         engine.setRandomSeed(run.seed());
+        engine.setWorkers(run.workers());
         double studentRate = learningRate(run, method, Role.STUDENT);
         List<EpochRecord> history = TrainingRun.train(spec, start, engine, data.train(),
                 epoch -> LearningRates.cosineRate(studentRate, epoch, run.epochs()), task::score);
@@ -77,6 +78,7 @@ public final class DistillationRun {
                 .forEach(p -> rates.put(p.name(), learningRate(run, method, p.role())));
         results.put("learningRates", rates);
         results.put("seed", run.seed());
+        results.put("workers", run.workers());
         results.put("data", data.source());
         results.put("backend", backend.describe());
         results.putAll(outcome.results());

@@ -31,11 +31,13 @@ import java.util.Map;
  * @param stopAfter         stop (resumably) after this many epochs of this invocation; 0 = run to the end
  * @param checkpointEvery   when to checkpoint inside an epoch (always at its end too)
  * @param progress          draw a progress bar
+ * @param workers           threads each step's batch is split between, each with a copy of every network
+ *                          ({@code DistillationEngine.setWorkers}); 1 = every step on one thread
  */
 public record RunSettings(String method, Map<String, String> methodParams, List<String> teachers,
                           Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                           double learningRate, long seed, Path outDir, boolean resume, boolean overwrite,
-                          int stopAfter, CheckpointPolicy checkpointEvery, boolean progress) {
+                          int stopAfter, CheckpointPolicy checkpointEvery, boolean progress, int workers) {
     public RunSettings {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         methodParams = ImmutableMap.copyOf(methodParams);
@@ -49,6 +51,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         Preconditions.checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
         Preconditions.checkArgument(learningRate > 0 && Double.isFinite(learningRate),
                 "learning rate must be a positive number, got %s", learningRate);
+        Preconditions.checkArgument(workers >= 1 && workers <= batchSize, "workers must be between 1 and the batch "
+                + "size %s, got %s", batchSize, workers);
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
         Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null && !outDir.toString().isBlank(),
@@ -90,6 +94,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         m.put("batchSize", String.valueOf(batchSize));
         m.put("learningRate", String.valueOf(learningRate));
         m.put("seed", String.valueOf(seed));
+        m.put("workers", String.valueOf(workers)); // batch norm and random draws follow the split
         return m;
     }
 
@@ -134,6 +139,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         private int stopAfter;
         private CheckpointPolicy checkpointEvery = CheckpointPolicy.DEFAULT;
         private boolean progress = true;
+        private int workers = 1;
 
         protected Builder() {
         }
@@ -159,6 +165,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         public B stopAfter(int v) { stopAfter = v; return self(); }
         public B checkpointEvery(CheckpointPolicy v) { checkpointEvery = v; return self(); }
         public B progress(boolean v) { progress = v; return self(); }
+        public B workers(int v) { workers = v; return self(); }
 
         /** Every shared setting from {@code s} (to derive a changed copy of a config). */
         public B settings(RunSettings s) {
@@ -166,13 +173,13 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                     .teacherCheckpoint(s.teacherCheckpoint).students(s.students).epochs(s.epochs)
                     .batchSize(s.batchSize).learningRate(s.learningRate).seed(s.seed).outDir(s.outDir)
                     .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery)
-                    .progress(s.progress);
+                    .progress(s.progress).workers(s.workers);
         }
 
         /** The shared settings as set, validated. */
         protected RunSettings settings() {
             return new RunSettings(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
-                    learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress);
+                    learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress, workers);
         }
     }
 }

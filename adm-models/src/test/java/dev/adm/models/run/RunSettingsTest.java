@@ -27,6 +27,9 @@ class RunSettingsTest {
         assertTrue(refused(ClassificationConfig.builder().epochs(0)).contains("epochs must be >= 1, got 0"));
         assertTrue(refused(ClassificationConfig.builder().batchSize(0)).contains("batch size must be >= 1, got 0"));
         assertTrue(refused(ClassificationConfig.builder().stopAfter(-1)).contains("stop-after must be >= 0"));
+        assertTrue(refused(ClassificationConfig.builder().workers(0))
+                .contains("workers must be between 1 and the batch size 128, got 0"));
+        assertTrue(refused(ClassificationConfig.builder().batchSize(4).workers(5)).contains("batch size 4, got 5"));
         assertTrue(refused(ClassificationConfig.builder().students(List.of())).contains("--student"));
         assertTrue(refused(ClassificationConfig.builder().teacher("resnet20").teacherCheckpoint(Path.of("t.zip")))
                 .contains("not both"));
@@ -49,10 +52,12 @@ class RunSettingsTest {
     void aCopyChangesOnlyWhatIsSet() {
         ClassificationConfig a = ClassificationConfig.builder().method("adm").teacher("resnet20").epochs(3)
                 .trainLimit(64).build();
-        ClassificationConfig b = a.toBuilder().seed(43).build();
+        ClassificationConfig b = a.toBuilder().seed(43).workers(2).build();
         assertEquals(a.withRun(b.run()), b);
         assertEquals(a.run().resumeSettings().keySet(), b.run().resumeSettings().keySet());
         assertEquals("43", b.run().resumeSettings().get("seed"));
+        assertEquals("2", b.run().resumeSettings().get("workers"), "a run resumes with the split it began with");
+        assertEquals(1, a.run().workers());
         assertEquals("0.5", b.run().resumeSettings().get("param.tau"), "the method's defaults are resolved");
     }
 }

@@ -2,6 +2,7 @@ package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
 import dev.adm.core.backend.Backend;
+import dev.adm.core.backend.ConvolutionCache;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -68,6 +69,9 @@ final class EngineNetwork {
         ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
         copy.init(graph.params(), false); // a view of the same array: updates of this network reach the copy
         Backend.prepareLayers(copy, ref.trainable() || participant.batchStatistics());
+        if (ref.trainable()) {
+            copy.setCacheMode(copy.getConfiguration().getCacheMode()); // the layers follow the cloned configuration
+        }
         return new EngineNetwork(this, source, copy);
     }
 
@@ -86,6 +90,9 @@ final class EngineNetwork {
                 taps.stream().map(participant::vertexOf).toList());
         // one-pass batch statistics (training-mode forwards only); DL4J's own dilated convolutions
         Backend.prepareLayers(graph, ref.trainable() || participant.batchStatistics());
+        if (ref.trainable()) {
+            ConvolutionCache.enable(graph); // no convolution recomputed in the backward pass
+        }
         if (ref.trainable() && hasBatchNormWithoutHelper()) {
             // DL4J's own batch norm (used where no oneDNN/cuDNN helper applies, e.g. in double precision) keeps
             // forward-pass arrays in a layer workspace that is closed before the engine's separate backward pass;

@@ -1,6 +1,7 @@
 package dev.adm.core.engine;
 
 import com.google.common.base.Preconditions;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -108,6 +109,7 @@ public final class GraphSurgery {
      */
     public static ComputationGraph forInference(ComputationGraph graph, String logitsVertex) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        conf.setCacheMode(CacheMode.NONE); // DL4J's default: the engine's cache stays with the engine
         FeedForwardLayer head = logitsLayer(conf, logitsVertex);
         removeTapVertices(conf);
         keepOnlyAncestorsOf(conf, logitsVertex);

@@ -1,6 +1,7 @@
 package dev.adm.core.engine;
 
 import com.google.common.collect.ImmutableList;
+import dev.adm.core.backend.ConvolutionCache;
 import dev.adm.core.backend.Seeds;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ActivationWorkspace;
@@ -92,6 +93,7 @@ final class Replica {
                     // no layer may keep a reference into the workspace once it is closed and reused
                     networks.forEach(n -> n.graph().clearLayersStates());
                 }
+                networks.forEach(n -> ConvolutionCache.clear(n.graph()));
             }
         }
     }

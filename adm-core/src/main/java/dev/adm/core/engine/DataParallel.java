@@ -77,10 +77,7 @@ final class DataParallel {
             long from = shareSize(batch, shares, 0);
             for (int k = 1; k < shares; k++) {
                 long to = from + shareSize(batch, shares, k);
-                INDArray[] x = new INDArray[features.length];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = slice(features[i], from, to, slices);
-                }
+                INDArray[] x = slice(features, from, to, slices);
                 INDArray y = slice(labels, from, to, slices);
                 Replica copy = copies.get(k - 1);
                 copy.followCounts(first);
@@ -89,10 +86,7 @@ final class DataParallel {
                         epoch)));
                 from = to;
             }
-            INDArray[] x0 = new INDArray[features.length];
-            for (int i = 0; i < x0.length; i++) {
-                x0[i] = slice(features[i], 0, shareSize(batch, shares, 0), slices);
-            }
+            INDArray[] x0 = slice(features, 0, shareSize(batch, shares, 0), slices);
             INDArray y0 = slice(labels, 0, shareSize(batch, shares, 0), slices);
             List<Replica.Share> done = new ArrayList<>();
             RuntimeException failure = null;
@@ -140,6 +134,14 @@ final class DataParallel {
     /** Share {@code k} of {@code shares} of a batch: equal sizes, the first {@code batch % shares} one larger. */
     static long shareSize(long batch, int shares, int k) {
         return batch / shares + (k < batch % shares ? 1 : 0);
+    }
+
+    private static INDArray[] slice(INDArray[] inputs, long from, long to, List<INDArray> slices) {
+        INDArray[] out = new INDArray[inputs.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = slice(inputs[i], from, to, slices);
+        }
+        return out;
     }
 
     private static INDArray slice(INDArray a, long from, long to, List<INDArray> slices) {

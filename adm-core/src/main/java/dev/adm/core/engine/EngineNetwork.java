@@ -70,7 +70,7 @@ final class EngineNetwork {
         copy.init(graph.params(), false); // a view of the same array: updates of this network reach the copy
         Backend.prepareLayers(copy, ref.trainable() || participant.batchStatistics());
         if (ref.trainable()) {
-            copy.setCacheMode(copy.getConfiguration().getCacheMode()); // the layers follow the cloned configuration
+            ConvolutionCache.enable(copy); // as the original (instrument)
         }
         return new EngineNetwork(this, source, copy);
     }

@@ -8,6 +8,8 @@ images with random labels, SGD with Nesterov momentum 0.9, lr 0.05, weight decay
   baseline  resnet8 alone: cross-entropy.
   dml       resnet20 and resnet8 together, as the engine's dml with its defaults (T=3, lambda=1):
             L_k = CE(z_k, y) + T^2 KL(sg p_l^T || p_k^T), each network's loss backpropagated to itself only.
+  block     one conv3x3 (no bias) - BN - ReLU block of `--channels` channels at `--size` x `--size`, forward
+            and backward with a fixed N(0,1) output gradient, no optimizer: adm-bench's ConvBlockBenchmark.
 
 Prints one JSON line: images per second over `--seconds` after a warm-up.
 Run with Debian's PyTorch on an otherwise idle machine:
@@ -41,6 +43,19 @@ def kl(target_logits, logits, t):
     return t * t * F.kl_div(F.log_softmax(logits / t, dim=1), p, reduction="batchmean")
 
 
+def block_fn(channels, size, batch):
+    block = torch.nn.Sequential(torch.nn.Conv2d(channels, channels, 3, padding=1, bias=False),
+                                torch.nn.BatchNorm2d(channels), torch.nn.ReLU()).train()
+    x = torch.randn(batch, channels, size, size, requires_grad=True)
+    g = torch.randn(batch, channels, size, size)
+
+    def step():
+        x.grad = None
+        block.zero_grad(set_to_none=True)
+        block(x).backward(g)
+    return [block], step
+
+
 def step_fn(kind, x, y):
     if kind == "baseline":
         net = resnet(8).train()
@@ -69,17 +84,22 @@ def step_fn(kind, x, y):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--step", choices=["baseline", "dml"], default="baseline")
+    ap.add_argument("--step", choices=["baseline", "dml", "block"], default="baseline")
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
                     help="intra-op threads (default: every core, as ND4J; Debian's build may default to 1)")
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--channels", type=int, default=16, help="block only")
+    ap.add_argument("--size", type=int, default=28, help="block only: height and width")
     args = ap.parse_args()
     torch.manual_seed(1)
     torch.set_num_threads(args.threads)
     x = torch.randn(args.batch, 1, 28, 28)
     y = torch.randint(0, 10, (args.batch,))
-    nets, step = step_fn(args.step, x, y)
+    if args.step == "block":
+        nets, step = block_fn(args.channels, args.size, args.batch)
+    else:
+        nets, step = step_fn(args.step, x, y)
     for _ in range(10):
         step()
     steps = 0
@@ -89,7 +109,7 @@ def main():
         steps += 1
     elapsed = time.perf_counter() - start
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "step": args.step,
-                      "input": [1, 28, 28], "batch": args.batch,
+                      "input": [args.channels, args.size, args.size] if args.step == "block" else [1, 28, 28], "batch": args.batch,
                       "params": [sum(p.numel() for p in n.parameters()) for n in nets],
                       "steps": steps, "img_per_s": round(steps * args.batch / elapsed, 1)}))
 

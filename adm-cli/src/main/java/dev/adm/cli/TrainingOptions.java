@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * Epochs, batch, learning rate, seed, workers, progress and checkpoints: the options every {@code train} and
+ * Epochs, batch, learning rate, seed, workers (or Spark), progress and checkpoints: the options every {@code train} and
  * {@code experiment} command shares (a picocli mixin; each command's {@link TaskDefaults} gives its task's defaults).
  */
 final class TrainingOptions {
@@ -18,8 +18,15 @@ final class TrainingOptions {
     @Option(names = "--seed", description = "default ${DEFAULT-VALUE}")
     long seed;
     @Option(names = "--workers", description = "threads each batch is split between, each with a copy of every "
-            + "network; gradients averaged (see docs/performance.md); default ${DEFAULT-VALUE}")
+            + "network; gradients averaged (see docs/performance.md); with --spark, the Spark tasks training at "
+            + "once; default ${DEFAULT-VALUE}")
     int workers;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "train on Spark by parameter averaging: "
+            + "local[2], spark://host:7077 (docs/spark.md)")
+    String spark;
+    @Option(names = "--averaging-frequency", paramLabel = "STEPS", description = "with --spark, the steps each "
+            + "worker takes between two averagings; default ${DEFAULT-VALUE}")
+    int averagingFrequency;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
     @CommandLine.Mixin
@@ -28,6 +35,6 @@ final class TrainingOptions {
     /** Sets these options on a task's config builder. */
     <B extends RunSettings.Builder<B>> B applyTo(B builder) {
         return builder.epochs(epochs).batchSize(batch).learningRate(lr).seed(seed).workers(workers).progress(!noProgress)
-                .checkpointEvery(checkpoints.policy());
+                .spark(spark).averagingFrequency(averagingFrequency).checkpointEvery(checkpoints.policy());
     }
 }

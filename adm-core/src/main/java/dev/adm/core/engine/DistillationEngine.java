@@ -230,6 +230,11 @@ public final class DistillationEngine {
         this.plannedIterations = iterations;
     }
 
+    /** The planned number of training steps ({@link #setPlannedIterations}); 0 = unknown. */
+    public long plannedIterations() {
+        return plannedIterations;
+    }
+
     /**
      * Starts an epoch: sets it ({@link #setEpoch}) and calls {@code onEpochStart} of the trained graphs' listeners,
      * as {@code ComputationGraph.fit} does.

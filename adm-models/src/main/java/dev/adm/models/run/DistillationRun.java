@@ -40,20 +40,38 @@ public final class DistillationRun {
         Task.Data data = task.load();
         log.info("data: {}", data.source());
 
-        DistillationMethod method = task.method(MethodRegistry.create(run.method(), run.methodParams()));
+        DistillationMethod registered = MethodRegistry.create(run.method(), run.methodParams());
+        DistillationMethod method = task.method(registered);
+        Preconditions.checkArgument(run.spark() == null || method == registered, "--spark trains the methods as "
+                + "registered, and the %s task adapts them; train it without --spark", task.name());
         LabelKind labels = LabelKind.of(data.labelShape(), data.regressionTargets());
         Preconditions.checkArgument(method.labelKinds().contains(labels), "%s does not run on %s; methods that do: %s",
                 run.method(), labels.description(), String.join(", ", MethodRegistry.namesFor(labels)));
         TrainingRun.Spec spec = new TrainingRun.Spec(run.outDir(), run.method(), run.epochs(), run.stopAfter(),
                 run.progress(), task.metric(), resumeSettings(config, task), run.checkpointEvery());
         TrainingRun.Start start = TrainingRun.start(spec, run.resume());
-        DistillationEngine engine = new DistillationEngine(method, participants(run, task, method),
-                data.inputTypes(), data.labelShape(), data.regressionTargets(), start.networks());
-        RunDirectory.claim(run); // after every check: an overwritten run's files go only when this one can start
-        engine.setRandomSeed(run.seed());
-        engine.setWorkers(run.workers());
+        List<Participant> participants = participants(run, task, method);
+        try (StepRunner runner = run.spark() == null ? StepRunner.local()
+                : DistributedTraining.named("spark").open(run, new DistributedTraining.Setup(run.method(),
+                        run.methodParams(), participants, data.inputTypes(), data.labelShape(),
+                        data.regressionTargets()))) {
+            DistillationEngine engine = new DistillationEngine(method, participants, data.inputTypes(),
+                    data.labelShape(), data.regressionTargets(), start.networks());
+            RunDirectory.claim(run); // after every check: an overwritten run's files go only when this one can start
+            engine.setRandomSeed(run.seed());
+            if (run.spark() == null) {
+                engine.setWorkers(run.workers()); // with Spark, the workers are its tasks
+            }
+            return train(config, task, data, backend, method, spec, start, engine, runner);
+        }
+    }
+
+    private static RunResult train(TaskConfig config, Task task, Task.Data data, BackendInfo backend,
+                                   DistillationMethod method, TrainingRun.Spec spec, TrainingRun.Start start,
+                                   DistillationEngine engine, StepRunner runner) {
+        RunSettings run = config.run();
         double studentRate = learningRate(run, method, Role.STUDENT);
-        List<EpochRecord> history = TrainingRun.train(spec, start, engine, data.train(),
+        List<EpochRecord> history = TrainingRun.train(spec, start, engine, data.train(), runner,
                 epoch -> LearningRates.cosineRate(studentRate, epoch, run.epochs()), task::score);
         double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
         if (history.size() < run.epochs()) {
@@ -79,6 +97,10 @@ public final class DistillationRun {
         results.put("learningRates", rates);
         results.put("seed", run.seed());
         results.put("workers", run.workers());
+        if (run.spark() != null) {
+            results.put("spark", run.spark());
+            results.put("averagingFrequency", run.averagingFrequency());
+        }
         results.put("data", data.source());
         results.put("backend", backend.describe());
         results.putAll(outcome.results());

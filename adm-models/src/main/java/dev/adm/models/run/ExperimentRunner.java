@@ -150,7 +150,8 @@ public final class ExperimentRunner {
                                         String jointTeacher) {
         return new RunSettings(v.method(), v.params(), jointTeacher == null ? List.of() : List.of(jointTeacher),
                 frozenTeacher, template.students(), template.epochs(), template.batchSize(), template.learningRate(),
-                seed, dir, false, false, 0, template.checkpointEvery(), template.progress(), template.workers());
+                seed, dir, false, false, 0, template.checkpointEvery(), template.progress(), template.workers(),
+                template.spark(), template.averagingFrequency());
     }
 
     /** What every run of the experiment shares, for the table's header. */

@@ -106,13 +106,19 @@ public final class RunDirectory {
 
     /**
      * The first setting a run was trained with ({@code stored}, from its checkpoint) that differs in
-     * {@code current}, as {@code key=stored vs key=current}; empty when they agree. The task is compared first, so
+     * {@code current} or is set in only one of them, as {@code key=stored but this run has key=current} ({@code no
+     * key} for one not set); empty when they agree. The task is compared first, so
      * a run of another task is named as such.
      */
     public static Optional<String> difference(Map<String, String> stored, Map<String, String> current) {
-        Stream<String> keys = Stream.concat(Stream.of("task").filter(stored::containsKey),
-                stored.keySet().stream().filter(k -> !k.equals("task")));
+        Stream<String> keys = Stream.concat(Stream.concat(Stream.of("task").filter(stored::containsKey),
+                stored.keySet().stream().filter(k -> !k.equals("task"))),
+                current.keySet().stream().filter(k -> !stored.containsKey(k)));
         return keys.filter(k -> !Objects.equals(stored.get(k), current.get(k))).findFirst()
-                .map(k -> k + "=" + stored.get(k) + " but this run has " + k + "=" + current.get(k));
+                .map(k -> setting(stored, k) + " but this run has " + setting(current, k));
+    }
+
+    private static String setting(Map<String, String> settings, String key) {
+        return settings.containsKey(key) ? key + "=" + settings.get(key) : "no " + key;
     }
 }

@@ -32,12 +32,17 @@ import java.util.Map;
  * @param checkpointEvery   when to checkpoint inside an epoch (always at its end too)
  * @param progress          draw a progress bar
  * @param workers           threads each step's batch is split between, each with a copy of every network
- *                          ({@code DistillationEngine.setWorkers}); 1 = every step on one thread
+ *                          ({@code DistillationEngine.setWorkers}); 1 = every step on one thread; with
+ *                          {@code spark}, the Spark tasks that train at the same time
+ * @param spark             the Spark master to train on by parameter averaging ({@code local[2]},
+ *                          {@code spark://host:7077}; needs adm-spark on the class path), or null to train here
+ * @param averagingFrequency with {@code spark}, the steps each Spark worker takes between two averagings
  */
 public record RunSettings(String method, Map<String, String> methodParams, List<String> teachers,
                           Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                           double learningRate, long seed, Path outDir, boolean resume, boolean overwrite,
-                          int stopAfter, CheckpointPolicy checkpointEvery, boolean progress, int workers) {
+                          int stopAfter, CheckpointPolicy checkpointEvery, boolean progress, int workers,
+                          String spark, int averagingFrequency) {
     public RunSettings {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         methodParams = ImmutableMap.copyOf(methodParams);
@@ -53,6 +58,10 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                 "learning rate must be a positive number, got %s", learningRate);
         Preconditions.checkArgument(workers >= 1 && workers <= batchSize, "workers must be between 1 and the batch "
                 + "size %s, got %s", batchSize, workers);
+        Preconditions.checkArgument(spark == null || !spark.isBlank(), "--spark needs a master URL, e.g. local[2] "
+                + "or spark://host:7077");
+        Preconditions.checkArgument(averagingFrequency >= 1, "averaging frequency must be >= 1 step, got %s",
+                averagingFrequency);
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
         Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null && !outDir.toString().isBlank(),
@@ -95,6 +104,10 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         m.put("learningRate", String.valueOf(learningRate));
         m.put("seed", String.valueOf(seed));
         m.put("workers", String.valueOf(workers)); // batch norm and random draws follow the split
+        if (spark != null) { // where the run trains does not change its result, how it averages does
+            m.put("training", "spark");
+            m.put("averagingFrequency", String.valueOf(averagingFrequency));
+        }
         return m;
     }
 
@@ -140,6 +153,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         private CheckpointPolicy checkpointEvery = CheckpointPolicy.DEFAULT;
         private boolean progress = true;
         private int workers = 1;
+        private String spark;
+        private int averagingFrequency = 5;
 
         protected Builder() {
         }
@@ -166,6 +181,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         public B checkpointEvery(CheckpointPolicy v) { checkpointEvery = v; return self(); }
         public B progress(boolean v) { progress = v; return self(); }
         public B workers(int v) { workers = v; return self(); }
+        public B spark(String v) { spark = v; return self(); }
+        public B averagingFrequency(int v) { averagingFrequency = v; return self(); }
 
         /** Every shared setting from {@code s} (to derive a changed copy of a config). */
         public B settings(RunSettings s) {
@@ -173,13 +190,15 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                     .teacherCheckpoint(s.teacherCheckpoint).students(s.students).epochs(s.epochs)
                     .batchSize(s.batchSize).learningRate(s.learningRate).seed(s.seed).outDir(s.outDir)
                     .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery)
-                    .progress(s.progress).workers(s.workers);
+                    .progress(s.progress).workers(s.workers).spark(s.spark)
+                    .averagingFrequency(s.averagingFrequency);
         }
 
         /** The shared settings as set, validated. */
         protected RunSettings settings() {
             return new RunSettings(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
-                    learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress, workers);
+                    learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress, workers,
+                    spark, averagingFrequency);
         }
     }
 }

@@ -116,9 +116,16 @@ public final class TrainingRun {
     public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, StepBatches trainData,
                                           Function<Integer, Double> learningRate,
                                           Function<DistillationEngine, Map<String, Double>> score) {
+        return train(spec, start, engine, trainData, StepRunner.local(), learningRate, score);
+    }
+
+    /** As above, with the steps run by {@code runner} (a cluster's workers; checkpoints fall between its calls). */
+    public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, StepBatches trainData,
+                                          StepRunner runner, Function<Integer, Double> learningRate,
+                                          Function<DistillationEngine, Map<String, Double>> score) {
         ACTIVE.set(spec.outDir());
         try {
-            return trainEpochs(spec, start, engine, trainData, learningRate, score);
+            return trainEpochs(spec, start, engine, trainData, runner, learningRate, score);
         } finally {
             ACTIVE.set(null);
         }
@@ -133,7 +140,8 @@ public final class TrainingRun {
     }
 
     private static List<EpochRecord> trainEpochs(Spec spec, Start start, DistillationEngine engine,
-                                                 StepBatches trainData, Function<Integer, Double> learningRate,
+                                                 StepBatches trainData, StepRunner runner,
+                                                 Function<Integer, Double> learningRate,
                                                  Function<DistillationEngine, Map<String, Double>> score) {
         List<EpochRecord> history = new ArrayList<>(start.history());
         int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
@@ -142,7 +150,7 @@ public final class TrainingRun {
         for (int epoch = start.completedEpochs(); epoch < end; epoch++) {
             engine.startEpoch(epoch);
             trainData.setEpoch(epoch);
-            Pass pass = trainEpoch(spec, engine, trainData, epoch, history,
+            Pass pass = trainEpoch(spec, engine, trainData, runner, epoch, history,
                     epoch == start.completedEpochs() ? start.partial() : Checkpoint.Partial.NONE);
             engine.endEpoch();
             EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
@@ -197,10 +205,11 @@ public final class TrainingRun {
         return live;
     }
 
-    /** One engine step; a refused one says what the run directory offers to continue from. */
-    private static StepResult step(Spec spec, DistillationEngine engine, StepBatches.Batch batch) {
+    /** The runner's steps on {@code batches}; a refused one says what the run directory offers to continue from. */
+    private static List<StepResult> steps(Spec spec, DistillationEngine engine, StepRunner runner,
+                                          List<StepBatches.Batch> batches) {
         try {
-            return engine.step(batch.features(), batch.labels());
+            return runner.run(engine, batches);
         } catch (TrainingStoppedException e) {
             throw new IllegalStateException(e.getMessage() + (Files.exists(spec.outDir().resolve(Checkpoint.FILE))
                     ? "; the checkpoint in " + spec.outDir() + " holds the last good state: continue with --resume"
@@ -212,8 +221,8 @@ public final class TrainingRun {
      * One epoch from its start, or after the steps a mid-epoch checkpoint covers ({@code resumed}): those batches
      * are drawn again and skipped, so the data and its augmentation continue exactly where they stopped.
      */
-    private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, int epoch,
-                                   List<EpochRecord> history, Checkpoint.Partial resumed) {
+    private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, StepRunner runner,
+                                   int epoch, List<EpochRecord> history, Checkpoint.Partial resumed) {
         Map<String, Double> sums = new LinkedHashMap<>(resumed.sums());
         long images = resumed.images();
         double priorSeconds = resumed.seconds();
@@ -237,20 +246,26 @@ public final class TrainingRun {
                 bar.stepTo(done);
             }
             while (data.hasNext()) {
-                StepBatches.Batch batch = data.next();
-                StepResult r = step(spec, engine, batch);
-                r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
-                r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
-                r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));
-                pending.add(r);
-                done++;
-                sinceCheckpoint++;
-                images += batch.size();
+                List<StepBatches.Batch> group = new ArrayList<>(runner.batchesPerCall());
+                while (group.size() < runner.batchesPerCall() && data.hasNext()) {
+                    group.add(data.next());
+                }
+                List<StepResult> results = steps(spec, engine, runner, group);
+                for (StepResult r : results) {
+                    r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
+                    r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
+                    r.updated().forEach((k, v) -> sums.merge("updated/" + k, v ? 1.0 : 0.0, Double::sum));
+                }
+                pending.addAll(results);
+                done += group.size();
+                sinceCheckpoint += group.size();
+                images += group.stream().mapToLong(StepBatches.Batch::size).sum();
                 long now = System.nanoTime();
                 if (bar != null) {
-                    bar.step();
+                    bar.stepBy(group.size());
+                    StepResult last = results.get(results.size() - 1);
                     bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f  %.0f img/s",
-                            r.totals().values().stream().mapToDouble(Double::doubleValue).sum(),
+                            last.totals().values().stream().mapToDouble(Double::doubleValue).sum(),
                             images / (priorSeconds + (now - start) / 1e9)));
                 }
                 if (data.hasNext() && spec.checkpoints().due(sinceCheckpoint, (now - lastCheckpoint) / 1e9)) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,7 +35,25 @@ class RunSettingsTest {
         assertTrue(refused(ClassificationConfig.builder().teacher("resnet20").teacherCheckpoint(Path.of("t.zip")))
                 .contains("not both"));
         assertTrue(refused(ClassificationConfig.builder().method(" ")).contains("method is required"));
+        assertTrue(refused(ClassificationConfig.builder().spark(" ")).contains("--spark needs a master URL"));
+        assertTrue(refused(ClassificationConfig.builder().averagingFrequency(0))
+                .contains("averaging frequency must be >= 1 step, got 0"));
         assertTrue(refused(ClassificationConfig.builder().student("resnet9")).contains("unknown model 'resnet9'"));
+    }
+
+    @Test
+    void aSparkRunResumesOnlyAsASparkRunWithTheSameAveraging() {
+        ClassificationConfig local = ClassificationConfig.builder().build();
+        ClassificationConfig spark = local.toBuilder().spark("local[2]").averagingFrequency(3).build();
+        Map<String, String> stored = spark.run().resumeSettings();
+        assertEquals("3", stored.get("averagingFrequency"));
+        assertEquals(java.util.Optional.of("training=spark but this run has no training"),
+                RunDirectory.difference(stored, local.run().resumeSettings()));
+        assertEquals(java.util.Optional.of("no training but this run has training=spark"),
+                RunDirectory.difference(local.run().resumeSettings(), stored), "a local run resumed on Spark");
+        assertEquals(java.util.Optional.empty(), RunDirectory.difference(stored,
+                spark.toBuilder().spark("spark://elsewhere:7077").build().run().resumeSettings()),
+                "the master may change: where a run trains does not change its result");
     }
 
     @Test

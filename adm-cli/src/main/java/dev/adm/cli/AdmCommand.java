@@ -16,7 +16,7 @@ import java.nio.file.Path;
 @Command(name = "adm", mixinStandardHelpOptions = true, version = "adm 0.1.0",
         description = "Knowledge distillation on the JVM (DL4J): ADM, DML, KD and friends.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, ExperimentCommand.class, EvalCommand.class,
-                LossCommand.class, VisualizeCommand.class, SampleCommand.class,
+                LossCommand.class, VisualizeCommand.class, SampleCommand.class, ExportBatchesCommand.class,
                 MethodsCommand.class, ZooCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AdmCommand implements Runnable {

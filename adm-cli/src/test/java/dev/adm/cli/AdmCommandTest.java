@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.FileTime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,10 +51,38 @@ class AdmCommandTest extends AdmTestBase {
         assertEquals(0, run("--help").code());
         String usage = AdmCommand.commandLine().getUsageMessage();
         for (String c : new String[]{"quickstart", "train", "experiment", "eval", "loss", "visualize", "methods",
-                "zoo"}) {
+                "zoo", "export-batches"}) {
             assertTrue(usage.contains(c), usage);
         }
         assertTrue(AdmCommand.commandLine().getSubcommands().get("train").getUsageMessage().contains("classification"));
+    }
+
+    @Test
+    void exportBatchesWritesARunsMinibatchesOnceAndSparkNeedsItsModule() throws Exception {
+        Path out = dir.resolve("batches");
+        String[] export = {"export-batches", "classification", "--embedded", "--train-limit", "256", "--batch", "64",
+                "--epochs", "2", "--out", out.toString()};
+        Run r = run(export);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 epoch(s) of 4 minibatches"), r.out());
+        for (String epoch : List.of("epoch-1", "epoch-2")) {
+            try (var files = java.nio.file.Files.list(out.resolve(epoch))) {
+                assertEquals(List.of("batch-000001.bin", "batch-000002.bin", "batch-000003.bin", "batch-000004.bin"),
+                        files.map(f -> f.getFileName().toString()).sorted().toList());
+            }
+        }
+        org.nd4j.linalg.dataset.DataSet first = new org.nd4j.linalg.dataset.DataSet();
+        first.load(out.resolve("epoch-1/batch-000001.bin").toFile());
+        assertEquals(64, first.numExamples());
+        Run again = run(export);
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("is not empty") && !again.err().contains("at dev.adm"), again.err());
+
+        // this module's tests run without adm-spark: --spark then names what to add
+        Run spark = run("train", "classification", "--method", "baseline", "--embedded", "--train-limit", "64",
+                "--epochs", "1", "--spark", "local[2]", "--out", dir.resolve("spark").toString());
+        assertEquals(2, spark.code());
+        assertTrue(spark.err().contains("needs the adm-spark module on the class path"), spark.err());
     }
 
     @Test

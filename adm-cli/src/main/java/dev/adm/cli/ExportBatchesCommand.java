@@ -1,12 +1,8 @@
 package dev.adm.cli;
 
-import dev.adm.diffusion.DiffusionConfig;
-import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.run.MinibatchExport;
 import dev.adm.models.run.TaskConfig;
-import dev.adm.segmentation.SegmentationConfig;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code adm export-batches <task>}: a task's training minibatches, as a run of the same options draws them, written
- * as DL4J minibatch files for training on a cluster (docs/spark.md).
+ * as DL4J minibatch files for training on a cluster (docs/spark.md). The task options and their defaults are the
+ * {@code train} command's.
  */
 @Command(name = "export-batches", mixinStandardHelpOptions = true, description = "Write a task's training "
         + "minibatches (order, augmentation, batch size of a run with these options) as DL4J DataSet files, one "
@@ -41,14 +38,8 @@ final class ExportBatchesCommand implements Runnable {
     }
 
     @Command(name = "classification", mixinStandardHelpOptions = true,
-            defaultValueProvider = Classification.Defaults.class)
+            defaultValueProvider = TrainCommand.Classification.Defaults.class)
     static final class Classification implements Callable<Integer> {
-        static final class Defaults extends TaskDefaults {
-            Defaults() {
-                super(ClassificationConfig.builder().build().run(), ClassificationOptions.defaults(), Map.of());
-            }
-        }
-
         @Mixin
         Target target = new Target();
         @Mixin
@@ -64,14 +55,8 @@ final class ExportBatchesCommand implements Runnable {
     }
 
     @Command(name = "segmentation", mixinStandardHelpOptions = true,
-            defaultValueProvider = Segmentation.Defaults.class)
+            defaultValueProvider = TrainCommand.Segmentation.Defaults.class)
     static final class Segmentation implements Callable<Integer> {
-        static final class Defaults extends TaskDefaults {
-            Defaults() {
-                super(SegmentationConfig.builder().build().run(), SegmentationOptions.defaults(), Map.of());
-            }
-        }
-
         @Mixin
         Target target = new Target();
         @Mixin
@@ -86,14 +71,9 @@ final class ExportBatchesCommand implements Runnable {
         }
     }
 
-    @Command(name = "diffusion", mixinStandardHelpOptions = true, defaultValueProvider = Diffusion.Defaults.class)
+    @Command(name = "diffusion", mixinStandardHelpOptions = true,
+            defaultValueProvider = TrainCommand.Diffusion.Defaults.class)
     static final class Diffusion implements Callable<Integer> {
-        static final class Defaults extends TaskDefaults {
-            Defaults() {
-                super(DiffusionConfig.builder().build().run(), DiffusionOptions.defaults(), Map.of());
-            }
-        }
-
         @Mixin
         Target target = new Target();
         @Mixin

@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import com.google.common.collect.Iterators;
 import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.StepResult;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +75,11 @@ public final class SparkDistillation {
     public Map<String, Double> fitEpoch(JavaRDD<DataSet> minibatches, int epoch) {
         Preconditions.checkArgument(epoch >= 0, "epoch must be >= 0, got %s", epoch);
         engine.startEpoch(epoch);
-        JavaPairRDD<Long, Minibatch> ordered = order(minibatches, epoch).persist(StorageLevel.MEMORY_ONLY());
+        List<Broadcast<?>> broadcasts = new ArrayList<>(); // released with the epoch
+        JavaPairRDD<Long, Minibatch> ordered = order(minibatches, epoch, broadcasts)
+                .persist(StorageLevel.MEMORY_ONLY());
         Broadcast<EngineBlueprint> plan = sc.broadcast(blueprint);
+        broadcasts.add(plan);
         try {
             long batches = ordered.count();
             Preconditions.checkArgument(batches > 0, "the epoch has no minibatches");
@@ -95,8 +99,8 @@ public final class SparkDistillation {
             sums.forEach((k, v) -> means.put(k, v / n));
             return means;
         } finally {
-            plan.destroy();
             ordered.unpersist(false);
+            broadcasts.forEach(Broadcast::destroy);
         }
     }
 
@@ -119,7 +123,8 @@ public final class SparkDistillation {
     }
 
     /** The minibatches keyed by their position in this epoch's order (a seeded shuffle, or as given). */
-    private JavaPairRDD<Long, Minibatch> order(JavaRDD<DataSet> minibatches, int epoch) {
+    private JavaPairRDD<Long, Minibatch> order(JavaRDD<DataSet> minibatches, int epoch,
+                                               List<Broadcast<?>> broadcasts) {
         JavaPairRDD<Long, Minibatch> indexed = minibatches.zipWithIndex()
                 .mapToPair(t -> new Tuple2<>(t._2(), Minibatch.of(t._1())));
         if (!shuffle) {
@@ -139,6 +144,7 @@ public final class SparkDistillation {
             position[j] = swap;
         }
         Broadcast<long[]> positions = sc.broadcast(position);
+        broadcasts.add(positions);
         return indexed.mapToPair(t -> new Tuple2<>(positions.value()[(int) (long) t._1()], t._2()));
     }
 

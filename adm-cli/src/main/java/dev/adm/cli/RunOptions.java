@@ -38,11 +38,15 @@ final class RunOptions {
     @Option(names = "--stop-after", defaultValue = "0", description = "stop after N epochs (continue later with "
             + "--resume)")
     int stopAfter;
+    @Option(names = "--batches", paramLabel = "DIR", description = "train on the minibatches adm export-batches "
+            + "wrote to DIR (with the same data options) instead of drawing them; with --spark each worker reads its "
+            + "own, from any path Spark reads (hdfs://, s3a://)")
+    String batches;
 
     /** Sets these options on a task's config builder; {@code defaultOut} when no --out was given. */
     <B extends RunSettings.Builder<B>> B applyTo(B builder, Path defaultOut) {
         return builder.method(method).methodParams(params).teachers(teachers).teacherCheckpoint(teacherCheckpoint)
                 .students(students).outDir(out != null ? out : defaultOut).resume(resume).overwrite(overwrite)
-                .stopAfter(stopAfter);
+                .stopAfter(stopAfter).batches(batches);
     }
 }

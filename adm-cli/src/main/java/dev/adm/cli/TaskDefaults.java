@@ -23,7 +23,6 @@ abstract class TaskDefaults implements CommandLine.IDefaultValueProvider {
         defaults.put("--batch", String.valueOf(task.batchSize()));
         defaults.put("--lr", String.valueOf(task.learningRate()));
         defaults.put("--seed", String.valueOf(task.seed()));
-        defaults.put("--workers", String.valueOf(task.workers()));
         defaults.put("--averaging-frequency", String.valueOf(task.averagingFrequency()));
         defaults.put("--student", String.join(",", task.students()));
         defaults.put("--method", task.method());

@@ -1,6 +1,9 @@
 package dev.adm.cli;
 
 import dev.adm.models.run.RunSettings;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -9,6 +12,8 @@ import picocli.CommandLine.Option;
  * {@code experiment} command shares (a picocli mixin; each command's {@link TaskDefaults} gives its task's defaults).
  */
 final class TrainingOptions {
+    private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,\\d+)?])?");
+
     @Option(names = "--epochs", description = "default ${DEFAULT-VALUE}")
     int epochs;
     @Option(names = "--batch", description = "default ${DEFAULT-VALUE}")
@@ -19,8 +24,8 @@ final class TrainingOptions {
     long seed;
     @Option(names = "--workers", description = "threads each batch is split between, each with a copy of every "
             + "network; gradients averaged (see docs/performance.md); with --spark, the Spark tasks training at "
-            + "once; default ${DEFAULT-VALUE}")
-    int workers;
+            + "once; default 1, with --spark local[N] N")
+    Integer workers;
     @Option(names = "--spark", paramLabel = "MASTER", description = "train on Spark by parameter averaging: "
             + "local[2], spark://host:7077 (docs/spark.md)")
     String spark;
@@ -34,7 +39,24 @@ final class TrainingOptions {
 
     /** Sets these options on a task's config builder. */
     <B extends RunSettings.Builder<B>> B applyTo(B builder) {
-        return builder.epochs(epochs).batchSize(batch).learningRate(lr).seed(seed).workers(workers).progress(!noProgress)
+        builder.epochs(epochs).batchSize(batch).learningRate(lr).seed(seed).progress(!noProgress)
                 .spark(spark).averagingFrequency(averagingFrequency).checkpointEvery(checkpoints.policy());
+        if (workers != null) {
+            builder.workers(workers);
+        } else if (spark != null) {
+            localSlots(spark).ifPresent(builder::workers); // a cluster's slots are known once it runs: it says so
+        }
+        return builder;
+    }
+
+    /** The task slots of a local Spark master: {@code local} 1, {@code local[N]} N, {@code local[*]} the cores. */
+    static OptionalInt localSlots(String master) {
+        Matcher m = LOCAL_MASTER.matcher(master.trim());
+        if (!m.matches()) {
+            return OptionalInt.empty();
+        }
+        String n = m.group(1);
+        return OptionalInt.of(n == null ? 1 : n.equals("*") ? Runtime.getRuntime().availableProcessors()
+                : Integer.parseInt(n));
     }
 }

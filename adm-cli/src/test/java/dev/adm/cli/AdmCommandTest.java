@@ -16,6 +16,7 @@ import java.util.List;
 import java.nio.file.attribute.FileTime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Slow
@@ -77,6 +78,14 @@ class AdmCommandTest extends AdmTestBase {
         Run again = run(export);
         assertEquals(2, again.code());
         assertTrue(again.err().contains("is not empty") && !again.err().contains("at dev.adm"), again.err());
+
+        // a run from the export needs the export's data options; a different batch size is named, nothing is written
+        Run mismatch = run("train", "classification", "--method", "baseline", "--embedded", "--train-limit", "256",
+                "--batch", "32", "--epochs", "2", "--batches", out.toString(), "--out", dir.resolve("run").toString());
+        assertEquals(2, mismatch.code());
+        assertTrue(mismatch.err().contains("{batchSize=64}") && mismatch.err().contains("{batchSize=32}"),
+                mismatch.err());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("run")), "a refused run leaves no directory");
 
         // this module's tests run without adm-spark: --spark then names what to add
         Run spark = run("train", "classification", "--method", "baseline", "--embedded", "--train-limit", "64",

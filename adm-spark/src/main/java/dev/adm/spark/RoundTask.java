@@ -1,6 +1,8 @@
 package dev.adm.spark;
 
 import dev.adm.core.engine.DistillationEngine;
+import dev.adm.models.run.ExportFiles;
+import dev.adm.models.run.StepBatches;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,11 +20,12 @@ final class RoundTask {
     }
 
     /**
-     * Trains an engine of {@code blueprint}, starting from {@code state}, on {@code batches} in order; returns its
-     * result, or nothing for an empty share (the round's last workers when the epoch runs out).
+     * Trains an engine of {@code blueprint}, starting from {@code state}, on {@code batches} in order (stored ones
+     * read through {@code files}); returns its result, or nothing for an empty share (the round's last workers when
+     * the epoch runs out).
      */
     static Iterator<WorkerResult> run(EngineBlueprint blueprint, EngineState state, Position position, int threads,
-                                      Iterator<Minibatch> batches) {
+                                      ExportFiles files, Iterator<Minibatch> batches) {
         if (!batches.hasNext()) {
             return List.<WorkerResult>of().iterator();
         }
@@ -34,8 +37,8 @@ final class RoundTask {
         ArrayList<WorkerResult.Losses> steps = new ArrayList<>();
         long examples = 0;
         while (batches.hasNext()) {
-            Minibatch batch = batches.next();
-            steps.add(WorkerResult.Losses.of(engine.step(batch.featureArrays(), batch.labelArray())));
+            StepBatches.Batch batch = batches.next().batch(files);
+            steps.add(WorkerResult.Losses.of(engine.step(batch.features(), batch.labels())));
             examples += batch.size();
         }
         WorkerResult result = new WorkerResult(EngineState.of(engine), examples, steps);

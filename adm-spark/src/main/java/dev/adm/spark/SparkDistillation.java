@@ -15,6 +15,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import scala.Tuple2;
 
 /**
@@ -73,6 +74,18 @@ public final class SparkDistillation {
      * totals per minibatch (keys as in {@code steps.csv}: {@code term}, {@code total/network}).
      */
     public Map<String, Double> fitEpoch(JavaRDD<DataSet> minibatches, int epoch) {
+        return fit(minibatches.map(Minibatch::of), epoch);
+    }
+
+    /**
+     * As {@link #fitEpoch}, for networks of several inputs: one {@link MultiDataSet} per step, its features in the
+     * order of the networks' inputs (a diffusion U-Net's noisy images and timesteps) and one label array.
+     */
+    public Map<String, Double> fitEpochMultiDataSet(JavaRDD<MultiDataSet> minibatches, int epoch) {
+        return fit(minibatches.map(Minibatch::of), epoch);
+    }
+
+    private Map<String, Double> fit(JavaRDD<Minibatch> minibatches, int epoch) {
         Preconditions.checkArgument(epoch >= 0, "epoch must be >= 0, got %s", epoch);
         engine.startEpoch(epoch);
         List<Broadcast<?>> broadcasts = new ArrayList<>(); // released with the epoch
@@ -80,6 +93,8 @@ public final class SparkDistillation {
                 .persist(StorageLevel.MEMORY_ONLY());
         Broadcast<EngineBlueprint> plan = sc.broadcast(blueprint);
         broadcasts.add(plan);
+        Broadcast<HadoopFiles> files = sc.broadcast(new HadoopFiles(sc));
+        broadcasts.add(files);
         try {
             long batches = ordered.count();
             Preconditions.checkArgument(batches > 0, "the epoch has no minibatches");
@@ -87,7 +102,7 @@ public final class SparkDistillation {
             Map<String, Double> sums = new LinkedHashMap<>();
             long steps = 0;
             for (long from = 0; from < batches; from += perRound) {
-                for (StepResult r : round(ordered, plan, from, Math.min(batches, from + perRound))) {
+                for (StepResult r : round(ordered, plan, files, from, Math.min(batches, from + perRound))) {
                     r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
                     r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
                     steps++;
@@ -106,7 +121,7 @@ public final class SparkDistillation {
 
     /** One averaging round over the minibatches at positions {@code [from, to)} of the epoch's order. */
     private List<StepResult> round(JavaPairRDD<Long, Minibatch> ordered, Broadcast<EngineBlueprint> plan,
-                                   long from, long to) {
+                                   Broadcast<HadoopFiles> files, long from, long to) {
         Broadcast<EngineState> state = sc.broadcast(EngineState.of(engine));
         try {
             int threads = threadsPerWorker;
@@ -114,7 +129,7 @@ public final class SparkDistillation {
             List<WorkerResult> results = ordered.filter(t -> t._1() >= from && t._1() < to)
                     .repartitionAndSortWithinPartitions(new RoundPartitioner(workers, from, averagingFrequency))
                     .mapPartitions(batches -> RoundTask.run(plan.value(), state.value(), position, threads,
-                            Iterators.transform(batches, Tuple2::_2)))
+                            files.value(), Iterators.transform(batches, Tuple2::_2)))
                     .collect();
             return WorkerResult.averageInto(engine, results);
         } finally {
@@ -123,10 +138,9 @@ public final class SparkDistillation {
     }
 
     /** The minibatches keyed by their position in this epoch's order (a seeded shuffle, or as given). */
-    private JavaPairRDD<Long, Minibatch> order(JavaRDD<DataSet> minibatches, int epoch,
+    private JavaPairRDD<Long, Minibatch> order(JavaRDD<Minibatch> minibatches, int epoch,
                                                List<Broadcast<?>> broadcasts) {
-        JavaPairRDD<Long, Minibatch> indexed = minibatches.zipWithIndex()
-                .mapToPair(t -> new Tuple2<>(t._2(), Minibatch.of(t._1())));
+        JavaPairRDD<Long, Minibatch> indexed = minibatches.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
         if (!shuffle) {
             return indexed;
         }

@@ -8,6 +8,7 @@ import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.Slow;
 import dev.adm.models.classification.ClassificationConfig;
 import dev.adm.models.classification.ClassificationTrainer;
+import dev.adm.models.run.MinibatchExport;
 import dev.adm.models.run.RunResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,24 @@ class SparkRunTest extends AdmTestBase {
         ClassificationTrainer.run(small("dml", spark).teacher("resnet8").trainLimit(256).spark("local[1]")
                 .averagingFrequency(1).build());
         assertSameWeights(local, spark, List.of("student", "teacher"));
+    }
+
+    /**
+     * Workers reading an export's files themselves train what they train on minibatches the driver sends: the
+     * export holds the run's own draws.
+     */
+    @Test
+    void workersReadingAnExportTrainAsOnTheDriversBatches() throws Exception {
+        Path export = dir.resolve("export");
+        MinibatchExport.write(small("dml", export).teacher("resnet8").trainLimit(256).build(), export, 2);
+        Path sent = dir.resolve("sent");
+        Path read = dir.resolve("read");
+        ClassificationTrainer.run(small("dml", sent).teacher("resnet8").trainLimit(256).spark("local[2]").workers(2)
+                .averagingFrequency(2).build());
+        ClassificationTrainer.run(small("dml", read).teacher("resnet8").trainLimit(256).spark("local[2]").workers(2)
+                .averagingFrequency(2).batches(export.toUri().toString()).build());
+        assertSameWeights(sent, read, List.of("student", "teacher"));
+        assertEquals(Files.readAllLines(sent.resolve("steps.csv")), Files.readAllLines(read.resolve("steps.csv")));
     }
 
     /** A resume must average as the run did; SparkCrashResumeTest resumes one that does. */

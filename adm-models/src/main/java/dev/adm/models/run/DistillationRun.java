@@ -57,21 +57,25 @@ public final class DistillationRun {
                         data.regressionTargets()))) {
             DistillationEngine engine = new DistillationEngine(method, participants, data.inputTypes(),
                     data.labelShape(), data.regressionTargets(), start.networks());
+            StepBatches trainData = run.batches() == null ? data.train()
+                    : ExportedBatches.open(run.batches(), runner.files()).checkFits(task.name(),
+                            MinibatchExport.dataSettings(config, task), run.epochs(), data.inputTypes().length);
             RunDirectory.claim(run); // after every check: an overwritten run's files go only when this one can start
             engine.setRandomSeed(run.seed());
             if (run.spark() == null) {
                 engine.setWorkers(run.workers()); // with Spark, the workers are its tasks
             }
-            return train(config, task, data, backend, method, spec, start, engine, runner);
+            return train(config, task, data, trainData, backend, method, spec, start, engine, runner);
         }
     }
 
-    private static RunResult train(TaskConfig config, Task task, Task.Data data, BackendInfo backend,
+    private static RunResult train(TaskConfig config, Task task, Task.Data data, StepBatches trainData,
+                                   BackendInfo backend,
                                    DistillationMethod method, TrainingRun.Spec spec, TrainingRun.Start start,
                                    DistillationEngine engine, StepRunner runner) {
         RunSettings run = config.run();
         double studentRate = learningRate(run, method, Role.STUDENT);
-        List<EpochRecord> history = TrainingRun.train(spec, start, engine, data.train(), runner,
+        List<EpochRecord> history = TrainingRun.train(spec, start, engine, trainData, runner,
                 epoch -> LearningRates.cosineRate(studentRate, epoch, run.epochs()), task::score);
         double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
         if (history.size() < run.epochs()) {
@@ -102,6 +106,9 @@ public final class DistillationRun {
             results.put("averagingFrequency", run.averagingFrequency());
         }
         results.put("data", data.source());
+        if (run.batches() != null) {
+            results.put("batches", run.batches());
+        }
         results.put("backend", backend.describe());
         results.putAll(outcome.results());
         String metric = task.metric().resultName();

@@ -151,7 +151,7 @@ public final class ExperimentRunner {
         return new RunSettings(v.method(), v.params(), jointTeacher == null ? List.of() : List.of(jointTeacher),
                 frozenTeacher, template.students(), template.epochs(), template.batchSize(), template.learningRate(),
                 seed, dir, false, false, 0, template.checkpointEvery(), template.progress(), template.workers(),
-                template.spark(), template.averagingFrequency());
+                template.spark(), template.averagingFrequency(), null); // each seed draws its own data
     }
 
     /** What every run of the experiment shares, for the table's header. */

@@ -37,12 +37,15 @@ import java.util.Map;
  * @param spark             the Spark master to train on by parameter averaging ({@code local[2]},
  *                          {@code spark://host:7077}; needs adm-spark on the class path), or null to train here
  * @param averagingFrequency with {@code spark}, the steps each Spark worker takes between two averagings
+ * @param batches           a minibatch export ({@link MinibatchExport}) to train from instead of the minibatches the
+ *                          task draws: its directory, or with {@code spark} any URI the workers read
+ *                          ({@code hdfs://...}); null for the task's own
  */
 public record RunSettings(String method, Map<String, String> methodParams, List<String> teachers,
                           Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                           double learningRate, long seed, Path outDir, boolean resume, boolean overwrite,
                           int stopAfter, CheckpointPolicy checkpointEvery, boolean progress, int workers,
-                          String spark, int averagingFrequency) {
+                          String spark, int averagingFrequency, String batches) {
     public RunSettings {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         methodParams = ImmutableMap.copyOf(methodParams);
@@ -62,6 +65,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                 + "or spark://host:7077");
         Preconditions.checkArgument(averagingFrequency >= 1, "averaging frequency must be >= 1 step, got %s",
                 averagingFrequency);
+        Preconditions.checkArgument(batches == null || !batches.isBlank(), "--batches needs the directory adm "
+                + "export-batches wrote");
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
         Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null && !outDir.toString().isBlank(),
@@ -107,6 +112,9 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         if (spark != null) { // where the run trains does not change its result, how it averages does
             m.put("training", "spark");
             m.put("averagingFrequency", String.valueOf(averagingFrequency));
+        }
+        if (batches != null) {
+            m.put("batches", batches);
         }
         return m;
     }
@@ -155,6 +163,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         private int workers = 1;
         private String spark;
         private int averagingFrequency = 5;
+        private String batches;
 
         protected Builder() {
         }
@@ -183,6 +192,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         public B workers(int v) { workers = v; return self(); }
         public B spark(String v) { spark = v; return self(); }
         public B averagingFrequency(int v) { averagingFrequency = v; return self(); }
+        public B batches(String v) { batches = v; return self(); }
 
         /** Every shared setting from {@code s} (to derive a changed copy of a config). */
         public B settings(RunSettings s) {
@@ -191,14 +201,14 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                     .batchSize(s.batchSize).learningRate(s.learningRate).seed(s.seed).outDir(s.outDir)
                     .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery)
                     .progress(s.progress).workers(s.workers).spark(s.spark)
-                    .averagingFrequency(s.averagingFrequency);
+                    .averagingFrequency(s.averagingFrequency).batches(s.batches);
         }
 
         /** The shared settings as set, validated. */
         protected RunSettings settings() {
             return new RunSettings(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
                     learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress, workers,
-                    spark, averagingFrequency);
+                    spark, averagingFrequency, batches);
         }
     }
 }

@@ -20,6 +20,11 @@ public interface StepRunner extends AutoCloseable {
      */
     List<StepResult> run(DistillationEngine engine, List<StepBatches.Batch> batches);
 
+    /** How the machines this runner trains on read an export's files; here, this machine's file system. */
+    default ExportFiles files() {
+        return ExportFiles.local();
+    }
+
     /** Releases what the runner holds (a cluster's context); the local runner holds nothing. */
     @Override
     default void close() {

@@ -3,6 +3,7 @@ package dev.adm.models.classification;
 import dev.adm.core.testing.AdmTestBase;
 import dev.adm.core.testing.ChildJvm;
 import dev.adm.core.testing.Slow;
+import dev.adm.models.run.MinibatchExport;
 import dev.adm.models.run.RunResult;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +98,30 @@ class ClassificationTrainerTest extends AdmTestBase {
             ComputationGraph b = ModelSerializer.restoreComputationGraph(split.resolve(net + ".zip").toFile());
             assertEquals(a.params(), b.params(), net + " weights differ after resume");
         }
+    }
+
+    /** A run from an export of its own minibatches is the run that draws them. */
+    @Test
+    void aRunFromAnExportOfItsBatchesEndsWhereTheDrawingRunEnds() throws Exception {
+        Path drawn = dir.resolve("drawn");
+        Path export = dir.resolve("export");
+        Path fromExport = dir.resolve("from-export");
+        ClassificationTrainer.run(small("dml", drawn).teacher("resnet8").trainLimit(256).augment(true).build());
+        MinibatchExport.write(small("dml", export).teacher("resnet8").trainLimit(256).augment(true).build(), export, 2);
+        RunResult r = ClassificationTrainer.run(small("dml", fromExport).teacher("resnet8").trainLimit(256)
+                .augment(true).batches(export.toString()).build());
+        for (String net : List.of("student", "teacher")) {
+            assertEquals(ModelSerializer.restoreComputationGraph(drawn.resolve(net + ".zip").toFile()).params(),
+                    ModelSerializer.restoreComputationGraph(fromExport.resolve(net + ".zip").toFile()).params(), net);
+        }
+        assertEquals(Files.readAllLines(drawn.resolve("steps.csv")), Files.readAllLines(fromExport.resolve("steps.csv")));
+        assertTrue(Files.readString(fromExport.resolve("results.json")).contains("\"batches\" : \"" + export + "\""));
+        String unaugmented = assertThrows(IllegalArgumentException.class, () -> ClassificationTrainer.run(
+                small("dml", dir.resolve("refused")).teacher("resnet8").trainLimit(256).batches(export.toString())
+                        .build())).getMessage();
+        assertTrue(unaugmented.contains("augment=true") && unaugmented.contains("augment=false"), unaugmented);
+        assertFalse(Files.exists(dir.resolve("refused")), "a refused run leaves no directory");
+        assertTrue(r.finalScores().get("student") > 0.2, "it learns: " + r.finalScores());
     }
 
     @Test

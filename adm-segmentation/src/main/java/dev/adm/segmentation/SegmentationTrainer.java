@@ -1,7 +1,6 @@
 package dev.adm.segmentation;
 
 import dev.adm.core.engine.DistillationEngine;
-import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.GraphSurgery;
 import dev.adm.core.engine.Role;
 import dev.adm.core.engine.Taps;
@@ -11,6 +10,7 @@ import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
 import dev.adm.models.run.LearningRates;
+import dev.adm.models.run.MethodAdapter;
 import dev.adm.models.run.ModelFiles;
 import dev.adm.models.run.RunResult;
 import dev.adm.models.run.StepBatches;
@@ -36,6 +36,8 @@ import java.util.Map;
  */
 public final class SegmentationTrainer implements Task {
     public static final TrainingRun.Metric METRIC = new TrainingRun.Metric("miou", "mIoU", true, "MeanIou");
+    private static final MethodAdapter WITH_AUXILIARY_HEADS =
+            method -> new AuxiliaryHeadLoss(method, AuxiliaryHeadLoss.DEFAULT_WEIGHT);
 
     private final SegmentationConfig cfg;
     private SegmentationData data;
@@ -80,8 +82,8 @@ public final class SegmentationTrainer implements Task {
 
     /** Auxiliary heads train with their own cross-entropy unless the method uses them (RDD). */
     @Override
-    public DistillationMethod method(DistillationMethod method) {
-        return new AuxiliaryHeadLoss(method, AuxiliaryHeadLoss.DEFAULT_WEIGHT);
+    public MethodAdapter methodAdapter() {
+        return WITH_AUXILIARY_HEADS;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.Participant;
 import dev.adm.core.engine.Role;
 import dev.adm.core.methods.MethodRegistry;
+import dev.adm.models.run.MethodAdapter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * Everything an executor needs to build the driver's engine: the method by registry name and parameters, every
+ * Everything an executor needs to build the driver's engine: the method by registry name and parameters (and how
+ * the task adapts it), every
  * participant's settings and its graph as {@link ModelSerializer} bytes, the input and label shapes and the random
  * seed. Sent to the executors once per fit (a Spark broadcast); the trained state then
  * travels as {@link EngineState}.
@@ -36,6 +38,7 @@ public final class EngineBlueprint implements Serializable {
     private final long[] labelShape;
     private final boolean targets;
     private final long randomSeed;
+    private final MethodAdapter adapter;
 
     private record NetworkBlueprint(String name, Role role, boolean trainable, String logits,
                                     LinkedHashMap<String, String> taps, String inputNetwork, String inputTap,
@@ -43,7 +46,8 @@ public final class EngineBlueprint implements Serializable {
     }
 
     private EngineBlueprint(String method, Map<String, String> methodParams, List<NetworkBlueprint> networks,
-                            InputType[] inputTypes, long[] labelShape, boolean targets, long randomSeed) {
+                            InputType[] inputTypes, long[] labelShape, boolean targets, long randomSeed,
+                            MethodAdapter adapter) {
         this.method = method;
         this.methodParams = new LinkedHashMap<>(methodParams);
         this.networks = new ArrayList<>(networks);
@@ -51,6 +55,7 @@ public final class EngineBlueprint implements Serializable {
         this.labelShape = labelShape.clone();
         this.targets = targets;
         this.randomSeed = randomSeed;
+        this.adapter = adapter;
     }
 
     /**
@@ -69,12 +74,18 @@ public final class EngineBlueprint implements Serializable {
                     new LinkedHashMap<>(p.tapAliases()), inputNetwork, inputNetwork == null ? null : p.inputTap(),
                     p.batchStatistics(), bytes(p.graph())));
         }
-        return new EngineBlueprint(method, methodParams, nets, inputTypes, labelShape, targets, 0);
+        return new EngineBlueprint(method, methodParams, nets, inputTypes, labelShape, targets, 0, MethodAdapter.NONE);
     }
 
     /** The same blueprint with the seed of the engine's random draws ({@link DistillationEngine#setRandomSeed}). */
     public EngineBlueprint withRandomSeed(long seed) {
-        return new EngineBlueprint(method, methodParams, networks, inputTypes, labelShape, targets, seed);
+        return new EngineBlueprint(method, methodParams, networks, inputTypes, labelShape, targets, seed, adapter);
+    }
+
+    /** The same blueprint with the method adapted as a task runs it ({@code Task#methodAdapter}) on every machine. */
+    public EngineBlueprint withMethodAdapter(MethodAdapter adapter) {
+        return new EngineBlueprint(method, methodParams, networks, inputTypes, labelShape, targets, randomSeed,
+                Preconditions.checkNotNull(adapter, "method adapter"));
     }
 
     long randomSeed() {
@@ -100,8 +111,8 @@ public final class EngineBlueprint implements Serializable {
             }
             participants.add(b.build());
         }
-        DistillationEngine engine = new DistillationEngine(MethodRegistry.create(method, methodParams), participants,
-                inputTypes, labelShape, targets, Map.of());
+        DistillationEngine engine = new DistillationEngine(adapter.adapt(MethodRegistry.create(method, methodParams)),
+                participants, inputTypes, labelShape, targets, Map.of());
         engine.setRandomSeed(randomSeed);
         return engine;
     }

@@ -26,7 +26,8 @@ public final class SparkTraining implements DistributedTraining {
     @Override
     public StepRunner open(RunSettings settings, Setup setup) {
         EngineBlueprint blueprint = EngineBlueprint.of(setup.method(), setup.methodParams(), setup.participants(),
-                setup.inputTypes(), setup.labelShape(), setup.regressionTargets()).withRandomSeed(settings.seed());
+                setup.inputTypes(), setup.labelShape(), setup.regressionTargets()).withMethodAdapter(setup.adapter())
+                .withRandomSeed(settings.seed());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(new SparkConf()
                 .setIfMissing("spark.master", settings.spark()).setIfMissing("spark.app.name", "adm " + settings.method())
                 .setIfMissing("spark.ui.showConsoleProgress", "false")));

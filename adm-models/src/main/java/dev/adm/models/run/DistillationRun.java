@@ -41,9 +41,7 @@ public final class DistillationRun {
         log.info("data: {}", data.source());
 
         DistillationMethod registered = MethodRegistry.create(run.method(), run.methodParams());
-        DistillationMethod method = task.method(registered);
-        Preconditions.checkArgument(run.spark() == null || method == registered, "--spark trains the methods as "
-                + "registered, and the %s task adapts them; train it without --spark", task.name());
+        DistillationMethod method = task.methodAdapter().adapt(registered);
         LabelKind labels = LabelKind.of(data.labelShape(), data.regressionTargets());
         Preconditions.checkArgument(method.labelKinds().contains(labels), "%s does not run on %s; methods that do: %s",
                 run.method(), labels.description(), String.join(", ", MethodRegistry.namesFor(labels)));
@@ -53,7 +51,7 @@ public final class DistillationRun {
         List<Participant> participants = participants(run, task, method);
         try (StepRunner runner = run.spark() == null ? StepRunner.local()
                 : DistributedTraining.named("spark").open(run, new DistributedTraining.Setup(run.method(),
-                        run.methodParams(), participants, data.inputTypes(), data.labelShape(),
+                        run.methodParams(), task.methodAdapter(), participants, data.inputTypes(), data.labelShape(),
                         data.regressionTargets()))) {
             DistillationEngine engine = new DistillationEngine(method, participants, data.inputTypes(),
                     data.labelShape(), data.regressionTargets(), start.networks());

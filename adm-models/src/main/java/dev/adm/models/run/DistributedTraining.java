@@ -12,7 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
  */
 public interface DistributedTraining {
     /** What the run trains, as it builds its engine: enough for another machine to build the same one. */
-    record Setup(String method, Map<String, String> methodParams, List<Participant> participants,
+    record Setup(String method, Map<String, String> methodParams, MethodAdapter adapter, List<Participant> participants,
                  InputType[] inputTypes, long[] labelShape, boolean regressionTargets) {
     }
 

@@ -1,7 +1,6 @@
 package dev.adm.models.run;
 
 import dev.adm.core.engine.DistillationEngine;
-import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.engine.Role;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -35,9 +34,9 @@ public interface Task {
     /** Loads the data; called once, before anything else. */
     Data load();
 
-    /** The method as this task runs it (segmentation adds the auxiliary heads' losses); by default unchanged. */
-    default DistillationMethod method(DistillationMethod method) {
-        return method;
+    /** How this task runs a registered method (segmentation adds the auxiliary heads' losses); by default unchanged. */
+    default MethodAdapter methodAdapter() {
+        return MethodAdapter.NONE;
     }
 
     /**

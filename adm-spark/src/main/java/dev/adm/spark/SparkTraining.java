@@ -6,6 +6,7 @@ import dev.adm.models.run.StepRunner;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,13 @@ public final class SparkTraining implements DistributedTraining {
             log.warn("Spark offers {} task slots but --workers is {}: one task trains at a time per worker; give "
                     + "--workers {} to use them all", sc.defaultParallelism(), settings.workers(),
                     sc.defaultParallelism());
+        }
+        int threads = Nd4j.getEnvironment().maxThreads();
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (sc.isLocal() && (long) threads * settings.workers() > cores) {
+            log.warn("{} local Spark workers with ND4J's {} threads each on {} cores: their ops will spin against "
+                    + "each other; start the JVM with OMP_NUM_THREADS={} (the adm launcher does)",
+                    settings.workers(), threads, cores, Math.max(1, cores / settings.workers()));
         }
         return new SparkStepRunner(sc, true, blueprint, settings.workers(), settings.averagingFrequency());
     }

@@ -14,6 +14,7 @@ import dev.adm.core.ops.SpatialOps;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
 import java.util.List;
@@ -195,9 +196,7 @@ public final class AdmMethod implements DistillationMethod {
         long[] chwS = {shapeS[0], hw[0], hw[1]};
         long[] chwT = {shapeT[0], hw[0], hw[1]};
         SDVariable fs = SpatialOps.alignSpatial(sd, scope.tap(student, FEATURE_TAP), shapeS, hw[0], hw[1]);
-        SDVariable s = similarity(scope, teacher, student, hw);
-
-        SDVariable wCo = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), +1);
+        SDVariable wCo = locationWeights(scope, teacher, student, hw, +1);
         SDVariable lCo;
         if (config.variant() == Variant.DECISION) {
             SDVariable zCo = scope.classifier(student, SpatialOps.modulatedPool(sd, fs, chwS, wCo));
@@ -210,7 +209,7 @@ public final class AdmMethod implements DistillationMethod {
         }
         scope.checkFeedsClassifier(teacher, FEATURE_TAP);
         SDVariable ft = SpatialOps.alignSpatial(sd, scope.tap(teacher, FEATURE_TAP), shapeT, hw[0], hw[1]);
-        SDVariable wDi = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), -1);
+        SDVariable wDi = locationWeights(scope, teacher, student, hw, -1);
         SDVariable zDi = scope.classifier(teacher, SpatialOps.modulatedPool(sd, ft, chwT, wDi));
         return new SDVariable[]{lCo, Losses.crossEntropy(sd, zDi, scope.labels())};
     }
@@ -264,17 +263,16 @@ public final class AdmMethod implements DistillationMethod {
                 + "bottleneck width)", name, Arrays.toString(shapeS), Arrays.toString(shapeT));
         SpatialOps.checkComparable(shapeS, shapeT, config.similarity());
         long[] hw = SpatialOps.commonSpatialSize(shapeS, shapeT);
-        SDVariable s = similarity(scope, teacher, student, hw);
         SDVariable fs = SpatialOps.alignSpatial(sd, scope.tap(student, FEATURE_TAP), shapeS, hw[0], hw[1]);
-        SDVariable wCo = SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), +1);
+        SDVariable wCo = locationWeights(scope, teacher, student, hw, +1);
         SDVariable lCo = mimicryDistances(scope, teacher, fs, shapeT, hw).mul(wCo).mean();
         if (!teacher.trainable()) {
             return new SDVariable[]{lCo, null};
         }
         long[] target = scope.labelShape();
         int stride = SpatialOps.labelStride(target[1], target[2], hw[0], hw[1]);
-        SDVariable wDi = SpatialOps.nearestUpsample(sd,
-                SpatialOps.locationWeights(sd, s, hw[0], hw[1], config.tau(), -1), hw[0], hw[1], stride);
+        SDVariable wDi = SpatialOps.nearestUpsample(sd, locationWeights(scope, teacher, student, hw, -1), hw[0], hw[1],
+                stride);
         SDVariable err = scope.logits(teacher).sub(scope.labels());
         return new SDVariable[]{lCo, err.mul(err).mul(wDi).mean()};
     }
@@ -297,6 +295,26 @@ public final class AdmMethod implements DistillationMethod {
                 List.of(new LossScope.TapRef(student, FEATURE_TAP), new LossScope.TapRef(teacher, FEATURE_TAP)),
                 in -> SpatialOps.similarity(SpatialOps.alignSpatial(in.get(0), hw[0], hw[1]),
                         SpatialOps.alignSpatial(in.get(1), hw[0], hw[1]), measure));
+    }
+
+    /**
+     * {@code w_co} ({@code sign} +1) or {@code w_di} (-1) {@code [B,h,w]}: a function of S alone, so of stop-gradient
+     * features, computed eagerly with S in one pass per step; in the graph it would be a chain of a dozen ops
+     * that no gradient flows through.
+     */
+    private SDVariable locationWeights(LossScope scope, NetworkRef teacher, NetworkRef student, long[] hw, int sign) {
+        SimilarityMeasure measure = config.similarity();
+        double tau = config.tau();
+        return scope.precomputed("adm_" + (sign > 0 ? "co" : "di") + "_weights_" + teacher.index() + "_"
+                        + student.index(), hw,
+                List.of(new LossScope.TapRef(student, FEATURE_TAP), new LossScope.TapRef(teacher, FEATURE_TAP)),
+                in -> {
+                    INDArray s = SpatialOps.similarity(SpatialOps.alignSpatial(in.get(0), hw[0], hw[1]),
+                            SpatialOps.alignSpatial(in.get(1), hw[0], hw[1]), measure);
+                    INDArray w = SpatialOps.locationWeights(s, tau, sign);
+                    s.close();
+                    return w;
+                });
     }
 
     /** {@code |n(F_s,i) - sg n(F_t,i)|^2} per location {@code [B,h,w]}, n = channel L2 normalisation. */

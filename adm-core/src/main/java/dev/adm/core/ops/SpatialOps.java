@@ -238,7 +238,9 @@ public final class SpatialOps {
         long b = s.size(0);
         long hw = s.size(1) * s.size(2);
         INDArray flat = s.reshape(b, hw).mul(sign / tau);
-        return Nd4j.nn().softmax(flat, 1).muli(hw).reshape(s.shape());
+        INDArray w = Nd4j.nn().softmax(flat, 1);
+        flat.close(); // computed at every step: its buffer goes back now, not when the collector runs
+        return w.muli(hw).reshape(s.shape());
     }
 
     private static void checkWeightArgs(double tau, int sign) {

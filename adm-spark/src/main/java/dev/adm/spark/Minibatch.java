@@ -52,16 +52,11 @@ sealed interface Minibatch extends Serializable permits Minibatch.Arrays, Miniba
         }
     }
 
-    /** A minibatch of an export, read by the worker that trains on it. */
+    /** A minibatch of an export, read by the worker that trains on it (checked against its size as it is read). */
     record Stored(MinibatchFile file, long size) implements Minibatch {
         @Override
         public StepBatches.Batch batch(ExportFiles files) {
-            StepBatches.Batch b = file.read(files);
-            if (b.size() != size) {
-                throw new IllegalStateException(file.path() + " holds " + b.size() + " examples, its export says "
-                        + size);
-            }
-            return b;
+            return StepBatches.Batch.stored(file, size, files);
         }
     }
 }

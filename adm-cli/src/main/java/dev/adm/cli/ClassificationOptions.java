@@ -12,6 +12,9 @@ final class ClassificationOptions {
     DataOptions data = new DataOptions();
     @Option(names = "--train-limit", description = "train on the first N images only (0 = all)")
     int trainLimit;
+    @Option(names = "--validation", paramLabel = "N", description = "score on the last N training images instead of "
+            + "the test set, training on the others (for choosing epochs or parameters without the test set)")
+    int validation;
     @Option(names = "--no-augment", description = "turn off pad-crop and flip augmentation")
     boolean noAugment;
 
@@ -25,6 +28,6 @@ final class ClassificationOptions {
     /** A config builder holding these settings. */
     ClassificationConfig.Builder builder() {
         return ClassificationConfig.builder().dataset(data.dataset).dataDir(data.data).imageSize(data.imageSize)
-                .embeddedData(data.embedded).trainLimit(trainLimit).augment(!noAugment);
+                .embeddedData(data.embedded).trainLimit(trainLimit).validation(validation).augment(!noAugment);
     }
 }

@@ -104,7 +104,7 @@ final class ExperimentCommand implements Runnable {
     }
 
     private static int run(ExperimentOptions experiment, TaskConfig template) throws java.io.IOException {
-        ExperimentRunner.run(template, experiment.teacher, experiment.variants(), experiment.seeds, experiment.out,
+        ExperimentRunner.run(template, experiment.teachers, experiment.variants(), experiment.seeds, experiment.out,
                 experiment.retrainChanged);
         System.out.println();
         System.out.print(Files.readString(experiment.out.resolve("results.md")));

@@ -13,14 +13,17 @@ import java.util.List;
  * mixin; each command's {@link TaskDefaults} gives its task's defaults).
  */
 final class ExperimentOptions {
-    @Option(names = "--methods", split = ",", description = "comma-separated methods; default ${DEFAULT-VALUE}")
+    @Option(names = "--methods", split = ",", description = "comma-separated methods, each with its own seed count "
+            + "as method:N if it needs one (e.g. dml:5,adm:5,kd); default ${DEFAULT-VALUE}")
     List<String> methods;
     @Option(names = "--ablation", description = "add an ablation: adm (L_co only, L_di only, both, tau sweep)")
     String ablation;
-    @Option(names = "--seeds", defaultValue = "3", description = "seeds per method; default ${DEFAULT-VALUE}")
+    @Option(names = "--seeds", defaultValue = "3", description = "seeds per method without its own count, from "
+            + "--seed; default ${DEFAULT-VALUE}")
     int seeds;
-    @Option(names = "--teacher", description = "teacher model; default ${DEFAULT-VALUE}")
-    String teacher;
+    @Option(names = "--teacher", split = ",", description = "teacher model(s), comma-separated for several trained "
+            + "jointly; default ${DEFAULT-VALUE}")
+    List<String> teachers;
     @Option(names = "--student", description = "student model; default ${DEFAULT-VALUE}")
     String student;
     @Option(names = "--out", description = "default ${DEFAULT-VALUE}")
@@ -32,11 +35,25 @@ final class ExperimentOptions {
     /** The table's rows: each method, then the ablation's variants. */
     List<ExperimentRunner.Variant> variants() {
         List<ExperimentRunner.Variant> variants = new ArrayList<>();
-        methods.stream().map(String::trim).filter(m -> !m.isEmpty()).map(ExperimentRunner.Variant::of)
+        methods.stream().map(String::trim).filter(m -> !m.isEmpty()).map(ExperimentOptions::variant)
                 .forEach(variants::add);
         if (ablation != null) {
             variants.addAll(Ablations.get(ablation));
         }
         return variants;
+    }
+
+    /** {@code dml} or {@code dml:5} (five seeds). */
+    static ExperimentRunner.Variant variant(String method) {
+        int colon = method.indexOf(':');
+        if (colon < 0) {
+            return ExperimentRunner.Variant.of(method);
+        }
+        String count = method.substring(colon + 1);
+        if (!count.matches("[1-9][0-9]*")) {
+            throw new IllegalArgumentException("'" + method + "': give a method's own seed count as method:N with N "
+                    + ">= 1, e.g. dml:5");
+        }
+        return ExperimentRunner.Variant.of(method.substring(0, colon)).withSeeds(Integer.parseInt(count));
     }
 }

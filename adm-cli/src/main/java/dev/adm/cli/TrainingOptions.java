@@ -32,6 +32,10 @@ final class TrainingOptions {
     @Option(names = "--averaging-frequency", paramLabel = "STEPS", description = "with --spark, the steps each "
             + "worker takes between two averagings; default ${DEFAULT-VALUE}")
     int averagingFrequency;
+    @Option(names = "--score-every", paramLabel = "EPOCHS", defaultValue = "1", description = "score on the test "
+            + "(or validation) images every N epochs and after the last; training is the same; default "
+            + "${DEFAULT-VALUE}")
+    int scoreEvery;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
     @CommandLine.Mixin
@@ -40,7 +44,8 @@ final class TrainingOptions {
     /** Sets these options on a task's config builder. */
     <B extends RunSettings.Builder<B>> B applyTo(B builder) {
         builder.epochs(epochs).batchSize(batch).learningRate(lr).seed(seed).progress(!noProgress)
-                .spark(spark).averagingFrequency(averagingFrequency).checkpointEvery(checkpoints.policy());
+                .spark(spark).averagingFrequency(averagingFrequency).checkpointEvery(checkpoints.policy())
+                .scoreEvery(scoreEvery);
         if (workers != null) {
             builder.workers(workers);
         } else if (spark != null) {

@@ -2,6 +2,7 @@ package dev.adm.core.engine;
 
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,9 +19,9 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * The extra workers of a data-parallel step: one replica and one thread per extra worker, the split of a batch
- * between the first replica (on the calling thread) and them, and the averaging rule that makes their shares one
- * step ({@link DistillationEngine#setWorkers} states it).
+ * The extra workers of a data-parallel step or prediction: one replica and one thread per extra worker, the split
+ * of a batch between the first replica (on the calling thread) and them, and the averaging rule that makes their
+ * shares one step ({@link DistillationEngine#setWorkers} states it).
  */
 final class DataParallel {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -69,33 +71,77 @@ final class DataParallel {
      */
     List<Replica.Share> step(Replica first, INDArray[] features, INDArray labels, Map<String, Double> scalars,
                              long seed, long step, int epoch) {
-        long batch = features[0].size(0);
-        int shares = (int) Math.min(size(), batch);
         List<INDArray> slices = new ArrayList<>();
-        List<Future<Replica.Share>> running = new ArrayList<>();
+        try {
+            return onShares(features[0].size(0), (k, from, to) -> {
+                INDArray[] x = slice(features, from, to, slices);
+                INDArray y = slice(labels, from, to, slices);
+                if (k == 0) {
+                    return () -> first.step(x, y, scalars, seed, step, epoch);
+                }
+                Replica copy = copies.get(k - 1);
+                copy.followCounts(first);
+                long shareSeed = seed + k * 0x9E3779B97F4A7C15L; // each thread draws its own numbers
+                return () -> copy.step(x, y, scalars, shareSeed, step, epoch);
+            });
+        } finally {
+            slices.forEach(INDArray::close);
+        }
+    }
+
+    /**
+     * Inference-mode logits of the network at {@code index} of every replica, the batch split between the workers
+     * as a step's is, in batch order. Inference treats every sample on its own, so this is the first replica's
+     * prediction on the whole batch, up to float rounding.
+     */
+    INDArray predict(Replica first, int index, INDArray[] inputs) {
+        List<INDArray> slices = new ArrayList<>();
+        try {
+            List<INDArray> parts = onShares(inputs[0].size(0), (k, from, to) -> {
+                INDArray[] x = slice(inputs, from, to, slices);
+                EngineNetwork network = (k == 0 ? first : copies.get(k - 1)).networks.get(index);
+                return () -> network.predict(x);
+            });
+            if (parts.size() == 1) {
+                return parts.get(0);
+            }
+            INDArray all = Nd4j.concat(0, parts.toArray(INDArray[]::new));
+            parts.forEach(INDArray::close);
+            return all;
+        } finally {
+            slices.forEach(INDArray::close);
+        }
+    }
+
+    /** The work of share {@code k} (rows {@code from} to {@code to}), prepared on the calling thread. */
+    private interface ShareWork<T> {
+        Callable<T> prepare(int k, long from, long to);
+    }
+
+    /**
+     * Runs one piece of work per share of a batch of {@code batch} samples: the first on this thread, the others on
+     * their workers' threads at the same time; returns their results in share order once all are done. When any
+     * share fails, the first failure (in share order) is thrown.
+     */
+    private <T> List<T> onShares(long batch, ShareWork<T> work) {
+        int shares = (int) Math.min(size(), batch);
+        List<Future<T>> running = new ArrayList<>();
         try {
             long from = shareSize(batch, shares, 0);
             for (int k = 1; k < shares; k++) {
                 long to = from + shareSize(batch, shares, k);
-                INDArray[] x = slice(features, from, to, slices);
-                INDArray y = slice(labels, from, to, slices);
-                Replica copy = copies.get(k - 1);
-                copy.followCounts(first);
-                long shareSeed = seed + k * 0x9E3779B97F4A7C15L; // each thread draws its own numbers
-                running.add(threads.executors.get(k - 1).submit(() -> copy.step(x, y, scalars, shareSeed, step,
-                        epoch)));
+                running.add(threads.executors.get(k - 1).submit(work.prepare(k, from, to)));
                 from = to;
             }
-            INDArray[] x0 = slice(features, 0, shareSize(batch, shares, 0), slices);
-            INDArray y0 = slice(labels, 0, shareSize(batch, shares, 0), slices);
-            List<Replica.Share> done = new ArrayList<>();
+            Callable<T> own = work.prepare(0, 0, shareSize(batch, shares, 0));
+            List<T> done = new ArrayList<>();
             RuntimeException failure = null;
             try {
-                done.add(first.step(x0, y0, scalars, seed, step, epoch));
-            } catch (RuntimeException e) {
-                failure = e;
+                done.add(own.call());
+            } catch (Exception e) {
+                failure = unchecked(e);
             }
-            for (Future<Replica.Share> f : running) {
+            for (Future<T> f : running) {
                 try {
                     done.add(f.get());
                 } catch (ExecutionException e) {
@@ -103,7 +149,7 @@ final class DataParallel {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failure = failure != null ? failure : new IllegalStateException("interrupted while the workers "
-                            + "were stepping", e);
+                            + "were running", e);
                 }
             }
             if (failure != null) {
@@ -111,7 +157,7 @@ final class DataParallel {
             }
             return done;
         } finally {
-            for (Future<Replica.Share> f : running) {
+            for (Future<T> f : running) {
                 if (!f.isDone()) { // only after an interrupt: the workers must not outlive their arrays
                     try {
                         f.get();
@@ -120,7 +166,6 @@ final class DataParallel {
                     }
                 }
             }
-            slices.forEach(INDArray::close);
         }
     }
 

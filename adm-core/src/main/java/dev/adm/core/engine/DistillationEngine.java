@@ -200,11 +200,14 @@ public final class DistillationEngine {
 
     /**
      * Inference-mode predictions of a network on images: its logits (networks fed by another network's tap
-     * get that network's inference-mode tap).
+     * get that network's inference-mode tap). With {@link #setWorkers} above 1 the batch is split between the
+     * workers, as a step's is.
      */
     public INDArray predict(String network, INDArray... inputs) {
         checkInputs(inputs);
-        return network(network).predict(inputs);
+        EngineNetwork n = network(network);
+        return workers.size() == 1 || inputs[0].size(0) < 2 ? n.predict(inputs)
+                : workers.predict(primary, primary.networks.indexOf(n), inputs);
     }
 
     private void checkInputs(INDArray[] inputs) {

@@ -122,6 +122,34 @@ class DataParallelTest extends AdmTestBase {
         return a.get(index).dup();
     }
 
+    /**
+     * Prediction split between three workers (7 = 3 + 2 + 2) is the whole batch's, in order: for a network fed by
+     * another's tap (SOKD's peer), and for batch norm in inference mode (running statistics, shared).
+     */
+    @Test
+    void workersPredictAsOneInBatchOrder() {
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 7, 2, 4, 4);
+        DistillationEngine sokd = engine("sokd", "split=stage1", false, 3);
+        sokd.step(x, labels(7));
+        assertPredictionsUnsplit(sokd, x);
+        DistillationEngine batchNorm = single(3);
+        INDArray images = Nd4j.randn(DataType.FLOAT, 7, 1, 8, 8);
+        batchNorm.step(images, Nd4j.eye(3).castTo(DataType.FLOAT).getRows(0, 1, 2, 0, 1, 2, 0));
+        assertPredictionsUnsplit(batchNorm, images);
+    }
+
+    private static void assertPredictionsUnsplit(DistillationEngine e, INDArray x) {
+        Map<String, INDArray> split = new java.util.HashMap<>();
+        e.networks().forEach(n -> split.put(n.name(), e.predict(n.name(), x)));
+        e.setWorkers(1);
+        for (NetworkRef n : e.networks()) {
+            INDArray whole = e.predict(n.name(), x);
+            assertArrayEquals(new long[]{7, 3}, split.get(n.name()).shape(), n.name());
+            assertTrue(whole.equalsWithEps(split.get(n.name()), 1e-5), () -> n.name() + " differs by "
+                    + whole.sub(split.get(n.name())).amaxNumber());
+        }
+    }
+
     @Test
     void aFailingShareStopsTheStepWithoutUpdatingAndTheWorkersGoOn() {
         DistillationEngine e = engine("dml", "", true, 2);

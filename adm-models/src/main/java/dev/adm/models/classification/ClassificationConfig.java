@@ -26,10 +26,13 @@ import java.util.Objects;
  * @param imageSize    square size images of a {@code folder} dataset are resized to
  * @param embeddedData use the subset embedded in the jar even when the full set is installed
  * @param trainLimit   use only the first N training images (0 = all)
+ * @param validation   score on the last N training images instead of the test set, and train on the others and
+ *                     within {@code trainLimit} (0 = score on the test set); for choosing settings without the test
+ *                     set
  * @param augment      pad-crop + flip augmentation of the training set
  */
 public record ClassificationConfig(RunSettings run, String dataset, Path dataDir, int imageSize,
-                                   boolean embeddedData, int trainLimit, boolean augment) implements TaskConfig {
+                                   boolean embeddedData, int trainLimit, int validation, boolean augment) implements TaskConfig {
     public ClassificationConfig {
         Objects.requireNonNull(run, "run settings");
         run.teachers().forEach(ModelZoo::get); // an unknown model fails listing the known ones
@@ -37,13 +40,15 @@ public record ClassificationConfig(RunSettings run, String dataset, Path dataDir
         Preconditions.checkArgument(Datasets.NAMES.contains(dataset), "unknown dataset '%s'; known: %s", dataset,
                 Datasets.NAMES);
         Preconditions.checkArgument(trainLimit >= 0, "train limit must be >= 0, got %s", trainLimit);
+        Preconditions.checkArgument(validation >= 0, "validation images must be >= 0, got %s", validation);
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
         Preconditions.checkArgument(imageSize > 0, "image size must be positive, got %s", imageSize);
     }
 
     @Override
     public ClassificationConfig withRun(RunSettings other) {
-        return new ClassificationConfig(other, dataset, dataDir, imageSize, embeddedData, trainLimit, augment);
+        return new ClassificationConfig(other, dataset, dataDir, imageSize, embeddedData, trainLimit, validation,
+                augment);
     }
 
     @Override
@@ -58,7 +63,7 @@ public record ClassificationConfig(RunSettings run, String dataset, Path dataDir
     /** A builder holding every setting of this config, to derive a changed copy. */
     public Builder toBuilder() {
         return builder().settings(run).dataset(dataset).dataDir(dataDir).imageSize(imageSize)
-                .embeddedData(embeddedData).trainLimit(trainLimit).augment(augment);
+                .embeddedData(embeddedData).trainLimit(trainLimit).validation(validation).augment(augment);
     }
 
     /**
@@ -71,6 +76,7 @@ public record ClassificationConfig(RunSettings run, String dataset, Path dataDir
         private int imageSize = 32;
         private boolean embeddedData;
         private int trainLimit;
+        private int validation;
         private boolean augment = true;
 
         private Builder() {
@@ -82,11 +88,12 @@ public record ClassificationConfig(RunSettings run, String dataset, Path dataDir
         public Builder imageSize(int v) { imageSize = v; return this; }
         public Builder embeddedData(boolean v) { embeddedData = v; return this; }
         public Builder trainLimit(int v) { trainLimit = v; return this; }
+        public Builder validation(int v) { validation = v; return this; }
         public Builder augment(boolean v) { augment = v; return this; }
 
         public ClassificationConfig build() {
             return new ClassificationConfig(settings(), dataset, dataDir, imageSize, embeddedData, trainLimit,
-                    augment);
+                    validation, augment);
         }
     }
 }

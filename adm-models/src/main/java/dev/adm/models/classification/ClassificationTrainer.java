@@ -69,6 +69,9 @@ public final class ClassificationTrainer implements Task {
     public Map<String, String> resumeSettings() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("trainLimit", String.valueOf(cfg.trainLimit()));
+        if (cfg.validation() > 0) { // absent when 0, so runs made before the option resume
+            m.put("validation", String.valueOf(cfg.validation()));
+        }
         m.put("augment", String.valueOf(cfg.augment()));
         m.put("dataset", cfg.dataset());
         m.put("data", cfg.embeddedData() ? "embedded" : String.valueOf(cfg.dataDir()));
@@ -79,7 +82,7 @@ public final class ClassificationTrainer implements Task {
     @Override
     public Data load() {
         data = Datasets.load(cfg.dataset(), cfg.dataDir(), cfg.embeddedData(), cfg.imageSize())
-                .limitTrain(cfg.trainLimit());
+                .holdOutValidation(cfg.validation()).limitTrain(cfg.trainLimit());
         ImageSet train = data.train();
         log.info("training on {} images", train.size());
         ImageSetIterator.Builder trainIt = data.trainIterator(cfg.run().batchSize()).shuffle(cfg.run().seed());

@@ -25,6 +25,21 @@ public record Splits(ImageSet train, ImageSet test, String source, double[] mean
         return ImageSetIterator.builder(test, batchSize).normalize(mean, std).build();
     }
 
+    /**
+     * The same images split for model selection: the last {@code n} training images become the evaluation split and
+     * are no longer trained on; the test images are left out, so choices made on the result never see them.
+     * {@code n = 0} returns these splits unchanged.
+     */
+    public Splits holdOutValidation(int n) {
+        Preconditions.checkArgument(n >= 0 && n < train.size(), "a validation split needs between 1 and %s of the %s "
+                + "training images, got %s", train.size() - 1, train.size(), n);
+        if (n == 0) {
+            return this;
+        }
+        return new Splits(train.slice(0, train.size() - n), train.slice(train.size() - n, train.size()),
+                source + ", scored on its last " + n + " training images (validation)", mean, std);
+    }
+
     /** The same splits with the training set cut to its first {@code n} images (0 = all). */
     public Splits limitTrain(int n) {
         return n <= 0 || n >= train.size() ? this : new Splits(train.slice(0, n), test, source, mean, std);

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,20 +34,39 @@ public final class ExperimentRunner {
     private static final Logger log = LoggerFactory.getLogger(ExperimentRunner.class);
     public static final String BASELINE = "baseline";
 
-    /** One table row: a method with parameter overrides, under a label. */
-    public record Variant(String label, String method, Map<String, String> params) {
+    /**
+     * One table row: a method with parameter overrides, under a label, trained for {@code seeds} seeds (0: the
+     * experiment's count). Every row starts at the experiment's first seed, so rows with fewer seeds pair with the
+     * first seeds of the others.
+     */
+    public record Variant(String label, String method, Map<String, String> params, int seeds) {
         public Variant {
             Preconditions.checkArgument(label.matches("[a-zA-Z0-9_.=,-]+"), "bad variant label '%s'", label);
+            Preconditions.checkArgument(seeds >= 0, "seeds of '%s' must be >= 1, got %s", label, seeds);
             MethodRegistry.entry(method).resolve(params); // unknown method or parameter: fail before any training
             params = Map.copyOf(params);
+        }
+
+        public Variant(String label, String method, Map<String, String> params) {
+            this(label, method, params, 0);
         }
 
         public static Variant of(String method) {
             return new Variant(method, method, Map.of());
         }
 
+        /** This row with its own seed count. */
+        public Variant withSeeds(int n) {
+            Preconditions.checkArgument(n >= 1, "seeds of '%s' must be >= 1, got %s", label, n);
+            return new Variant(label, method, params, n);
+        }
+
         DistillationMethod create() {
             return MethodRegistry.create(method, params);
+        }
+
+        int seedsOr(int experimentSeeds) {
+            return seeds == 0 ? experimentSeeds : seeds;
         }
     }
 
@@ -61,6 +79,19 @@ public final class ExperimentRunner {
         /** Each network's score after the last epoch. */
         public Map<String, Double> finalScores() {
             return TrainingRun.last(history);
+        }
+
+        /**
+         * The final score of the network {@code name} ({@code teacher}, {@code student}); with several of that role
+         * ({@code student1}, {@code student2}, ...) their mean; NaN when there is none.
+         */
+        public double finalScore(String name) {
+            Map<String, Double> scores = finalScores();
+            if (scores.containsKey(name)) {
+                return scores.get(name);
+            }
+            return scores.entrySet().stream().filter(e -> e.getKey().matches(java.util.regex.Pattern.quote(name)
+                    + "[0-9]+")).mapToDouble(Map.Entry::getValue).average().orElse(Double.NaN);
         }
 
         public double trainSeconds() {
@@ -83,8 +114,9 @@ public final class ExperimentRunner {
     /**
      * What the table describes.
      *
-     * @param teacher         the teacher model, trained jointly by online methods and by the baseline
-     * @param student         the student model
+     * @param teacher         the teacher model(s), comma-separated, trained jointly by online methods and by the
+     *                        baseline
+     * @param student         the student model(s)
      * @param baselineTeacher the file of a baseline run that offline methods load as their frozen teacher
      * @param settings        the settings every run shares, as {@code key=value} (the table's header)
      * @param extra           a further column from the runs' {@code results.json}, or null
@@ -96,42 +128,51 @@ public final class ExperimentRunner {
     private ExperimentRunner() {
     }
 
+    /** As {@link #run(TaskConfig, List, List, int, Path, boolean)} with one teacher model. */
+    public static List<Row> run(TaskConfig template, String teacher, List<Variant> variants, int seeds,
+                                Path outDir, boolean retrainChanged) {
+        return run(template, List.of(teacher), variants, seeds, outDir, retrainChanged);
+    }
+
     /**
-     * Trains every variant for {@code seeds} seeds (from the template's seed) and writes the tables.
+     * Trains every variant for its seeds (from the template's seed; {@code seeds} for a variant without its own
+     * count) and writes the tables. Seeds are the outer loop, so an interrupted experiment has whole seeds done.
      *
      * @param template       settings shared by every run (data, epochs, batch, learning rate, first seed, progress);
-     *                       its student is the student; its method, teachers and output directory are ignored
-     * @param teacher        the teacher model, trained jointly by online methods and by the baseline
+     *                       its students are the students; its method, teachers and output directory are ignored
+     * @param teachers       the teacher models, trained jointly by online methods and by the baseline (the first is
+     *                       the one offline methods distil from)
      * @param retrainChanged train again, from the start, a run made with other settings (else it is refused)
      */
-    public static List<Row> run(TaskConfig template, String teacher, List<Variant> variants, int seeds,
+    public static List<Row> run(TaskConfig template, List<String> teachers, List<Variant> variants, int seeds,
                                 Path outDir, boolean retrainChanged) {
         Preconditions.checkArgument(seeds >= 1, "seeds must be >= 1, got %s", seeds);
         Preconditions.checkArgument(!variants.isEmpty(), "no methods to run");
+        Preconditions.checkArgument(!teachers.isEmpty(), "a teacher model is required (--teacher)");
         RunSettings shared = template.run();
         // an unknown teacher model fails here, before any training
         TaskConfig joint = template.withRun(settings(shared, Variant.of(BASELINE), shared.seed(), outDir, null,
-                teacher));
+                teachers));
         Task task = joint.task();
-        Setup setup = new Setup(teacher, String.join(",", shared.students()), shared.epochs(), shared.seed(), seeds,
-                task.metric(), task.experimentTeacherFile(), sharedSettings(joint), task.experimentColumn());
+        List<Variant> plan = plan(variants, seeds);
+        int mostSeeds = plan.stream().mapToInt(v -> v.seedsOr(seeds)).max().orElseThrow();
+        Setup setup = new Setup(String.join(",", teachers), String.join(",", shared.students()), shared.epochs(),
+                shared.seed(), mostSeeds, task.metric(), task.experimentTeacherFile(), sharedSettings(joint),
+                task.experimentColumn());
 
-        Variant baseline = Variant.of(BASELINE);
-        List<Variant> plan = new ArrayList<>(new LinkedHashSet<>(variants)); // a row asked twice runs once
-        boolean needsTeacher = plan.stream().anyMatch(v -> v.create().freezesTeacher());
-        if (needsTeacher) { // the baseline runs first: it trains the frozen teachers
-            plan.remove(baseline);
-            plan.add(0, baseline);
-        }
+        Variant baseline = plan.stream().filter(v -> v.label().equals(BASELINE)).findFirst().orElse(null);
         Map<Variant, List<RunOutcome>> results = new LinkedHashMap<>();
-        for (int s = 0; s < seeds; s++) {
+        for (int s = 0; s < mostSeeds; s++) {
             long seed = shared.seed() + s;
             for (Variant v : plan) {
+                if (s >= v.seedsOr(seeds)) {
+                    continue;
+                }
                 Path dir = outDir.resolve(v.label()).resolve("seed" + seed);
                 DistillationMethod m = v.create();
-                Path frozen = m.freezesTeacher() ? outDir.resolve(baseline.label()).resolve("seed" + seed)
+                Path frozen = m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed)
                         .resolve(setup.baselineTeacher()) : null;
-                String joined = !m.freezesTeacher() && !m.trainsSingleNetwork() ? teacher : null;
+                List<String> joined = !m.freezesTeacher() && !m.trainsSingleNetwork() ? teachers : List.of();
                 TaskConfig config = template.withRun(settings(shared, v, seed, dir, frozen, joined));
                 results.computeIfAbsent(v, k -> new ArrayList<>()).add(runOrReuse(config, retrainChanged));
             }
@@ -139,19 +180,42 @@ public final class ExperimentRunner {
         List<Row> rows = new ArrayList<>();
         for (Variant v : plan) {
             List<RunOutcome> runs = results.get(v);
-            rows.add(row(v, runs, v.create().freezesTeacher() ? results.get(baseline) : runs, setup.extra()));
+            rows.add(row(v, runs, v.create().freezesTeacher() ? results.get(baseline).subList(0, runs.size()) : runs,
+                    setup.extra()));
         }
         ExperimentTables.write(outDir, setup, rows);
         return rows;
     }
 
-    /** The template's settings for one run: its method, seed, directory and teacher (frozen, joint or none). */
+    /**
+     * The rows in the order they train: each label once (the same row asked twice runs once; two rows under one
+     * label are refused), and the baseline first, with as many seeds as any offline row, when one needs its
+     * teachers.
+     */
+    static List<Variant> plan(List<Variant> variants, int seeds) {
+        Map<String, Variant> byLabel = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            Variant before = byLabel.putIfAbsent(v.label(), v);
+            Preconditions.checkArgument(before == null || before.equals(v), "two rows are labelled '%s' (%s and %s); "
+                    + "list each once", v.label(), before, v);
+        }
+        List<Variant> plan = new ArrayList<>(byLabel.values());
+        List<Variant> offline = plan.stream().filter(v -> v.create().freezesTeacher()).toList();
+        if (!offline.isEmpty()) { // the baseline runs first: it trains the frozen teachers
+            Variant baseline = byLabel.getOrDefault(BASELINE, Variant.of(BASELINE));
+            plan.remove(baseline);
+            int needed = offline.stream().mapToInt(v -> v.seedsOr(seeds)).max().orElseThrow();
+            plan.add(0, baseline.seedsOr(seeds) < needed ? baseline.withSeeds(needed) : baseline);
+        }
+        return plan;
+    }
+
+    /** The template's settings for one run: its method, seed, directory and teachers (frozen, joint or none). */
     private static RunSettings settings(RunSettings template, Variant v, long seed, Path dir, Path frozenTeacher,
-                                        String jointTeacher) {
-        return new RunSettings(v.method(), v.params(), jointTeacher == null ? List.of() : List.of(jointTeacher),
-                frozenTeacher, template.students(), template.epochs(), template.batchSize(), template.learningRate(),
-                seed, dir, false, false, 0, template.checkpointEvery(), template.progress(), template.workers(),
-                template.spark(), template.averagingFrequency(), null); // each seed draws its own data
+                                        List<String> jointTeachers) {
+        return template.toBuilder().method(v.method()).methodParams(v.params()).teachers(jointTeachers)
+                .teacherCheckpoint(frozenTeacher).seed(seed).outDir(dir).resume(false).overwrite(false).stopAfter(0)
+                .batches(null).build(); // each seed draws its own data // each seed draws its own data
     }
 
     /** What every run of the experiment shares, for the table's header. */
@@ -191,18 +255,14 @@ public final class ExperimentRunner {
 
     /** Teacher numbers come from {@code teacherRuns} (the baseline's for a frozen teacher). */
     private static Row row(Variant v, List<RunOutcome> runs, List<RunOutcome> teacherRuns, Extra extra) {
-        double[] student = runs.stream().mapToDouble(r -> score(r, RunSettings.STUDENT)).toArray();
-        double[] teacher = teacherRuns.stream().mapToDouble(r -> score(r, RunSettings.TEACHER)).toArray();
+        double[] student = runs.stream().mapToDouble(r -> r.finalScore(RunSettings.STUDENT)).toArray();
+        double[] teacher = teacherRuns.stream().mapToDouble(r -> r.finalScore(RunSettings.TEACHER)).toArray();
         double[] extras = extra == null ? new double[]{Double.NaN}
                 : runs.stream().mapToDouble(r -> RunReport.studentResult(r.dir(), extra.resultKey())).toArray();
         double epochSeconds = runs.stream().mapToDouble(r -> r.trainSeconds() / Math.max(1, r.history().size()))
                 .average().orElse(Double.NaN);
         return new Row(v, runs, mean(teacher), std(teacher), mean(student), std(student), mean(extras), std(extras),
                 epochSeconds);
-    }
-
-    private static double score(RunOutcome r, String network) {
-        return r.finalScores().getOrDefault(network, Double.NaN);
     }
 
     static double mean(double[] x) {

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * An experiment's tables: {@code results.md} (its header names the shared settings), {@code results.csv} and the
- * chart {@code results.png} of the student's score per method, each written atomically.
+ * An experiment's tables, each written atomically: {@code results.md} (its header names the shared settings; then
+ * the paired differences of every ADM variant against its base), {@code results.csv} (a row per variant),
+ * {@code runs.csv} (a row per run), {@code paired.csv}, and the charts {@code results.png} (the student's score per
+ * method) and {@code paired.png} (the paired differences with their 95% intervals).
  */
 final class ExperimentTables {
     private ExperimentTables() {
@@ -43,9 +45,116 @@ final class ExperimentTables {
                     extra == null ? "" : String.format(Locale.ROOT, "%.6f,%.6f,", r.extraMean(), r.extraStd()),
                     r.epochSeconds()));
         }
+        List<PairedComparison> paired = PairedComparison.of(rows);
+        md.append(pairedTable(paired, percent));
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.csv"), csv.toString());
+        AtomicFiles.writeString(outDir.resolve("runs.csv"), runsCsv(rows));
+        AtomicFiles.writeString(outDir.resolve("paired.csv"), pairedCsv(paired));
         writeChart(outDir.resolve("results.png"), setup, rows);
+        if (!paired.isEmpty()) {
+            writePairedChart(outDir.resolve("paired.png"), setup, paired);
+        }
+    }
+
+    /**
+     * The paired differences as a markdown section: mean difference and 95% interval per network, and each seed's
+     * difference; empty without comparisons.
+     */
+    static String pairedTable(List<PairedComparison> paired, boolean percent) {
+        if (paired.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%nPaired differences, variant minus base on "
+                + "the same seeds (same initialisation and data order)%s; mean [95%% confidence interval, Student's t "
+                + "over seeds]:%n%n| variant | base | seeds | student difference | per seed | teacher difference "
+                + "| per seed |%n|---|---|---:|---:|---|---:|---|%n", percent ? ", in points" : ""));
+        for (PairedComparison c : paired) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s |%n", c.variant().variant().label(),
+                    c.base().variant().label(), c.student().seeds(), interval(c.student(), percent),
+                    perSeed(c.student(), percent), c.teacher() == null ? "frozen" : interval(c.teacher(), percent),
+                    c.teacher() == null ? "" : perSeed(c.teacher(), percent)));
+        }
+        return md.toString();
+    }
+
+    /** {@code +0.52 [-0.10, +1.14]}, or {@code +0.52 (n=1)} when the spread is unknown. */
+    static String interval(PairedDifference d, boolean percent) {
+        if (d.seeds() < 2) {
+            return difference(d.mean(), percent) + " (n=1)";
+        }
+        return difference(d.mean(), percent) + " [" + difference(d.low95(), percent) + ", "
+                + difference(d.high95(), percent) + "]";
+    }
+
+    private static String perSeed(PairedDifference d, boolean percent) {
+        StringBuilder s = new StringBuilder();
+        for (double v : d.differences()) {
+            s.append(s.length() == 0 ? "" : " ").append(difference(v, percent));
+        }
+        return s.toString();
+    }
+
+    private static String difference(double v, boolean percent) {
+        return percent ? String.format(Locale.ROOT, "%+.2f", 100 * v) : String.format(Locale.ROOT, "%+.3g", v);
+    }
+
+    private static String runsCsv(List<ExperimentRunner.Row> rows) {
+        StringBuilder csv = new StringBuilder("label,method,seed_index,run,teacher,student,train_seconds\n");
+        for (ExperimentRunner.Row r : rows) {
+            double[] teacher = PairedComparison.scores(r, RunSettings.TEACHER);
+            double[] student = PairedComparison.scores(r, RunSettings.STUDENT);
+            for (int i = 0; i < r.runs().size(); i++) {
+                csv.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%.6f,%.6f,%.1f%n", r.variant().label(),
+                        r.variant().method(), i, r.runs().get(i).dir().getFileName(), teacher[i], student[i],
+                        r.runs().get(i).trainSeconds()));
+            }
+        }
+        return csv.toString();
+    }
+
+    private static String pairedCsv(List<PairedComparison> paired) {
+        StringBuilder csv = new StringBuilder("variant,base,network,seeds,mean,std,low95,high95,differences\n");
+        for (PairedComparison c : paired) {
+            pairedCsvRow(csv, c, RunSettings.STUDENT, c.student());
+            if (c.teacher() != null) {
+                pairedCsvRow(csv, c, RunSettings.TEACHER, c.teacher());
+            }
+        }
+        return csv.toString();
+    }
+
+    private static void pairedCsvRow(StringBuilder csv, PairedComparison c, String network, PairedDifference d) {
+        StringBuilder each = new StringBuilder();
+        for (double v : d.differences()) {
+            each.append(each.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.6f", v));
+        }
+        csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%s%n", c.variant().variant().label(),
+                c.base().variant().label(), network, d.seeds(), d.mean(), d.std(), d.low95(), d.high95(), each));
+    }
+
+    private static void writePairedChart(Path file, ExperimentRunner.Setup setup, List<PairedComparison> paired) {
+        boolean percent = setup.metric().higherIsBetter();
+        double scale = percent ? 100 : 1;
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(480)
+                .title("variant minus base, " + setup.metric().display() + ", mean and 95% interval over seeds")
+                .xAxisTitle("variant (base)").yAxisTitle("difference" + (percent ? " (points)" : "")).build();
+        chart.getStyler().setXAxisLabelRotation(30);
+        List<String> labels = paired.stream().map(c -> c.variant().variant().label() + " (" + c.base().variant()
+                .label() + ")").toList();
+        chart.addSeries("student", labels, paired.stream().map(c -> scale * c.student().mean()).toList(),
+                paired.stream().map(c -> scale * zeroIfUnknown(c.student().halfWidth95())).toList());
+        if (paired.stream().anyMatch(c -> c.teacher() != null)) {
+            chart.addSeries("teacher", labels, paired.stream().map(c -> c.teacher() == null ? 0.0
+                            : scale * c.teacher().mean()).toList(), paired.stream().map(c -> c.teacher() == null ? 0.0
+                            : scale * zeroIfUnknown(c.teacher().halfWidth95())).toList());
+        }
+        AtomicFiles.writeVia(file,
+                tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    private static double zeroIfUnknown(double v) {
+        return Double.isNaN(v) ? 0 : v;
     }
 
     private static void writeChart(Path file, ExperimentRunner.Setup setup, List<ExperimentRunner.Row> rows) {

@@ -40,12 +40,14 @@ import java.util.Map;
  * @param batches           a minibatch export ({@link MinibatchExport}) to train from instead of the minibatches the
  *                          task draws: its directory, or with {@code spark} any URI the workers read
  *                          ({@code hdfs://...}); null for the task's own
+ * @param scoreEvery        score the networks on the evaluation split every this many epochs, and after the last
+ *                          epoch of the run and of each invocation (1 = every epoch); scoring changes no training
  */
 public record RunSettings(String method, Map<String, String> methodParams, List<String> teachers,
                           Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                           double learningRate, long seed, Path outDir, boolean resume, boolean overwrite,
                           int stopAfter, CheckpointPolicy checkpointEvery, boolean progress, int workers,
-                          String spark, int averagingFrequency, String batches) {
+                          String spark, int averagingFrequency, String batches, int scoreEvery) {
     public RunSettings {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         methodParams = ImmutableMap.copyOf(methodParams);
@@ -68,6 +70,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         Preconditions.checkArgument(batches == null || !batches.isBlank(), "--batches needs the directory adm "
                 + "export-batches wrote");
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
+        Preconditions.checkArgument(scoreEvery >= 1, "score-every must be >= 1 epoch, got %s", scoreEvery);
         Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null && !outDir.toString().isBlank(),
                 "an output directory is required (--out DIR)");
@@ -164,6 +167,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         private String spark;
         private int averagingFrequency = 5;
         private String batches;
+        private int scoreEvery = 1;
 
         protected Builder() {
         }
@@ -193,6 +197,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         public B spark(String v) { spark = v; return self(); }
         public B averagingFrequency(int v) { averagingFrequency = v; return self(); }
         public B batches(String v) { batches = v; return self(); }
+        public B scoreEvery(int v) { scoreEvery = v; return self(); }
 
         /** Every shared setting from {@code s} (to derive a changed copy of a config). */
         public B settings(RunSettings s) {
@@ -201,14 +206,14 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                     .batchSize(s.batchSize).learningRate(s.learningRate).seed(s.seed).outDir(s.outDir)
                     .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery)
                     .progress(s.progress).workers(s.workers).spark(s.spark)
-                    .averagingFrequency(s.averagingFrequency).batches(s.batches);
+                    .averagingFrequency(s.averagingFrequency).batches(s.batches).scoreEvery(s.scoreEvery);
         }
 
         /** The shared settings as set, validated. */
         protected RunSettings settings() {
             return new RunSettings(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
                     learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress, workers,
-                    spark, averagingFrequency, batches);
+                    spark, averagingFrequency, batches, scoreEvery);
         }
     }
 }

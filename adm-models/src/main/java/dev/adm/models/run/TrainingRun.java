@@ -44,10 +44,12 @@ public final class TrainingRun {
      * @param metric      the score's short key ({@code top1}, {@code miou}) and its display name
      * @param settings    what must not change between a run and its resumption
      * @param checkpoints when to checkpoint inside an epoch (there is always one at an epoch's end)
+     * @param scoreEvery  score every this many epochs, and after the last epoch of the run and of this invocation
      */
     public record Spec(Path outDir, String method, int epochs, int stopAfter, boolean progress, Metric metric,
-                       Map<String, String> settings, CheckpointPolicy checkpoints) {
+                       Map<String, String> settings, CheckpointPolicy checkpoints, int scoreEvery) {
         public Spec {
+            Preconditions.checkArgument(scoreEvery >= 1, "score-every must be >= 1 epoch, got %s", scoreEvery);
             Preconditions.checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
             Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
             Preconditions.checkNotNull(checkpoints, "checkpoint policy");
@@ -153,10 +155,12 @@ public final class TrainingRun {
             Pass pass = trainEpoch(spec, engine, trainData, runner, epoch, history,
                     epoch == start.completedEpochs() ? start.partial() : Checkpoint.Partial.NONE);
             engine.endEpoch();
+            boolean scored = (epoch + 1) % spec.scoreEvery() == 0 || epoch + 1 == end;
             EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
-                    learningRate.apply(epoch), pass.meanLosses(), score.apply(engine));
+                    learningRate.apply(epoch), pass.meanLosses(), scored ? score.apply(engine) : Map.of());
             history.add(rec);
-            log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(), format(spec.metric(), rec.scores()),
+            log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(),
+                    scored ? format(spec.metric(), rec.scores()) : "not scored",
                     String.format(Locale.ROOT, "%.1f", rec.seconds()),
                     String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
             Checkpoint.save(spec.outDir(), epoch + 1, Checkpoint.Partial.NONE, history, live(engine), spec.settings());

@@ -100,6 +100,49 @@ class ClassificationTrainerTest extends AdmTestBase {
         }
     }
 
+    /**
+     * Scoring every second epoch trains exactly as scoring every epoch; the epoch between has no scores, the last
+     * has the same ones.
+     */
+    @Test
+    void scoringLessOftenChangesNoTraining() throws Exception {
+        RunResult every = ClassificationTrainer.run(small("dml", dir.resolve("every")).teacher("resnet8").trainLimit(256)
+                .epochs(3).build());
+        RunResult second = ClassificationTrainer.run(small("dml", dir.resolve("second")).teacher("resnet8")
+                .trainLimit(256).epochs(3).scoreEvery(2).build());
+        assertEquals(List.of(0, 2, 2), second.history().stream().map(r -> r.scores().size()).toList(),
+                "scored after epoch 2 and the last");
+        assertEquals(every.history().get(1).scores(), second.history().get(1).scores());
+        assertEquals(every.finalScores(), second.finalScores());
+        for (String net : List.of("student", "teacher")) {
+            assertEquals(ModelSerializer.restoreComputationGraph(dir.resolve("every").resolve(net + ".zip").toFile())
+                    .params(), ModelSerializer.restoreComputationGraph(dir.resolve("second").resolve(net + ".zip")
+                    .toFile()).params(), net);
+        }
+        assertTrue(Files.readAllLines(dir.resolve("second/metrics.csv")).get(1).endsWith(",,"),
+                "the unscored first epoch leaves its score columns empty");
+    }
+
+    /**
+     * With a validation split the run trains on the other training images and is scored on the last ones: the
+     * exported student scores the same on them with plain DL4J.
+     */
+    @Test
+    void aValidationSplitIsHeldOutOfTrainingAndScored() throws Exception {
+        Path out = dir.resolve("validation");
+        RunResult r = ClassificationTrainer.run(small("baseline", out).epochs(1).trainLimit(0).validation(1000)
+                .build());
+        var splits = dev.adm.models.data.Datasets.load("fashion-mnist", null, true, 32);
+        assertTrue(Files.readString(out.resolve("results.json")).contains("\"trainImages\" : "
+                + (splits.train().size() - 1000)), "trained on the other training images");
+        ComputationGraph student = ModelSerializer.restoreComputationGraph(out.resolve("student.zip").toFile());
+        assertEquals(r.finalScores().get("student"), Evaluation.top1(student,
+                splits.holdOutValidation(1000).testIterator(256)), 1e-12);
+        IllegalArgumentException all = assertThrows(IllegalArgumentException.class, () -> splits
+                .holdOutValidation(splits.train().size()));
+        assertTrue(all.getMessage().startsWith("a validation split needs between 1 and "), all.getMessage());
+    }
+
     /** A run from an export of its own minibatches is the run that draws them. */
     @Test
     void aRunFromAnExportOfItsBatchesEndsWhereTheDrawingRunEnds() throws Exception {

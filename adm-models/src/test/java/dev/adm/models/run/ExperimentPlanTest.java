@@ -1,0 +1,43 @@
+package dev.adm.models.run;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ExperimentPlanTest {
+    private static ExperimentRunner.Variant v(String method) {
+        return ExperimentRunner.Variant.of(method);
+    }
+
+    /** The baseline trains first when an offline row needs its teachers, for as many seeds as any such row. */
+    @Test
+    void baselineComesFirstWithTheSeedsOfflineRowsNeed() {
+        List<ExperimentRunner.Variant> plan = ExperimentRunner.plan(List.of(v("dml").withSeeds(5),
+                v("adm").withSeeds(5), v("kd"), v("adm-kd")), 3);
+        assertEquals(List.of("baseline", "dml", "adm", "kd", "adm-kd"), plan.stream()
+                .map(ExperimentRunner.Variant::label).toList());
+        assertEquals(List.of(3, 5, 5, 3, 3), plan.stream().map(x -> x.seedsOr(3)).toList());
+
+        List<ExperimentRunner.Variant> more = ExperimentRunner.plan(List.of(v("baseline"), v("kd").withSeeds(5),
+                v("dkd")), 3);
+        assertEquals(List.of("baseline", "kd", "dkd"), more.stream().map(ExperimentRunner.Variant::label).toList());
+        assertEquals(5, more.get(0).seedsOr(3), "kd's five teachers come from five baseline runs");
+        assertEquals(List.of("dml"), ExperimentRunner.plan(List.of(v("dml"), v("dml")), 3).stream()
+                .map(ExperimentRunner.Variant::label).toList(), "a row asked twice runs once");
+    }
+
+    @Test
+    void twoRowsUnderOneLabelAndBadSeedCountsAreRefused() {
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> ExperimentRunner.plan(List.of(v("dml"), v("dml").withSeeds(5)), 3));
+        assertEquals("two rows are labelled 'dml' (Variant[label=dml, method=dml, params={}, seeds=0] and "
+                + "Variant[label=dml, method=dml, params={}, seeds=5]); list each once", twice.getMessage());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> v("adm").withSeeds(0));
+        assertEquals("seeds of 'adm' must be >= 1, got 0", zero.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ExperimentRunner.Variant("x", "adm", Map.of(), -1));
+    }
+}

@@ -49,7 +49,7 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return run(experiment, training.applyTo(options.builder()).student(experiment.student).build());
+            return run(experiment, training.applyTo(options.builder()).students(experiment.students).build());
         }
     }
 
@@ -74,7 +74,7 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return run(experiment, training.applyTo(options.builder()).student(experiment.student).build());
+            return run(experiment, training.applyTo(options.builder()).students(experiment.students).build());
         }
     }
 
@@ -99,7 +99,7 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return run(experiment, training.applyTo(options.builder()).student(experiment.student).build());
+            return run(experiment, training.applyTo(options.builder()).students(experiment.students).build());
         }
     }
 

@@ -6,6 +6,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -16,16 +18,21 @@ final class ExperimentOptions {
     @Option(names = "--methods", split = ",", description = "comma-separated methods, each with its own seed count "
             + "as method:N if it needs one (e.g. dml:5,adm:5,kd); default ${DEFAULT-VALUE}")
     List<String> methods;
-    @Option(names = "--ablation", description = "add an ablation: adm (L_co only, L_di only, both, tau sweep)")
+    @Option(names = "--ablation", description = "add an ablation: adm (L_co only, L_di only, both, tau 0.1-2) "
+            + "or adm-sweep (L_co only, L_di only, tau 0.25-2, alpha = beta 0.5 and 2)")
     String ablation;
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a method parameter for every method that has "
+            + "it, repeatable (e.g. --param similarity=attention: ADM's rows on a pair whose channels differ)")
+    Map<String, String> params = new LinkedHashMap<>();
     @Option(names = "--seeds", defaultValue = "3", description = "seeds per method without its own count, from "
             + "--seed; default ${DEFAULT-VALUE}")
     int seeds;
     @Option(names = "--teacher", split = ",", description = "teacher model(s), comma-separated for several trained "
             + "jointly; default ${DEFAULT-VALUE}")
     List<String> teachers;
-    @Option(names = "--student", description = "student model; default ${DEFAULT-VALUE}")
-    String student;
+    @Option(names = "--student", split = ",", description = "student model(s), comma-separated for several trained "
+            + "together; default ${DEFAULT-VALUE}")
+    List<String> students;
     @Option(names = "--out", description = "default ${DEFAULT-VALUE}")
     Path out;
     @Option(names = "--retrain-changed", description = "train again a run of <out> made with other settings (else "
@@ -40,7 +47,14 @@ final class ExperimentOptions {
         if (ablation != null) {
             variants.addAll(Ablations.get(ablation));
         }
-        return variants;
+        params.keySet().forEach(k -> {
+            if (variants.stream().noneMatch(v -> dev.adm.core.methods.MethodRegistry.entry(v.method()).params()
+                    .stream().anyMatch(p -> p.key().equals(k)))) {
+                throw new IllegalArgumentException("--param " + k + ": none of the methods has it (adm methods "
+                        + "lists each method's parameters)");
+            }
+        });
+        return variants.stream().map(v -> v.withDefaults(params)).toList();
     }
 
     /** {@code dml} or {@code dml:5} (five seeds). */

@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /** The ablations an experiment can add, by name: each a list of labelled variants of one method. */
 public final class Ablations {
-    private static final Map<String, Supplier<List<ExperimentRunner.Variant>>> ALL = Map.of("adm", Ablations::adm);
+    private static final Map<String, Supplier<List<ExperimentRunner.Variant>>> ALL = Map.of("adm", Ablations::adm,
+            "adm-sweep", Ablations::admSweep);
 
     private Ablations() {
     }
@@ -29,6 +30,24 @@ public final class Ablations {
         v.add(new ExperimentRunner.Variant("adm-di-only", "adm", Map.of("alpha", "0")));
         for (String tau : List.of("0.1", "0.25", "1", "2")) {
             v.add(new ExperimentRunner.Variant("adm-tau=" + tau, "adm", Map.of("tau", tau)));
+        }
+        return v;
+    }
+
+    /**
+     * ADM's terms and its sensitivity to its hyperparameters: L_co only, L_di only, tau 0.25, 1 and 2 around the
+     * default 0.5, and both term weights (alpha = beta) at 0.5 and 2 around the default 1.
+     */
+    private static List<ExperimentRunner.Variant> admSweep() {
+        List<ExperimentRunner.Variant> v = new ArrayList<>();
+        v.add(ExperimentRunner.Variant.of("adm"));
+        v.add(new ExperimentRunner.Variant("adm-co-only", "adm", Map.of("beta", "0")));
+        v.add(new ExperimentRunner.Variant("adm-di-only", "adm", Map.of("alpha", "0")));
+        for (String tau : List.of("0.25", "1", "2")) {
+            v.add(new ExperimentRunner.Variant("adm-tau=" + tau, "adm", Map.of("tau", tau)));
+        }
+        for (String w : List.of("0.5", "2")) {
+            v.add(new ExperimentRunner.Variant("adm-weights=" + w, "adm", Map.of("alpha", w, "beta", w)));
         }
         return v;
     }

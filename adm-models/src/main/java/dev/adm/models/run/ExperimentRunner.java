@@ -55,6 +55,22 @@ public final class ExperimentRunner {
             return new Variant(method, method, Map.of());
         }
 
+        /**
+         * This row with {@code extra} added to its parameter overrides, those of them its method has (its own
+         * overrides win); the label stays.
+         */
+        public Variant withDefaults(Map<String, String> extra) {
+            Map<String, String> merged = new LinkedHashMap<>();
+            var known = MethodRegistry.entry(method).params().stream().map(p -> p.key()).toList();
+            extra.forEach((k, val) -> {
+                if (known.contains(k)) {
+                    merged.put(k, val);
+                }
+            });
+            merged.putAll(params);
+            return new Variant(label, method, merged, seeds);
+        }
+
         /** This row with its own seed count. */
         public Variant withSeeds(int n) {
             Preconditions.checkArgument(n >= 1, "seeds of '%s' must be >= 1, got %s", label, n);
@@ -162,6 +178,7 @@ public final class ExperimentRunner {
 
         Variant baseline = plan.stream().filter(v -> v.label().equals(BASELINE)).findFirst().orElse(null);
         Map<Variant, List<RunOutcome>> results = new LinkedHashMap<>();
+        List<Row> rows = List.of();
         for (int s = 0; s < mostSeeds; s++) {
             long seed = shared.seed() + s;
             for (Variant v : plan) {
@@ -176,28 +193,45 @@ public final class ExperimentRunner {
                 TaskConfig config = template.withRun(settings(shared, v, seed, dir, frozen, joined));
                 results.computeIfAbsent(v, k -> new ArrayList<>()).add(runOrReuse(config, retrainChanged));
             }
+            rows = rows(plan, results, baseline, setup); // the tables so far: a long experiment shows its progress
+            ExperimentTables.write(outDir, setup, rows);
         }
+        return rows;
+    }
+
+    /** A row per variant with runs, over the seeds done so far. */
+    private static List<Row> rows(List<Variant> plan, Map<Variant, List<RunOutcome>> results, Variant baseline,
+                                  Setup setup) {
         List<Row> rows = new ArrayList<>();
         for (Variant v : plan) {
             List<RunOutcome> runs = results.get(v);
-            rows.add(row(v, runs, v.create().freezesTeacher() ? results.get(baseline).subList(0, runs.size()) : runs,
-                    setup.extra()));
+            if (runs != null) {
+                rows.add(row(v, runs, v.create().freezesTeacher() ? results.get(baseline).subList(0, runs.size())
+                        : runs, setup.extra()));
+            }
         }
-        ExperimentTables.write(outDir, setup, rows);
         return rows;
     }
 
     /**
-     * The rows in the order they train: each label once (the same row asked twice runs once; two rows under one
-     * label are refused), and the baseline first, with as many seeds as any offline row, when one needs its
-     * teachers.
+     * The rows in the order they train: each label once (the same row asked twice runs once, with the larger of its
+     * seed counts; two different rows under one label are refused), and the baseline first, with as many seeds as
+     * any offline row, when one needs its teachers.
      */
     static List<Variant> plan(List<Variant> variants, int seeds) {
         Map<String, Variant> byLabel = new LinkedHashMap<>();
         for (Variant v : variants) {
-            Variant before = byLabel.putIfAbsent(v.label(), v);
-            Preconditions.checkArgument(before == null || before.equals(v), "two rows are labelled '%s' (%s and %s); "
-                    + "list each once", v.label(), before, v);
+            Variant before = byLabel.get(v.label());
+            if (before == null) {
+                byLabel.put(v.label(), v);
+                continue;
+            }
+            Preconditions.checkArgument(before.method().equals(v.method()) && before.params().equals(v.params()),
+                    "two rows are labelled '%s' (%s %s and %s %s); give one of them another label", v.label(),
+                    before.method(), before.params(), v.method(), v.params());
+            if (v.seedsOr(seeds) > before.seedsOr(seeds)) {
+                byLabel.put(v.label(), v);
+            }
         }
         List<Variant> plan = new ArrayList<>(byLabel.values());
         List<Variant> offline = plan.stream().filter(v -> v.create().freezesTeacher()).toList();

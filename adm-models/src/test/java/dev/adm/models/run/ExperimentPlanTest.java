@@ -28,14 +28,18 @@ class ExperimentPlanTest {
         assertEquals(5, more.get(0).seedsOr(3), "kd's five teachers come from five baseline runs");
         assertEquals(List.of("dml"), ExperimentRunner.plan(List.of(v("dml"), v("dml")), 3).stream()
                 .map(ExperimentRunner.Variant::label).toList(), "a row asked twice runs once");
+        List<ExperimentRunner.Variant> twice = ExperimentRunner.plan(List.of(v("adm").withSeeds(5), v("dml"),
+                v("adm")), 3);
+        assertEquals(List.of("adm", "dml"), twice.stream().map(ExperimentRunner.Variant::label).toList());
+        assertEquals(5, twice.get(0).seedsOr(3), "asked with 5 seeds and (by an ablation) with 3: it runs 5");
     }
 
     @Test
     void twoRowsUnderOneLabelAndBadSeedCountsAreRefused() {
-        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
-                () -> ExperimentRunner.plan(List.of(v("dml"), v("dml").withSeeds(5)), 3));
-        assertEquals("two rows are labelled 'dml' (Variant[label=dml, method=dml, params={}, seeds=0] and "
-                + "Variant[label=dml, method=dml, params={}, seeds=5]); list each once", twice.getMessage());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.plan(
+                List.of(v("dml"), new ExperimentRunner.Variant("dml", "dml", Map.of("T", "2"))), 3));
+        assertEquals("two rows are labelled 'dml' (dml {} and dml {T=2}); give one of them another label",
+                twice.getMessage());
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> v("adm").withSeeds(0));
         assertEquals("seeds of 'adm' must be >= 1, got 0", zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ExperimentRunner.Variant("x", "adm", Map.of(), -1));

@@ -39,11 +39,14 @@ final class SampleCommand implements Callable<Integer> {
         ComputationGraph net = UNetFiles.load(model, 0);
         Samplers.NoiseModel m = Samplers.of(net, s.embedding());
         long[] shape = {n, 1, s.size(), s.size()};
+        long start = System.nanoTime();
         INDArray images = ddpm ? Samplers.ddpm(m, s.noiseSchedule(), shape, seed)
                 : Samplers.ddim(m, s.noiseSchedule(), shape, steps, seed);
+        double seconds = (System.nanoTime() - start) / 1e9;
         SampleGrid.write(out, images, (int) Math.ceil(Math.sqrt(n)), Math.max(1, 84 / s.size()));
         System.out.println("wrote " + out.toAbsolutePath() + " (" + n + " images, " + (ddpm ? "DDPM, "
-                + s.steps() : "DDIM, " + steps) + " steps)");
+                + s.steps() : "DDIM, " + steps) + " steps; " + String.format(java.util.Locale.ROOT,
+                "%.1f s, %.2f samples/s", seconds, n / seconds) + ")");
         return 0;
     }
 }

@@ -36,6 +36,10 @@ final class TrainingOptions {
             + "(or validation) images every N epochs and after the last; training is the same; default "
             + "${DEFAULT-VALUE}")
     int scoreEvery;
+    @Option(names = "--ema", paramLabel = "DECAY", defaultValue = "0", description = "keep an exponential moving "
+            + "average of the trained networks' weights (e.g. 0.999), and score, export and sample with it; "
+            + "default 0 (none)")
+    double ema;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
     @CommandLine.Mixin
@@ -45,7 +49,7 @@ final class TrainingOptions {
     <B extends RunSettings.Builder<B>> B applyTo(B builder) {
         builder.epochs(epochs).batchSize(batch).learningRate(lr).seed(seed).progress(!noProgress)
                 .spark(spark).averagingFrequency(averagingFrequency).checkpointEvery(checkpoints.policy())
-                .scoreEvery(scoreEvery);
+                .scoreEvery(scoreEvery).ema(ema);
         if (workers != null) {
             builder.workers(workers);
         } else if (spark != null) {

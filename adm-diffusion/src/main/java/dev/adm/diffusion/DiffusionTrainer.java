@@ -126,12 +126,23 @@ public final class DiffusionTrainer implements Task {
         Map<String, Map<Integer, Double>> byStep = new LinkedHashMap<>();
         Map<String, Double> finalMse = new LinkedHashMap<>();
         Map<String, Double> fid = new LinkedHashMap<>();
+        Map<String, Double> confident = new LinkedHashMap<>();
+        Map<String, Object> results = new LinkedHashMap<>();
         FidClassifier fidNet = null;
         FrechetDistance.Moments real = null;
+        double floor = Double.NaN;
         if (cfg.fidSamples() > 0) {
             fidNet = FidClassifier.trainOrLoad(cfg.fidClassifier().resolve("fid-resnet8-" + size + ".zip"), train,
                     test, 2, 1);
-            real = FrechetDistance.Moments.of(fidNet.features(test, Math.min(test.count(), 2000)));
+            RealFloor f = RealFloor.of(fidNet, test, cfg.fidSamples());
+            real = f.reference();
+            floor = f.fid();
+            results.put("fidFloor", floor);
+            results.put("fidFloorSamples", f.samples());
+            results.put("realConfidentShare", f.confidentShare());
+            log.info("FID floor {}: the FID of {} real test images against the reference images; {}% of real images "
+                    + "are classified with p > {}", String.format(Locale.ROOT, "%.2f", floor), f.samples(),
+                    String.format(Locale.ROOT, "%.1f", 100 * f.confidentShare()), RealFloor.CONFIDENT);
         }
         long seed = cfg.run().seed();
         for (var ref : engine.networks()) {
@@ -158,16 +169,18 @@ public final class DiffusionTrainer implements Task {
             if (fidNet != null) {
                 INDArray forFid = samples.get(NDArrayIndex.interval(0, cfg.fidSamples()));
                 fid.put(ref.name(), FrechetDistance.between(real, FrechetDistance.Moments.of(fidNet.features(forFid))));
-                log.info("{}: FID {} ({} DDIM samples of {} steps)", ref.name(),
-                        String.format(Locale.ROOT, "%.2f", fid.get(ref.name())), cfg.fidSamples(),
-                        cfg.samplingSteps());
+                confident.put(ref.name(), fidNet.confidentShare(forFid, RealFloor.CONFIDENT));
+                log.info("{}: FID {} (floor {}; {} DDIM samples of {} steps), {}% classified with p > {}", ref.name(),
+                        String.format(Locale.ROOT, "%.2f", fid.get(ref.name())),
+                        String.format(Locale.ROOT, "%.2f", floor), cfg.fidSamples(), cfg.samplingSteps(),
+                        String.format(Locale.ROOT, "%.1f", 100 * confident.get(ref.name())), RealFloor.CONFIDENT);
             }
         }
-        Map<String, Object> results = new LinkedHashMap<>();
         results.put("schedule", cfg.schedule() + "/" + cfg.steps());
         results.put("imageSize", size);
         results.put("mseByStep", byStep);
         results.put("finalFid", fid);
+        results.put("confidentShare", confident);
         return new Outcome(finalMse, fid.isEmpty() ? Map.of() : Map.of("FID", fid), results);
     }
 

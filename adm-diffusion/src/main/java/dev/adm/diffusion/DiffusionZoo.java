@@ -11,19 +11,20 @@ import java.util.Map;
  * U-Nets by name. All end at a 64-channel bottleneck (tap {@code feat}), so a teacher and a student compare
  * channel by channel (ADM's cosine similarity and mimicry):
  * {@code unet-base} (base 32, levels 1-2-2, two blocks per level), {@code unet-small} (base 16, levels 1-2-4, one
- * block), {@code unet-tiny} (base 8, levels 2-4-8, one block). The suffix {@code -attn} (e.g.
- * {@code unet-base-attn}) adds self-attention at the lowest resolution.
+ * block), {@code unet-tiny} (base 8, levels 2-4-8, one block), each with group norm. The suffix {@code -attn} (e.g.
+ * {@code unet-base-attn}) adds self-attention at the lowest resolution; a further {@code -bn}
+ * ({@code unet-base-bn}, {@code unet-base-attn-bn}) puts batch norm in place of group norm, for comparison.
  */
 public final class DiffusionZoo {
     /** A named U-Net shape. */
-    public record Spec(String name, int base, int[] multipliers, int blocks, boolean attention) {
+    public record Spec(String name, int base, int[] multipliers, int blocks, boolean attention, UNet.Norm norm) {
         public Spec(String name, int base, int[] multipliers, int blocks) {
-            this(name, base, multipliers, blocks, false);
+            this(name, base, multipliers, blocks, false, UNet.Norm.GROUP);
         }
 
         public UNet.Config config(int channels, int size, long seed, IUpdater updater) {
             return new UNet.Config(channels, size, base, multipliers, blocks, EMBEDDING, seed, updater,
-                    DataType.FLOAT, attention);
+                    DataType.FLOAT, attention, norm);
         }
     }
 
@@ -32,6 +33,9 @@ public final class DiffusionZoo {
 
     /** The suffix that adds self-attention at the lowest resolution. */
     public static final String ATTENTION_SUFFIX = "-attn";
+
+    /** The suffix (after {@value #ATTENTION_SUFFIX}, if any) that puts batch norm in place of group norm. */
+    public static final String BATCH_NORM_SUFFIX = "-bn";
 
     private static final Map<String, Spec> MODELS = new LinkedHashMap<>();
 
@@ -53,13 +57,19 @@ public final class DiffusionZoo {
     }
 
     public static Spec get(String name) {
-        boolean attention = name.endsWith(ATTENTION_SUFFIX);
-        Spec s = MODELS.get(attention ? name.substring(0, name.length() - ATTENTION_SUFFIX.length()) : name);
+        String rest = name;
+        boolean batchNorm = rest.endsWith(BATCH_NORM_SUFFIX);
+        rest = batchNorm ? rest.substring(0, rest.length() - BATCH_NORM_SUFFIX.length()) : rest;
+        boolean attention = rest.endsWith(ATTENTION_SUFFIX);
+        rest = attention ? rest.substring(0, rest.length() - ATTENTION_SUFFIX.length()) : rest;
+        Spec s = MODELS.get(rest);
         if (s == null) {
             throw new IllegalArgumentException("unknown diffusion model '" + name + "'; known: "
                     + String.join(", ", MODELS.keySet()) + ", each also with " + ATTENTION_SUFFIX
-                    + " for self-attention at the lowest resolution");
+                    + " for self-attention at the lowest resolution and then " + BATCH_NORM_SUFFIX
+                    + " for batch norm instead of group norm");
         }
-        return attention ? new Spec(name, s.base(), s.multipliers(), s.blocks(), true) : s;
+        return new Spec(name, s.base(), s.multipliers(), s.blocks(), attention,
+                batchNorm ? UNet.Norm.BATCH : UNet.Norm.GROUP);
     }
 }

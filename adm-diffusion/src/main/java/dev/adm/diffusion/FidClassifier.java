@@ -94,6 +94,23 @@ public final class FidClassifier {
         return (double) correct / n;
     }
 
+    /**
+     * The share of images {@code [N,1,s,s]} (in {@code [-1, 1]}) that the classifier gives one class with probability
+     * above {@code threshold}: near 1 for real images, low for samples that look like no garment.
+     */
+    public double confidentShare(INDArray images, double threshold) {
+        long confident = 0;
+        for (long from = 0; from < images.size(0); from += 256) {
+            long to = Math.min(images.size(0), from + 256);
+            INDArray p = net.output(false, images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)))[0];
+            INDArray top = p.max(1);
+            for (long i = 0; i < top.length(); i++) {
+                confident += top.getDouble(i) > threshold ? 1 : 0;
+            }
+        }
+        return (double) confident / images.size(0);
+    }
+
     /** Features {@code [N,64]} of images {@code [N,1,s,s]} in {@code [-1, 1]}. */
     public INDArray features(INDArray images) {
         List<INDArray> parts = new ArrayList<>();

@@ -30,13 +30,14 @@ import java.util.Deque;
  * {@value #TIME} (the sinusoidal {@link TimestepEmbedding} {@code [B,E]}), output the predicted noise at
  * {@value #EPS} (a mean-squared-error {@link CnnLossLayer}, so {@code fit} trains the denoising loss directly).
  *
- * <p>The embedding goes through a two-layer MLP (SiLU); every residual block is BN-SiLU-conv3x3, plus a linear
- * projection of the embedding added per channel ({@link ChannelBiasVertex}), BN-SiLU-conv3x3, plus the input
+ * <p>The embedding goes through a two-layer MLP (SiLU); every residual block is norm-SiLU-conv3x3, plus a linear
+ * projection of the embedding added per channel ({@link ChannelBiasVertex}), norm-SiLU-conv3x3, plus the input
  * (1x1 conv when the width changes). Levels of {@code base * multipliers[l]} channels with {@code blocks} blocks
  * each, a stride-2 conv between levels on the way down, nearest upsampling and a conv on the way up, skip
  * connections concatenated; the middle (two blocks at the lowest resolution, optionally with self-attention
  * between them) is the tap {@value #FEAT}.
- * Batch norm stands in for DDPM's group norm, which DL4J M2.1 lacks.
+ * The normalisation is DDPM's group norm ({@link GroupNormalization}, {@link GroupNormalization#groupsFor} groups)
+ * unless the config asks for DL4J's batch norm ({@link Norm#BATCH}, for comparison).
  */
 public final class UNet {
     public static final String IMAGE = "x";
@@ -48,6 +49,14 @@ public final class UNet {
     public static final String FEAT = "mid";
     private static final String T_MLP = "t_mlp2";
 
+    /** The U-Net's normalisation layers. */
+    public enum Norm {
+        /** Group normalisation, per image (DDPM's). */
+        GROUP,
+        /** DL4J's batch normalisation, over the batch (the U-Net's normalisation before group norm existed). */
+        BATCH
+    }
+
     /**
      * @param channels    image channels
      * @param size        image height and width; divisible by {@code 2^(levels-1)}
@@ -56,10 +65,12 @@ public final class UNet {
      * @param blocks      residual blocks per level
      * @param embedding   size of the sinusoidal timestep embedding
      * @param attention   a {@link SpatialSelfAttention} block between the two middle blocks (lowest resolution)
+     * @param norm        the normalisation layers
      */
     public record Config(int channels, int size, int base, int[] multipliers, int blocks, int embedding, long seed,
-                         IUpdater updater, DataType dataType, boolean attention) {
+                         IUpdater updater, DataType dataType, boolean attention, Norm norm) {
         public Config {
+            Preconditions.checkNotNull(norm, "normalisation");
             Preconditions.checkArgument(channels >= 1 && base >= 4 && blocks >= 1, "need channels >= 1, base >= 4 "
                     + "and blocks >= 1, got %s, %s, %s", channels, base, blocks);
             Preconditions.checkArgument(multipliers.length >= 1 && Arrays.stream(multipliers).allMatch(m -> m >= 1),
@@ -72,7 +83,13 @@ public final class UNet {
             multipliers = multipliers.clone();
         }
 
-        /** Without attention. */
+        /** With group norm. */
+        public Config(int channels, int size, int base, int[] multipliers, int blocks, int embedding, long seed,
+                      IUpdater updater, DataType dataType, boolean attention) {
+            this(channels, size, base, multipliers, blocks, embedding, seed, updater, dataType, attention, Norm.GROUP);
+        }
+
+        /** Without attention, with group norm. */
         public Config(int channels, int size, int base, int[] multipliers, int blocks, int embedding, long seed,
                       IUpdater updater, DataType dataType) {
             this(channels, size, base, multipliers, blocks, embedding, seed, updater, dataType, false);
@@ -84,23 +101,33 @@ public final class UNet {
         }
 
         public Config withBase(int newBase) {
-            return new Config(channels, size, newBase, multipliers, blocks, embedding, seed, updater, dataType, attention);
+            return new Config(channels, size, newBase, multipliers, blocks, embedding, seed, updater, dataType,
+                    attention, norm);
         }
 
         public Config withBlocks(int newBlocks) {
-            return new Config(channels, size, base, multipliers, newBlocks, embedding, seed, updater, dataType, attention);
+            return new Config(channels, size, base, multipliers, newBlocks, embedding, seed, updater, dataType,
+                    attention, norm);
         }
 
         public Config withSeed(long newSeed) {
-            return new Config(channels, size, base, multipliers, blocks, embedding, newSeed, updater, dataType, attention);
+            return new Config(channels, size, base, multipliers, blocks, embedding, newSeed, updater, dataType,
+                    attention, norm);
         }
 
         public Config withAttention(boolean on) {
-            return new Config(channels, size, base, multipliers, blocks, embedding, seed, updater, dataType, on);
+            return new Config(channels, size, base, multipliers, blocks, embedding, seed, updater, dataType,
+                    on, norm);
+        }
+
+        public Config withNorm(Norm newNorm) {
+            return new Config(channels, size, base, multipliers, blocks, embedding, seed, updater, dataType, attention,
+                    newNorm);
         }
 
         public Config withUpdater(IUpdater newUpdater) {
-            return new Config(channels, size, base, multipliers, blocks, embedding, seed, newUpdater, dataType, attention);
+            return new Config(channels, size, base, multipliers, blocks, embedding, seed, newUpdater, dataType,
+                    attention, norm);
         }
     }
 
@@ -130,7 +157,7 @@ public final class UNet {
         for (int l = 0; l < levels; l++) {
             int out = c.base() * c.multipliers()[l];
             for (int b = 0; b < c.blocks(); b++) {
-                h = resBlock(g, "down" + l + "_b" + b, h, ch, out, tDim);
+                h = resBlock(g, c.norm(), "down" + l + "_b" + b, h, ch, out, tDim);
                 ch = out;
                 skips.push(h);
                 skipChannels.push(ch);
@@ -142,18 +169,18 @@ public final class UNet {
                 skipChannels.push(ch);
             }
         }
-        h = resBlock(g, "mid_b0", h, ch, ch, tDim);
+        h = resBlock(g, c.norm(), "mid_b0", h, ch, ch, tDim);
         if (c.attention()) {
             g.addLayer("mid_attn", new SpatialSelfAttention(ch), h);
             h = "mid_attn";
         }
-        h = resBlock(g, FEAT, h, ch, ch, tDim);
+        h = resBlock(g, c.norm(), FEAT, h, ch, ch, tDim);
         for (int l = levels - 1; l >= 0; l--) {
             int out = c.base() * c.multipliers()[l];
             for (int b = 0; b <= c.blocks(); b++) {
                 String cat = "up" + l + "_b" + b + "_cat";
                 g.addVertex(cat, new MergeVertex(), h, skips.pop());
-                h = resBlock(g, "up" + l + "_b" + b, cat, ch + skipChannels.pop(), out, tDim);
+                h = resBlock(g, c.norm(), "up" + l + "_b" + b, cat, ch + skipChannels.pop(), out, tDim);
                 ch = out;
             }
             if (l > 0) {
@@ -162,8 +189,7 @@ public final class UNet {
                 h = "up" + l + "_conv";
             }
         }
-        g.addLayer("out_norm", new BatchNormalization.Builder().nIn(ch).nOut(ch).activation(Activation.SWISH)
-                .build(), h);
+        g.addLayer("out_norm", norm(c.norm(), ch), h);
         g.addLayer(NOISE, conv(ch, c.channels(), 3, 1), "out_norm");
         g.addLayer(EPS, new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
                 .build(), NOISE);
@@ -173,16 +199,14 @@ public final class UNet {
         return net;
     }
 
-    /** BN-SiLU-conv, + the projected embedding, BN-SiLU-conv, + the input (1x1 conv when widths differ). */
-    private static String resBlock(GraphBuilder g, String name, String in, int cin, int cout, int tDim) {
-        g.addLayer(name + "_n1", new BatchNormalization.Builder().nIn(cin).nOut(cin).activation(Activation.SWISH)
-                .build(), in);
+    /** Norm-SiLU-conv, + the projected embedding, norm-SiLU-conv, + the input (1x1 conv when widths differ). */
+    private static String resBlock(GraphBuilder g, Norm norm, String name, String in, int cin, int cout, int tDim) {
+        g.addLayer(name + "_n1", norm(norm, cin), in);
         g.addLayer(name + "_c1", conv(cin, cout, 3, 1), name + "_n1");
         g.addLayer(name + "_t", new DenseLayer.Builder().nIn(tDim).nOut(cout).activation(Activation.IDENTITY).build(),
                 T_MLP);
         g.addVertex(name + "_tadd", new ChannelBiasVertex(), name + "_c1", name + "_t");
-        g.addLayer(name + "_n2", new BatchNormalization.Builder().nIn(cout).nOut(cout).activation(Activation.SWISH)
-                .build(), name + "_tadd");
+        g.addLayer(name + "_n2", norm(norm, cout), name + "_tadd");
         g.addLayer(name + "_c2", conv(cout, cout, 3, 1), name + "_n2");
         String skip = in;
         if (cin != cout) {
@@ -191,6 +215,12 @@ public final class UNet {
         }
         g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_c2", skip);
         return name;
+    }
+
+    /** Normalisation then SiLU. */
+    private static org.deeplearning4j.nn.conf.layers.Layer norm(Norm norm, int channels) {
+        return norm == Norm.GROUP ? new GroupNormalization(channels, GroupNormalization.groupsFor(channels), true)
+                : new BatchNormalization.Builder().nIn(channels).nOut(channels).activation(Activation.SWISH).build();
     }
 
     private static ConvolutionLayer conv(int in, int out, int kernel, int stride) {

@@ -17,6 +17,7 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -211,6 +212,81 @@ class DiffusionBasicsTest extends AdmTestBase {
         } finally {
             Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         }
+    }
+
+    /** A conv, then group norm (2 groups of 2 channels) with SiLU, then an MSE loss; gamma and beta random. */
+    private static ComputationGraph groupNormGraph() {
+        var conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+                .graphBuilder().addInputs("map").setInputTypes(InputType.convolutional(2, 3, 2))
+                .addLayer("conv", new ConvolutionLayer.Builder(1, 1).nIn(2).nOut(4).activation(Activation.TANH).build(),
+                        "map")
+                .addLayer("gn", new GroupNormalization(4, 2, true), "conv")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .build(), "gn")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        assertEquals(4.0, g.getLayer("gn").getParam(GroupNormalization.GAMMA).sumNumber().doubleValue(), 1e-12,
+                "gamma starts at 1");
+        Nd4j.getRandom().setSeed(11);
+        g.getLayer("gn").getParam(GroupNormalization.GAMMA).assign(Nd4j.randn(DataType.DOUBLE, 1, 4));
+        g.getLayer("gn").getParam(GroupNormalization.BETA).assign(Nd4j.randn(DataType.DOUBLE, 1, 4));
+        return g;
+    }
+
+    /**
+     * Group norm by its definition, per image and group; the same image alone or in a batch, training or
+     * inference, gives the same output; DL4J's gradient check passes; ModelSerializer saves and restores it.
+     */
+    @Test
+    void groupNormMatchesItsDefinitionPassesDl4jsGradientCheckAndSaves(@org.junit.jupiter.api.io.TempDir
+                                                                        java.nio.file.Path dir) throws Exception {
+        ComputationGraph g = groupNormGraph();
+        INDArray map = Nd4j.randn(DataType.DOUBLE, 3, 2, 2, 3);
+        INDArray x = g.feedForward(map, false).get("conv");
+        INDArray out = g.output(map)[0];
+        INDArray gamma = g.getLayer("gn").getParam(GroupNormalization.GAMMA);
+        INDArray beta = g.getLayer("gn").getParam(GroupNormalization.BETA);
+        for (int b = 0; b < 3; b++) {
+            for (int group = 0; group < 2; group++) {
+                double sum = 0;
+                double sq = 0;
+                for (int c = 2 * group; c < 2 * group + 2; c++) {
+                    for (int i = 0; i < 6; i++) {
+                        double v = x.getDouble(b, c, i / 3, i % 3);
+                        sum += v;
+                        sq += v * v;
+                    }
+                }
+                double mean = sum / 12;
+                double var = sq / 12 - mean * mean;
+                for (int c = 2 * group; c < 2 * group + 2; c++) {
+                    for (int i = 0; i < 6; i++) {
+                        double y = gamma.getDouble(0, c) * (x.getDouble(b, c, i / 3, i % 3) - mean)
+                                / Math.sqrt(var + 1e-5) + beta.getDouble(0, c);
+                        double silu = y / (1 + Math.exp(-y));
+                        assertEquals(silu, out.getDouble(b, c, i / 3, i % 3), 1e-10, b + "," + c + "," + i);
+                    }
+                }
+            }
+        }
+        INDArray alone = g.output(true, map.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)))[0];
+        assertTrue(alone.equalsWithEps(out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)), 1e-12),
+                "no batch statistics: an image alone, in training mode, is normalised as in the batch");
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
+        try {
+            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                    .inputs(new INDArray[]{map}).labels(new INDArray[]{Nd4j.randn(DataType.DOUBLE, 3, 4, 2, 3)})));
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+        java.nio.file.Path file = dir.resolve("gn.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(g, file.toFile(), true);
+        ComputationGraph restored = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file.toFile());
+        assertEquals(out, restored.output(map)[0]);
+        assertThrows(IllegalArgumentException.class, () -> new GroupNormalization(6, 4, true));
+        assertEquals(List.of(1L, 2L, 4L, 16L, 32L, 32L, 3L), java.util.stream.LongStream.of(2, 4, 8, 32, 64, 128, 6)
+                .mapToObj(GroupNormalization::groupsFor).toList());
     }
 
     @Test

@@ -38,6 +38,16 @@ class FidClassifierTest extends AdmTestBase {
         double realVsNoise = FrechetDistance.between(firstHalf, noise);
         assertTrue(realVsReal >= 0 && realVsReal * 5 < realVsNoise, "real/real " + realVsReal + ", real/noise "
                 + realVsNoise);
+        // the floor: disjoint real images against the reference ones, with as many images as a model's samples
+        RealFloor floor = RealFloor.of(c, test, 500);
+        assertEquals(500, floor.samples());
+        assertTrue(floor.fid() >= 0 && floor.fid() * 5 < FrechetDistance.between(floor.reference(),
+                FrechetDistance.Moments.of(noise)), "floor " + floor.fid());
+        double noiseConfident = c.confidentShare(Nd4j.rand(DataType.FLOAT, 500, 1, 16, 16).muli(2).subi(1), 0.9);
+        assertTrue(floor.confidentShare() > 0.5 && floor.confidentShare() > noiseConfident + 0.2,
+                "real images " + floor.confidentShare() + ", noise " + noiseConfident);
+        RealFloor few = RealFloor.of(c, new DenoisingData(splits.test().slice(0, 300), 2), 500);
+        assertEquals(150, few.samples(), "fewer test images: the halves");
         // the cached classifier gives the same features
         FidClassifier again = FidClassifier.trainOrLoad(cache, train, test, 1, 3);
         assertEquals(0, again.features(test, 10).sub(c.features(test, 10)).amaxNumber().doubleValue(), 1e-6);

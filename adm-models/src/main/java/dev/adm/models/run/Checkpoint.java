@@ -6,6 +6,8 @@ import com.google.common.base.Preconditions;
 import dev.adm.models.data.DataFormatException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +25,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Training state in one zip, written atomically: every network (weights, updater state and iteration count, via
- * {@link ModelSerializer}) and {@code state.json} (completed epochs, the per-epoch history, and for a checkpoint
+ * {@link ModelSerializer}), the networks' weight averages when the run keeps them ({@link WeightAverage}), and
+ * {@code state.json} (completed epochs, the per-epoch history, and for a checkpoint
  * written inside an epoch the steps done in it and their running sums). Nothing else is needed for an exact
  * resume: the data order, augmentation and every random draw of a step are functions of the seed, the epoch and
  * the step, and methods derive their state (DKD warm-up, RDD stage, SwitOKD mode) from those and the losses.
@@ -32,6 +35,7 @@ public final class Checkpoint {
     public static final String FILE = "checkpoint.zip";
     private static final String STATE = "state.json";
     private static final String NET_PREFIX = "network-";
+    private static final String AVERAGE_PREFIX = "average-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -47,9 +51,13 @@ public final class Checkpoint {
         }
     }
 
-    /** {@code partial} is {@link Partial#NONE} for a checkpoint written at an epoch's end. */
+    /**
+     * {@code partial} is {@link Partial#NONE} for a checkpoint written at an epoch's end; {@code averages} the
+     * networks' weight averages by name (empty for a run that keeps none).
+     */
     public record State(int completedEpochs, Partial partial, List<EpochRecord> history,
-                        Map<String, ComputationGraph> networks, Map<String, String> settings) {
+                        Map<String, ComputationGraph> networks, Map<String, String> settings,
+                        Map<String, INDArray> averages) {
         /** Fails, naming the setting, when this run's settings differ from the checkpoint's. */
         public void checkSameSettings(Map<String, String> current) {
             RunDirectory.difference(settings, current).ifPresent(d -> {
@@ -62,9 +70,13 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** {@code partial}: the steps done in the epoch after {@code completedEpochs}; {@link Partial#NONE} at its end. */
+    /**
+     * {@code partial}: the steps done in the epoch after {@code completedEpochs}; {@link Partial#NONE} at its end.
+     * {@code averages}: the networks' weight averages (empty when the run keeps none).
+     */
     public static void save(Path dir, int completedEpochs, Partial partial, List<EpochRecord> history,
-                            Map<String, ComputationGraph> nets, Map<String, String> settings) {
+                            Map<String, ComputationGraph> nets, Map<String, String> settings,
+                            Map<String, INDArray> averages) {
         Preconditions.checkNotNull(partial, "partial is null; pass Checkpoint.Partial.NONE at an epoch's end");
         AtomicFiles.write(dir.resolve(FILE), out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
@@ -72,6 +84,13 @@ public final class Checkpoint {
                     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                     ModelSerializer.writeModel(e.getValue(), bytes, true);
                     zip.putNextEntry(new ZipEntry(NET_PREFIX + e.getKey() + ".zip"));
+                    zip.write(bytes.toByteArray());
+                    zip.closeEntry();
+                }
+                for (Map.Entry<String, INDArray> e : averages.entrySet()) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    Nd4j.write(bytes, e.getValue());
+                    zip.putNextEntry(new ZipEntry(AVERAGE_PREFIX + e.getKey() + ".bin"));
                     zip.write(bytes.toByteArray());
                     zip.closeEntry();
                 }
@@ -113,6 +132,7 @@ public final class Checkpoint {
             throw new DataFormatException("--resume: no checkpoint at " + file + "; start without --resume");
         }
         Map<String, ComputationGraph> nets = new LinkedHashMap<>();
+        Map<String, INDArray> averages = new LinkedHashMap<>();
         Integer completed = null;
         List<EpochRecord> history = new ArrayList<>();
         Map<String, String> settings = Map.of();
@@ -131,6 +151,9 @@ public final class Checkpoint {
                 } else if (e.getName().startsWith(NET_PREFIX) && e.getName().endsWith(".zip")) {
                     String name = e.getName().substring(NET_PREFIX.length(), e.getName().length() - 4);
                     nets.put(name, ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), true));
+                } else if (e.getName().startsWith(AVERAGE_PREFIX) && e.getName().endsWith(".bin")) {
+                    String name = e.getName().substring(AVERAGE_PREFIX.length(), e.getName().length() - 4);
+                    averages.put(name, Nd4j.read(new ByteArrayInputStream(bytes)));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -141,6 +164,6 @@ public final class Checkpoint {
             throw new DataFormatException("checkpoint " + file + " lacks " + (completed == null ? STATE : "networks")
                     + "; delete it and start without --resume");
         }
-        return new State(completed, partial, history, nets, settings);
+        return new State(completed, partial, history, nets, settings, averages);
     }
 }

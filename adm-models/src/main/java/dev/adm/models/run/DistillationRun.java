@@ -46,7 +46,8 @@ public final class DistillationRun {
         Preconditions.checkArgument(method.labelKinds().contains(labels), "%s does not run on %s; methods that do: %s",
                 run.method(), labels.description(), String.join(", ", MethodRegistry.namesFor(labels)));
         TrainingRun.Spec spec = new TrainingRun.Spec(run.outDir(), run.method(), run.epochs(), run.stopAfter(),
-                run.progress(), task.metric(), resumeSettings(config, task), run.checkpointEvery(), run.scoreEvery());
+                run.progress(), task.metric(), resumeSettings(config, task), run.checkpointEvery(), run.scoreEvery(),
+                run.ema());
         TrainingRun.Start start = TrainingRun.start(spec, run.resume());
         List<Participant> participants = participants(run, task, method);
         try (StepRunner runner = run.spark() == null ? StepRunner.local()

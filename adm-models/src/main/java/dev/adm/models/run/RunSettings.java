@@ -42,12 +42,14 @@ import java.util.Map;
  *                          ({@code hdfs://...}); null for the task's own
  * @param scoreEvery        score the networks on the evaluation split every this many epochs, and after the last
  *                          epoch of the run and of each invocation (1 = every epoch); scoring changes no training
+ * @param ema               the decay of an exponential moving average of the trained networks' parameters, which is
+ *                          then what is scored, exported and sampled ({@link WeightAverage}); 0 = none
  */
 public record RunSettings(String method, Map<String, String> methodParams, List<String> teachers,
                           Path teacherCheckpoint, List<String> students, int epochs, int batchSize,
                           double learningRate, long seed, Path outDir, boolean resume, boolean overwrite,
                           int stopAfter, CheckpointPolicy checkpointEvery, boolean progress, int workers,
-                          String spark, int averagingFrequency, String batches, int scoreEvery) {
+                          String spark, int averagingFrequency, String batches, int scoreEvery, double ema) {
     public RunSettings {
         Preconditions.checkArgument(method != null && !method.isBlank(), "method is required");
         methodParams = ImmutableMap.copyOf(methodParams);
@@ -71,6 +73,8 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                 + "export-batches wrote");
         Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
         Preconditions.checkArgument(scoreEvery >= 1, "score-every must be >= 1 epoch, got %s", scoreEvery);
+        Preconditions.checkArgument(ema == 0 || (ema > 0 && ema < 1), "--ema must be a decay in (0, 1), e.g. 0.999, "
+                + "or 0 for none, got %s", ema);
         Preconditions.checkArgument(checkpointEvery != null, "a checkpoint policy is required");
         Preconditions.checkArgument(outDir != null && !outDir.toString().isBlank(),
                 "an output directory is required (--out DIR)");
@@ -118,6 +122,9 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         }
         if (batches != null) {
             m.put("batches", batches);
+        }
+        if (ema > 0) { // the checkpoint holds the average, and what is scored and exported is it
+            m.put("ema", String.valueOf(ema));
         }
         return m;
     }
@@ -168,6 +175,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         private int averagingFrequency = 5;
         private String batches;
         private int scoreEvery = 1;
+        private double ema;
 
         protected Builder() {
         }
@@ -198,6 +206,7 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
         public B averagingFrequency(int v) { averagingFrequency = v; return self(); }
         public B batches(String v) { batches = v; return self(); }
         public B scoreEvery(int v) { scoreEvery = v; return self(); }
+        public B ema(double v) { ema = v; return self(); }
 
         /** Every shared setting from {@code s} (to derive a changed copy of a config). */
         public B settings(RunSettings s) {
@@ -206,14 +215,15 @@ public record RunSettings(String method, Map<String, String> methodParams, List<
                     .batchSize(s.batchSize).learningRate(s.learningRate).seed(s.seed).outDir(s.outDir)
                     .resume(s.resume).overwrite(s.overwrite).stopAfter(s.stopAfter).checkpointEvery(s.checkpointEvery)
                     .progress(s.progress).workers(s.workers).spark(s.spark)
-                    .averagingFrequency(s.averagingFrequency).batches(s.batches).scoreEvery(s.scoreEvery);
+                    .averagingFrequency(s.averagingFrequency).batches(s.batches).scoreEvery(s.scoreEvery)
+                    .ema(s.ema);
         }
 
         /** The shared settings as set, validated. */
         protected RunSettings settings() {
             return new RunSettings(method, methodParams, teachers, teacherCheckpoint, students, epochs, batchSize,
                     learningRate, seed, outDir, resume, overwrite, stopAfter, checkpointEvery, progress, workers,
-                    spark, averagingFrequency, batches, scoreEvery);
+                    spark, averagingFrequency, batches, scoreEvery, ema);
         }
     }
 }

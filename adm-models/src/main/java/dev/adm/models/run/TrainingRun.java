@@ -10,6 +10,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +46,14 @@ public final class TrainingRun {
      * @param settings    what must not change between a run and its resumption
      * @param checkpoints when to checkpoint inside an epoch (there is always one at an epoch's end)
      * @param scoreEvery  score every this many epochs, and after the last epoch of the run and of this invocation
+     * @param ema         the decay of the trained networks' weight average ({@link WeightAverage}), which is then
+     *                    what is scored and, once training ends, what the networks hold; 0 = none
      */
     public record Spec(Path outDir, String method, int epochs, int stopAfter, boolean progress, Metric metric,
-                       Map<String, String> settings, CheckpointPolicy checkpoints, int scoreEvery) {
+                       Map<String, String> settings, CheckpointPolicy checkpoints, int scoreEvery, double ema) {
         public Spec {
+            Preconditions.checkArgument(ema == 0 || (ema > 0 && ema < 1), "the EMA decay must be in (0, 1), or 0 for "
+                    + "none, got %s", ema);
             Preconditions.checkArgument(scoreEvery >= 1, "score-every must be >= 1 epoch, got %s", scoreEvery);
             Preconditions.checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
             Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
@@ -70,10 +75,11 @@ public final class TrainingRun {
      * next epoch ({@code partial}, {@link Checkpoint.Partial#NONE} at an epoch boundary).
      */
     public record Start(int completedEpochs, Checkpoint.Partial partial, List<EpochRecord> history,
-                        Map<String, ComputationGraph> networks) {
+                        Map<String, ComputationGraph> networks, Map<String, INDArray> averages) {
         public Start {
             history = List.copyOf(history);
             networks = Map.copyOf(networks);
+            averages = Map.copyOf(averages);
         }
     }
 
@@ -83,7 +89,7 @@ public final class TrainingRun {
     /** A fresh start, or with {@code resume} the checkpoint in {@code spec.outDir()} (same settings required). */
     public static Start start(Spec spec, boolean resume) {
         if (!resume) {
-            return new Start(0, Checkpoint.Partial.NONE, List.of(), Map.of());
+            return new Start(0, Checkpoint.Partial.NONE, List.of(), Map.of(), Map.of());
         }
         int leftovers = AtomicFiles.removeLeftovers(spec.outDir());
         if (leftovers > 0) {
@@ -99,7 +105,7 @@ public final class TrainingRun {
             log.info("resuming {} in epoch {} after step {}", spec.outDir(), state.completedEpochs() + 1,
                     partial.steps());
         }
-        return new Start(state.completedEpochs(), partial, state.history(), state.networks());
+        return new Start(state.completedEpochs(), partial, state.history(), state.networks(), state.averages());
     }
 
     /**
@@ -146,6 +152,7 @@ public final class TrainingRun {
                                                  Function<Integer, Double> learningRate,
                                                  Function<DistillationEngine, Map<String, Double>> score) {
         List<EpochRecord> history = new ArrayList<>(start.history());
+        WeightAverage average = spec.ema() > 0 ? WeightAverage.start(spec.ema(), engine, start.averages()) : null;
         int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
                 : spec.epochs();
         engine.setPlannedIterations((long) spec.epochs() * trainData.batchesPerEpoch());
@@ -153,22 +160,26 @@ public final class TrainingRun {
             engine.startEpoch(epoch);
             trainData.setEpoch(epoch);
             Pass pass = trainEpoch(spec, engine, trainData, runner, epoch, history,
-                    epoch == start.completedEpochs() ? start.partial() : Checkpoint.Partial.NONE);
+                    epoch == start.completedEpochs() ? start.partial() : Checkpoint.Partial.NONE, average);
             engine.endEpoch();
             boolean scored = (epoch + 1) % spec.scoreEvery() == 0 || epoch + 1 == end;
             EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
-                    learningRate.apply(epoch), pass.meanLosses(), scored ? score.apply(engine) : Map.of());
+                    learningRate.apply(epoch), pass.meanLosses(), !scored ? Map.of()
+                    : average == null ? score.apply(engine) : average.applied(engine, () -> score.apply(engine)));
             history.add(rec);
             log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(),
                     scored ? format(spec.metric(), rec.scores()) : "not scored",
                     String.format(Locale.ROOT, "%.1f", rec.seconds()),
                     String.format(Locale.ROOT, "%.0f", rec.imagesPerSec()));
-            Checkpoint.save(spec.outDir(), epoch + 1, Checkpoint.Partial.NONE, history, live(engine), spec.settings());
+            Checkpoint.save(spec.outDir(), epoch + 1, Checkpoint.Partial.NONE, history, live(engine), spec.settings(),
+                    averages(average));
             RunReport.writeMetrics(spec.outDir(), history, spec.metric().key());
             RunReport.writeCurves(spec.outDir(), spec.method(), spec.metric().display(), history);
         }
         if (history.size() < spec.epochs()) {
             log.info("stopped after epoch {} of {}; continue with --resume", history.size(), spec.epochs());
+        } else if (average != null) {
+            average.install(engine); // what the run exports and its task scores at the end
         }
         return history;
     }
@@ -203,6 +214,10 @@ public final class TrainingRun {
     private record Pass(double seconds, long images, Map<String, Double> meanLosses) {
     }
 
+    private static Map<String, INDArray> averages(WeightAverage average) {
+        return average == null ? Map.of() : average.averages();
+    }
+
     private static Map<String, ComputationGraph> live(DistillationEngine engine) {
         Map<String, ComputationGraph> live = new LinkedHashMap<>();
         engine.participants().forEach(p -> live.put(p.name(), p.graph()));
@@ -226,7 +241,8 @@ public final class TrainingRun {
      * are drawn again and skipped, so the data and its augmentation continue exactly where they stopped.
      */
     private static Pass trainEpoch(Spec spec, DistillationEngine engine, StepBatches data, StepRunner runner,
-                                   int epoch, List<EpochRecord> history, Checkpoint.Partial resumed) {
+                                   int epoch, List<EpochRecord> history, Checkpoint.Partial resumed,
+                                   WeightAverage average) {
         Map<String, Double> sums = new LinkedHashMap<>(resumed.sums());
         long images = resumed.images();
         double priorSeconds = resumed.seconds();
@@ -255,6 +271,9 @@ public final class TrainingRun {
                     group.add(data.next());
                 }
                 List<StepResult> results = steps(spec, engine, runner, group);
+                if (average != null) {
+                    average.update(engine, group.size());
+                }
                 for (StepResult r : results) {
                     r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
                     r.totals().forEach((k, v) -> sums.merge("total/" + k, v, Double::sum));
@@ -278,7 +297,8 @@ public final class TrainingRun {
                     pending.clear();
                     pendingFrom = done + 1;
                     Checkpoint.save(spec.outDir(), epoch, new Checkpoint.Partial(done, images,
-                            priorSeconds + (now - start) / 1e9, sums), history, live(engine), spec.settings());
+                            priorSeconds + (now - start) / 1e9, sums), history, live(engine), spec.settings(),
+                            averages(average));
                     sinceCheckpoint = 0;
                     lastCheckpoint = System.nanoTime();
                 }

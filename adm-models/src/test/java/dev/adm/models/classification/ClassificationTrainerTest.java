@@ -8,6 +8,7 @@ import dev.adm.models.run.RunResult;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -121,6 +122,36 @@ class ClassificationTrainerTest extends AdmTestBase {
         }
         assertTrue(Files.readAllLines(dir.resolve("second/metrics.csv")).get(1).endsWith(",,"),
                 "the unscored first epoch leaves its score columns empty");
+    }
+
+    /**
+     * With a weight average the checkpoint keeps it, so a resumed run ends as an uninterrupted one; what is exported
+     * and scored is the average, not the last trained weights.
+     */
+    @Test
+    void aWeightAverageResumesExactlyAndIsWhatIsExported() throws Exception {
+        Path straight = dir.resolve("ema-straight");
+        Path split = dir.resolve("ema-split");
+        Path plain = dir.resolve("ema-none");
+        RunResult whole = ClassificationTrainer.run(small("dml", straight).teacher("resnet8").trainLimit(256)
+                .ema(0.9).build());
+        ClassificationTrainer.run(small("dml", split).teacher("resnet8").trainLimit(256).ema(0.9).stopAfter(1)
+                .build());
+        RunResult resumed = ClassificationTrainer.run(small("dml", split).teacher("resnet8").trainLimit(256)
+                .ema(0.9).resume(true).build());
+        ClassificationTrainer.run(small("dml", plain).teacher("resnet8").trainLimit(256).build());
+        assertEquals(whole.finalScores(), resumed.finalScores());
+        for (String net : List.of("student", "teacher")) {
+            INDArray a = ModelSerializer.restoreComputationGraph(straight.resolve(net + ".zip").toFile()).params();
+            INDArray b = ModelSerializer.restoreComputationGraph(split.resolve(net + ".zip").toFile()).params();
+            INDArray trained = ModelSerializer.restoreComputationGraph(plain.resolve(net + ".zip").toFile()).params();
+            assertEquals(a, b, net + ": the resumed average differs");
+            assertTrue(a.sub(trained).amaxNumber().doubleValue() > 1e-4, net + ": exported the trained weights, "
+                    + "not their average");
+        }
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> ClassificationTrainer
+                .run(small("dml", split).teacher("resnet8").trainLimit(256).ema(0.99).resume(true).build()));
+        assertTrue(other.getMessage().contains("ema=0.9"), other.getMessage());
     }
 
     /**

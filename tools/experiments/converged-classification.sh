@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The converged, seeded, paired classification comparison of docs/results.md ("Converged comparison").
+# Every step is an `adm experiment` that reuses finished runs and resumes interrupted ones, so running this
+# script again continues where it stopped (after a crash, a reboot, or Ctrl-C). Run one training process at a
+# time on a machine. Results land in $OUT/<step>/results.md, results.csv, runs.csv, paired.csv and the charts.
+#
+#   tools/experiments/converged-classification.sh            # everything, in order
+#   tools/experiments/converged-classification.sh main       # one step (main, hetero, three, weights, curve)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+OUT="${OUT:-runs/converged}"
+# The setting (chosen on a validation split of the training images, see the "curve" step): 5,000 training
+# images without augmentation, 20 epochs, scored once at the end on the 10,000 test images.
+SETTING=(--train-limit 5000 --no-augment --epochs 20 --batch 128 --lr 0.05 --seed 42 --workers 2 --score-every 20
+  --no-progress)
+
+curve() { # the baseline's learning curve on the validation split: 20 and 40 epochs
+  for e in 20 40; do
+    ./adm train classification --method baseline --teacher resnet20 --student resnet8 --train-limit 5000 \
+      --no-augment --validation 10000 --epochs "$e" --seed 42 --workers 2 --score-every 5 --no-progress \
+      --out "$OUT/curve/e$e" --resume 2>/dev/null \
+    || ./adm train classification --method baseline --teacher resnet20 --student resnet8 --train-limit 5000 \
+      --no-augment --validation 10000 --epochs "$e" --seed 42 --workers 2 --score-every 5 --no-progress \
+      --out "$OUT/curve/e$e"
+  done
+}
+
+main() { # claims 1-3: online and offline bases against their ADM variants, the ablation and sensitivity
+  ./adm experiment classification "${SETTING[@]}" --teacher resnet20 --student resnet8 \
+    --methods dml:5,adm:5,kdcl:5,adm-kdcl:5,baseline,kd,adm-kd,dkd,adm-dkd,sokd,switokd,adm-switokd --seeds 3 \
+    --ablation adm-sweep --out "$OUT/resnet20-resnet8"
+}
+
+hetero() { # a heterogeneous pair: ADM's similarity on attention maps (the channels differ)
+  ./adm experiment classification "${SETTING[@]}" --teacher wrn_16_2 --student resnet8 --methods dml,adm \
+    --param similarity=attention --seeds 3 --out "$OUT/wrn_16_2-resnet8"
+}
+
+three() { # claim 5: one teacher and two students, two teachers and one student
+  ./adm experiment classification "${SETTING[@]}" --teacher resnet20 --student resnet8,resnet8 --methods dml,adm \
+    --seeds 3 --out "$OUT/1t2s"
+  ./adm experiment classification "${SETTING[@]}" --teacher resnet20,resnet20 --student resnet8 --methods dml,adm \
+    --seeds 3 --out "$OUT/2t1s"
+}
+
+weights() { # claim 4: where the consensus and divergence weights land, for the ADM pair and the DML pair
+  for m in adm dml; do
+    ./adm visualize --run "$OUT/resnet20-resnet8/$m/seed42" --images 6 --statistics 10000 \
+      --out "$OUT/weights-$m.png" | tee "$OUT/weights-$m.txt"
+  done
+}
+
+if [[ $# -eq 0 ]]; then
+  set -- main hetero three weights
+fi
+for step in "$@"; do
+  case "$step" in
+    curve | main | hetero | three | weights) "$step" ;;
+    *) echo "unknown step '$step': give curve, main, hetero, three or weights" >&2; exit 2 ;;
+  esac
+done

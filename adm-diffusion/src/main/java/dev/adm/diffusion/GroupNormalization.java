@@ -1,13 +1,10 @@
 package dev.adm.diffusion;
 
 import com.google.common.base.Preconditions;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 import java.util.Map;
 
@@ -19,18 +16,15 @@ import java.util.Map;
  * and inference compute the same function.
  *
  * <p>A SameDiff layer (the gradient is SameDiff's), corrected for the factor of 2 that DL4J M2.1 puts on every
- * SameDiff layer's gradient, as {@link SpatialSelfAttention} is; a test checks it against finite differences.
+ * SameDiff layer's gradient ({@link MapSameDiffLayer#singleGradient}); a test checks it against finite differences.
  */
-public final class GroupNormalization extends SameDiffLayer {
+public final class GroupNormalization extends MapSameDiffLayer {
     public static final String GAMMA = "gamma";
     public static final String BETA = "beta";
     private static final double EPS = 1e-5;
 
-    private long channels;
     private long groups;
     private boolean silu;
-    private long height;
-    private long width;
 
     /** For JSON deserialisation. */
     private GroupNormalization() {
@@ -42,9 +36,9 @@ public final class GroupNormalization extends SameDiffLayer {
      * @param silu     apply SiLU ({@code y sigmoid(y)}) to the normalised map
      */
     public GroupNormalization(long channels, long groups, boolean silu) {
-        Preconditions.checkArgument(channels >= 1 && groups >= 1 && channels % groups == 0, "group norm needs groups "
-                + "that divide the channels, got %s groups of %s channels", groups, channels);
-        this.channels = channels;
+        super(channels);
+        Preconditions.checkArgument(groups >= 1 && channels % groups == 0, "group norm needs groups that divide the "
+                + "channels, got %s groups of %s channels", groups, channels);
         this.groups = groups;
         this.silu = silu;
     }
@@ -59,26 +53,10 @@ public final class GroupNormalization extends SameDiffLayer {
     }
 
     @Override
-    public void setNIn(InputType inputType, boolean override) {
-        Preconditions.checkArgument(inputType instanceof InputType.InputTypeConvolutional,
-                "GroupNormalization takes a [C,H,W] feature map, got %s", inputType);
-        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-        Preconditions.checkArgument(c.getChannels() == channels, "GroupNormalization was built for %s channels but "
-                + "its input has %s", channels, c.getChannels());
-        height = c.getHeight();
-        width = c.getWidth();
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        return inputType;
-    }
-
-    @Override
     public void defineParameters(SDLayerParams params) {
         params.clear();
-        params.addWeightParam(GAMMA, 1, channels);
-        params.addBiasParam(BETA, 1, channels);
+        params.addWeightParam(GAMMA, 1, getChannels());
+        params.addBiasParam(BETA, 1, getChannels());
     }
 
     @Override
@@ -89,6 +67,9 @@ public final class GroupNormalization extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
+        long channels = getChannels();
+        long height = getHeight();
+        long width = getWidth();
         SDVariable grouped = x.reshape(-1, groups, (channels / groups) * height * width);
         SDVariable centered = grouped.sub(grouped.mean(true, 2));
         SDVariable variance = centered.mul(centered).mean(true, 2);
@@ -98,18 +79,7 @@ public final class GroupNormalization extends SameDiffLayer {
         if (silu) {
             out = out.mul(sd.nn().sigmoid(out));
         }
-        // M2.1 doubles a SameDiff layer's external error (see SpatialSelfAttention): half the output carries the
-        // gradient, the other half is the same value behind a stop-gradient.
-        SDVariable frozen = new StopGradient(sd, out).outputVariable();
-        return out.mul(0.5).add(frozen.mul(0.5));
-    }
-
-    public long getChannels() {
-        return channels;
-    }
-
-    public void setChannels(long channels) {
-        this.channels = channels;
+        return singleGradient(sd, out);
     }
 
     public long getGroups() {
@@ -126,21 +96,5 @@ public final class GroupNormalization extends SameDiffLayer {
 
     public void setSilu(boolean silu) {
         this.silu = silu;
-    }
-
-    public long getHeight() {
-        return height;
-    }
-
-    public void setHeight(long height) {
-        this.height = height;
-    }
-
-    public long getWidth() {
-        return width;
-    }
-
-    public void setWidth(long width) {
-        this.width = width;
     }
 }

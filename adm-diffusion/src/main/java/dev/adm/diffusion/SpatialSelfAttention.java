@@ -1,15 +1,11 @@
 package dev.adm.diffusion;
 
-import com.google.common.base.Preconditions;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 import java.util.Map;
 
@@ -23,15 +19,11 @@ import java.util.Map;
  * {@code SelfAttentionLayer} fails a finite-difference check).
  * {@code Wo} starts at zero, so a new block is the identity (the usual initialisation of DDPM's attention).
  */
-public final class SpatialSelfAttention extends SameDiffLayer {
+public final class SpatialSelfAttention extends MapSameDiffLayer {
     public static final String QKV_W = "Wqkv";
     public static final String QKV_B = "bqkv";
     public static final String OUT_W = "Wo";
     public static final String OUT_B = "bo";
-
-    private long channels;
-    private long height;
-    private long width;
 
     /** For JSON deserialisation. */
     private SpatialSelfAttention() {
@@ -39,28 +31,12 @@ public final class SpatialSelfAttention extends SameDiffLayer {
 
     /** A block for maps of {@code channels} channels (checked against the input type when the graph is built). */
     public SpatialSelfAttention(long channels) {
-        Preconditions.checkArgument(channels >= 1, "channels must be >= 1, got %s", channels);
-        this.channels = channels;
-    }
-
-    @Override
-    public void setNIn(InputType inputType, boolean override) {
-        Preconditions.checkArgument(inputType instanceof InputType.InputTypeConvolutional,
-                "SpatialSelfAttention takes a [C,H,W] feature map, got %s", inputType);
-        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-        Preconditions.checkArgument(c.getChannels() == channels, "SpatialSelfAttention was built for %s channels "
-                + "but its input has %s", channels, c.getChannels());
-        height = c.getHeight();
-        width = c.getWidth();
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        return inputType;
+        super(channels);
     }
 
     @Override
     public void defineParameters(SDLayerParams params) {
+        long channels = getChannels();
         params.clear();
         params.addWeightParam(QKV_W, channels, 3 * channels);
         params.addBiasParam(QKV_B, 1, 3 * channels);
@@ -70,6 +46,7 @@ public final class SpatialSelfAttention extends SameDiffLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
+        long channels = getChannels();
         initWeights((int) channels, (int) (3 * channels), WeightInit.XAVIER, params.get(QKV_W));
         params.get(QKV_B).assign(0);
         params.get(OUT_W).assign(0);
@@ -78,8 +55,10 @@ public final class SpatialSelfAttention extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
+        long height = getHeight();
+        long width = getWidth();
         long hw = height * width;
-        long c = channels;
+        long c = getChannels();
         SDVariable tokens = x.reshape(-1, c, hw).permute(0, 2, 1).reshape(-1, c);                // [B*HW, C]
         SDVariable qkv = tokens.mmul(p.get(QKV_W)).add(p.get(QKV_B));                            // [B*HW, 3C]
         SDVariable q = qkv.get(SDIndex.all(),
@@ -94,35 +73,6 @@ public final class SpatialSelfAttention extends SameDiffLayer {
         SDVariable projected = attended.mmul(p.get(OUT_W)).add(p.get(OUT_B));
         SDVariable back = projected.reshape(-1, hw, c).permute(0, 2, 1).reshape(-1, c, height, width);
         SDVariable out = x.add(back);
-        // DL4J M2.1's SameDiffLayer hands the layer's output twice the external error (any SameDiff layer, its own
-        // SelfAttentionLayer included): half of the output carries the gradient, the other half is the same value
-        // behind a stop-gradient, so the forward value is exact and the gradient is right. A test checks it against
-        // finite differences, so a DL4J that fixes this shows up at once.
-        SDVariable frozen = new StopGradient(sd, out).outputVariable();
-        return out.mul(0.5).add(frozen.mul(0.5));
-    }
-
-    public long getChannels() {
-        return channels;
-    }
-
-    public void setChannels(long channels) {
-        this.channels = channels;
-    }
-
-    public long getHeight() {
-        return height;
-    }
-
-    public void setHeight(long height) {
-        this.height = height;
-    }
-
-    public long getWidth() {
-        return width;
-    }
-
-    public void setWidth(long width) {
-        this.width = width;
+        return singleGradient(sd, out);
     }
 }

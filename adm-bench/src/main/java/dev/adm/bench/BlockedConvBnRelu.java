@@ -67,6 +67,13 @@ final class BlockedConvBnRelu implements AutoCloseable {
                 own(new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct,
                         anyActivation, anyWeights, anyActivation, unit, unit, unit)), cpu));
         memory.desc blocked = convForward.dst_desc();
+        if (!blocked.equals(convForward.src_desc())) {
+            // on some CPUs (AVX-512 here) oneDNN picks a plainer input layout for a narrow first map: ask for the
+            // output's layout on both sides, so activations stay in one layout from block to block
+            convForward = own(new convolution_forward.primitive_desc(own(new convolution_forward.desc(
+                    dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, blocked, anyWeights, blocked,
+                    unit, unit, unit)), cpu));
+        }
         checkArgument(blocked.equals(convForward.src_desc()), "oneDNN chose different input and output layouts");
         src = memory(blocked);
         weights = memory(convForward.weights_desc());

@@ -42,7 +42,8 @@ public final class ExperimentRunner {
     public record Variant(String label, String method, Map<String, String> params, int seeds) {
         public Variant {
             Preconditions.checkArgument(label.matches("[a-zA-Z0-9_.=,-]+"), "bad variant label '%s'", label);
-            Preconditions.checkArgument(seeds >= 0, "seeds of '%s' must be >= 1, got %s", label, seeds);
+            Preconditions.checkArgument(seeds >= 0, "seeds of '%s' must be >= 1 (or 0: the experiment's "
+                    + "count), got %s", label, seeds);
             MethodRegistry.entry(method).resolve(params); // unknown method or parameter: fail before any training
             params = Map.copyOf(params);
         }
@@ -249,7 +250,7 @@ public final class ExperimentRunner {
                                         List<String> jointTeachers) {
         return template.toBuilder().method(v.method()).methodParams(v.params()).teachers(jointTeachers)
                 .teacherCheckpoint(frozenTeacher).seed(seed).outDir(dir).resume(false).overwrite(false).stopAfter(0)
-                .batches(null).build(); // each seed draws its own data // each seed draws its own data
+                .batches(null).build(); // each seed draws its own data
     }
 
     /** What every run of the experiment shares, for the table's header. */

@@ -25,6 +25,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DiffusionBasicsTest extends AdmTestBase {
+    /** DL4J's gradient checker on a double-precision graph (it insists on double as ND4J's default type). */
+    private static void assertPassesGradientCheck(ComputationGraph g, INDArray[] inputs, INDArray labels) {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g).inputs(inputs)
+                    .labels(new INDArray[]{labels})));
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+    }
+
     @Test
     void schedulesFollowTheirDefinitions() {
         NoiseSchedule linear = NoiseSchedule.of(NoiseSchedule.Kind.LINEAR, 1000);
@@ -85,13 +96,7 @@ class DiffusionBasicsTest extends AdmTestBase {
         INDArray expected = g.feedForward(new INDArray[]{map, vec}, false).get("conv")
                 .add(g.feedForward(new INDArray[]{map, vec}, false).get("proj").reshape(2, 3, 1, 1));
         assertEquals(expected, out[0]);
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
-        try {
-            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[]{map, vec}).labels(new INDArray[]{Nd4j.randn(DataType.DOUBLE, 2, 3, 3, 3)})));
-        } finally {
-            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        }
+        assertPassesGradientCheck(g, new INDArray[]{map, vec}, Nd4j.randn(DataType.DOUBLE, 2, 3, 3, 3));
     }
 
     /** Data = one image {@code target}: the exact eps of x_t is (x_t - sqrt(ab) target) / sqrt(1 - ab), times scale. */
@@ -205,13 +210,7 @@ class DiffusionBasicsTest extends AdmTestBase {
                 }
             }
         }
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
-        try {
-            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[]{map}).labels(new INDArray[]{Nd4j.randn(DataType.DOUBLE, 2, 3, 2, 3)})));
-        } finally {
-            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        }
+        assertPassesGradientCheck(g, new INDArray[]{map}, Nd4j.randn(DataType.DOUBLE, 2, 3, 2, 3));
     }
 
     /** A conv, then group norm (2 groups of 2 channels) with SiLU, then an MSE loss; gamma and beta random. */
@@ -273,13 +272,7 @@ class DiffusionBasicsTest extends AdmTestBase {
         INDArray alone = g.output(true, map.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)))[0];
         assertTrue(alone.equalsWithEps(out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)), 1e-12),
                 "no batch statistics: an image alone, in training mode, is normalised as in the batch");
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // DL4J's gradient checker insists
-        try {
-            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[]{map}).labels(new INDArray[]{Nd4j.randn(DataType.DOUBLE, 3, 4, 2, 3)})));
-        } finally {
-            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        }
+        assertPassesGradientCheck(g, new INDArray[]{map}, Nd4j.randn(DataType.DOUBLE, 3, 4, 2, 3));
         java.nio.file.Path file = dir.resolve("gn.zip");
         org.deeplearning4j.util.ModelSerializer.writeModel(g, file.toFile(), true);
         ComputationGraph restored = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file.toFile());

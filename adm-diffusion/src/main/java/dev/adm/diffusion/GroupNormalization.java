@@ -1,11 +1,18 @@
 package dev.adm.diffusion;
 
 import com.google.common.base.Preconditions;
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -15,13 +22,14 @@ import java.util.Map;
  * uses no batch statistics, so a batch of images at mixed timesteps normalises each image on its own, and training
  * and inference compute the same function.
  *
- * <p>A SameDiff layer (the gradient is SameDiff's), corrected for the factor of 2 that DL4J M2.1 puts on every
- * SameDiff layer's gradient ({@link MapSameDiffLayer#singleGradient}); a test checks it against finite differences.
+ * <p>The layer's configuration; {@link GroupNormalizationLayer} computes it, with a hand-written backward pass
+ * (a test checks it against finite differences). Its fields have getters and setters, so DL4J saves and loads it as
+ * JSON.
  */
-public final class GroupNormalization extends MapSameDiffLayer {
+public final class GroupNormalization extends FeedForwardLayer {
     public static final String GAMMA = "gamma";
     public static final String BETA = "beta";
-    private static final double EPS = 1e-5;
+    static final double EPS = 1e-5;
 
     private long groups;
     private boolean silu;
@@ -36,9 +44,11 @@ public final class GroupNormalization extends MapSameDiffLayer {
      * @param silu     apply SiLU ({@code y sigmoid(y)}) to the normalised map
      */
     public GroupNormalization(long channels, long groups, boolean silu) {
-        super(channels);
+        Preconditions.checkArgument(channels >= 1, "channels must be >= 1, got %s", channels);
         Preconditions.checkArgument(groups >= 1 && channels % groups == 0, "group norm needs groups that divide the "
                 + "channels, got %s groups of %s channels", groups, channels);
+        setNIn(channels);
+        setNOut(channels);
         this.groups = groups;
         this.silu = silu;
     }
@@ -53,33 +63,65 @@ public final class GroupNormalization extends MapSameDiffLayer {
     }
 
     @Override
-    public void defineParameters(SDLayerParams params) {
-        params.clear();
-        params.addWeightParam(GAMMA, 1, getChannels());
-        params.addBiasParam(BETA, 1, getChannels());
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
+                             INDArray paramsView, boolean initializeParams, DataType dataType) {
+        GroupNormalizationLayer layer = new GroupNormalizationLayer(conf, dataType);
+        layer.setListeners(listeners);
+        layer.setIndex(index);
+        layer.setParamsViewArray(paramsView);
+        Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
+        layer.setParamTable(table);
+        layer.setConf(conf);
+        return layer;
     }
 
     @Override
-    public void initializeParameters(Map<String, INDArray> params) {
-        params.get(GAMMA).assign(1);
-        params.get(BETA).assign(0);
+    public ParamInitializer initializer() {
+        return GroupNormalizationParams.INSTANCE;
     }
 
     @Override
-    public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
-        long channels = getChannels();
-        long height = getHeight();
-        long width = getWidth();
-        SDVariable grouped = x.reshape(-1, groups, (channels / groups) * height * width);
-        SDVariable centered = grouped.sub(grouped.mean(true, 2));
-        SDVariable variance = centered.mul(centered).mean(true, 2);
-        SDVariable normed = centered.div(sd.math().sqrt(variance.add(EPS))).reshape(-1, channels, height, width);
-        SDVariable out = normed.mul(p.get(GAMMA).reshape(1, channels, 1, 1)).add(p.get(BETA).reshape(1, channels, 1,
-                1));
-        if (silu) {
-            out = out.mul(sd.nn().sigmoid(out));
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        checkInput(inputType);
+        return inputType;
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        checkInput(inputType);
+    }
+
+    private void checkInput(InputType inputType) {
+        Preconditions.checkArgument(inputType instanceof InputType.InputTypeConvolutional,
+                "group norm takes a [C,H,W] feature map, got %s", inputType);
+        long channels = ((InputType.InputTypeConvolutional) inputType).getChannels();
+        Preconditions.checkArgument(channels == getNIn(), "group norm was built for %s channels but its input has %s",
+                getNIn(), channels);
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return null;
+    }
+
+    @Override
+    public boolean isPretrainParam(String paramName) {
+        return false;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        long perExample = inputType.arrayElementsPerExample();
+        long updaterState = 0;
+        for (String p : initializer().paramKeys(this)) {
+            updaterState += getUpdaterByParam(p).stateSize(getNOut());
         }
-        return singleGradient(sd, out);
+        // training keeps the standardised map and the pre-activation for the backward pass
+        return new LayerMemoryReport.Builder(getLayerName(), GroupNormalization.class, inputType, inputType)
+                .standardMemory(initializer().numParams(this), updaterState)
+                .workingMemory(0, perExample, 0, 3 * perExample)
+                .cacheMemory(0, 0)
+                .build();
     }
 
     public long getGroups() {

@@ -213,13 +213,14 @@ class DiffusionBasicsTest extends AdmTestBase {
         assertPassesGradientCheck(g, new INDArray[]{map}, Nd4j.randn(DataType.DOUBLE, 2, 3, 2, 3));
     }
 
-    /** A conv, then group norm (2 groups of 2 channels) with SiLU, then an MSE loss; gamma and beta random. */
-    private static ComputationGraph groupNormGraph() {
+    /** A conv, then group norm (2 groups of 2 channels), with or without SiLU, then an MSE loss; gamma and beta
+     * random. */
+    private static ComputationGraph groupNormGraph(boolean silu) {
         var conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
                 .graphBuilder().addInputs("map").setInputTypes(InputType.convolutional(2, 3, 2))
                 .addLayer("conv", new ConvolutionLayer.Builder(1, 1).nIn(2).nOut(4).activation(Activation.TANH).build(),
                         "map")
-                .addLayer("gn", new GroupNormalization(4, 2, true), "conv")
+                .addLayer("gn", new GroupNormalization(4, 2, silu), "conv")
                 .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
                         .build(), "gn")
                 .setOutputs("out").build();
@@ -240,7 +241,7 @@ class DiffusionBasicsTest extends AdmTestBase {
     @Test
     void groupNormMatchesItsDefinitionPassesDl4jsGradientCheckAndSaves(@org.junit.jupiter.api.io.TempDir
                                                                         java.nio.file.Path dir) throws Exception {
-        ComputationGraph g = groupNormGraph();
+        ComputationGraph g = groupNormGraph(true);
         INDArray map = Nd4j.randn(DataType.DOUBLE, 3, 2, 2, 3);
         INDArray x = g.feedForward(map, false).get("conv");
         INDArray out = g.output(map)[0];
@@ -273,6 +274,7 @@ class DiffusionBasicsTest extends AdmTestBase {
         assertTrue(alone.equalsWithEps(out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)), 1e-12),
                 "no batch statistics: an image alone, in training mode, is normalised as in the batch");
         assertPassesGradientCheck(g, new INDArray[]{map}, Nd4j.randn(DataType.DOUBLE, 3, 4, 2, 3));
+        assertPassesGradientCheck(groupNormGraph(false), new INDArray[]{map}, Nd4j.randn(DataType.DOUBLE, 3, 4, 2, 3));
         java.nio.file.Path file = dir.resolve("gn.zip");
         org.deeplearning4j.util.ModelSerializer.writeModel(g, file.toFile(), true);
         ComputationGraph restored = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file.toFile());

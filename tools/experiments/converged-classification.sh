@@ -3,12 +3,14 @@
 # Every step is an `adm experiment` that reuses finished runs and resumes interrupted ones, so running this
 # script again continues where it stopped (after a crash, a reboot, or Ctrl-C). Run one training process at a
 # time on a machine. Results land in $OUT/<step>/results.md, results.csv, runs.csv, paired.csv and the charts.
+# The default $OUT, results/converged, is in the repository: committing its finished runs (results/.gitignore
+# leaves out checkpoints and most networks) lets another machine continue the experiment from a clone.
 #
 #   tools/experiments/converged-classification.sh            # everything, in order
 #   tools/experiments/converged-classification.sh main       # one step (main, hetero, three, weights, curve)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-OUT="${OUT:-runs/converged}"
+OUT="${OUT:-results/converged}"
 # The setting (chosen on a validation split of the training images, see the "curve" step): 5,000 training
 # images without augmentation, 20 epochs, scored once at the end on the 10,000 test images.
 SETTING=(--train-limit 5000 --no-augment --epochs 20 --batch 128 --lr 0.05 --seed 42 --workers 2 --score-every 20

@@ -265,14 +265,18 @@ public final class ExperimentRunner {
 
     /**
      * Reuses a finished run made with the same settings, resumes an interrupted one, trains a new one; a run made
-     * with other settings is refused, or with {@code retrainChanged} trained again from the start.
+     * with other settings (by its checkpoint, or by its {@code results.json} where the checkpoint is gone), or a
+     * finished run whose settings are unknown, is refused, or with {@code retrainChanged} trained again from the start.
      */
     public static RunOutcome runOrReuse(TaskConfig config, boolean retrainChanged) {
         Path dir = config.run().outDir();
         boolean checkpointed = Files.exists(dir.resolve(Checkpoint.FILE));
-        Optional<String> changed = checkpointed
-                ? RunDirectory.difference(Checkpoint.settings(dir), DistillationRun.resumeSettings(config))
-                : Optional.empty();
+        boolean finished = Files.exists(dir.resolve(RunReport.RESULTS));
+        Optional<Map<String, String>> recorded = checkpointed ? Optional.of(Checkpoint.settings(dir))
+                : finished ? RunReport.readSettings(dir) : Optional.empty();
+        Optional<String> changed = recorded.isEmpty() && finished
+                ? Optional.of("settings it does not record (an older adm wrote its " + RunReport.RESULTS + ")")
+                : recorded.flatMap(stored -> RunDirectory.difference(stored, DistillationRun.resumeSettings(config)));
         if (changed.isPresent()) {
             Preconditions.checkArgument(retrainChanged, "the run in %s was made with %s; give --retrain-changed to "
                     + "train it again with this experiment's settings, or another --out", dir, changed.get());
@@ -280,7 +284,7 @@ public final class ExperimentRunner {
             return new RunOutcome(dir, DistillationRun.run(config.withRun(config.run().toBuilder()
                     .overwrite(true).build())).history());
         }
-        if (Files.exists(dir.resolve(RunReport.RESULTS))) {
+        if (finished) {
             log.info("reusing the finished run in {}", dir);
             return new RunOutcome(dir, RunReport.readHistory(dir));
         }

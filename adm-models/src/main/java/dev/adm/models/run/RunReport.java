@@ -1,7 +1,6 @@
 package dev.adm.models.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.adm.models.run.AtomicFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -14,9 +13,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -24,6 +25,8 @@ import java.util.stream.Collectors;
 public final class RunReport {
     public static final String METRICS = "metrics.csv";
     public static final String RESULTS = "results.json";
+    /** The key of {@link #RESULTS} that holds the run's settings, as a checkpoint holds them. */
+    public static final String SETTINGS = "settings";
     public static final String CURVES = "curves.png";
     public static final String STEPS = "steps.csv";
 
@@ -129,7 +132,6 @@ public final class RunReport {
                 new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, results));
     }
 
-    /** The epoch history of a finished run, from its {@code results.json}. */
     /** The student's entry of a per-network map in a run's {@code results.json} (NaN when the run has none). */
     public static double studentResult(Path dir, String key) {
         Path file = dir.resolve(RESULTS);
@@ -142,6 +144,21 @@ public final class RunReport {
         }
     }
 
+    /** The settings a finished run was made with, from its {@code results.json}; empty for an older run's file. */
+    public static Optional<Map<String, String>> readSettings(Path dir) {
+        Path file = dir.resolve(RESULTS);
+        try {
+            ObjectMapper json = new ObjectMapper();
+            var node = json.readTree(file.toFile()).get(SETTINGS);
+            return node == null ? Optional.empty() : Optional.of(json.convertValue(node,
+                    new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, String>>() { }));
+        } catch (IOException | RuntimeException e) {
+            throw new dev.adm.models.data.DataFormatException(file + " is unreadable (" + e.getMessage()
+                    + "); delete that run directory to train it again", e);
+        }
+    }
+
+    /** The epoch history of a finished run, from its {@code results.json}. */
     public static List<EpochRecord> readHistory(Path dir) {
         Path file = dir.resolve(RESULTS);
         try {

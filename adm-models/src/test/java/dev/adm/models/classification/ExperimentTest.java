@@ -57,6 +57,28 @@ class ExperimentTest extends AdmTestBase {
         assertTrue(changed.getMessage().contains("trainLimit=128 but this run has trainLimit=64")
                 && changed.getMessage().contains("--retrain-changed"), changed.getMessage());
         assertEquals(before, Files.getLastModifiedTime(finished), "a refused experiment changes nothing");
+
+        // finished runs kept without their checkpoints (as a repository keeps an experiment's records) are checked
+        // against the settings their results.json records, and one that records none is refused
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().equals("checkpoint.zip")).toList()) {
+                Files.delete(p);
+            }
+        }
+        ExperimentRunner.run(template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir, false);
+        assertEquals(before, Files.getLastModifiedTime(finished), "reused by its recorded settings");
+        IllegalArgumentException recorded = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.run(
+                other, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir, false));
+        assertTrue(recorded.getMessage().contains("trainLimit=128 but this run has trainLimit=64"),
+                recorded.getMessage());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(finished.toFile());
+        tree.remove("settings");
+        json.writeValue(finished.toFile(), tree);
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.run(
+                template, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 2, dir, false));
+        assertTrue(unknown.getMessage().contains("does not record") && unknown.getMessage().contains("kd/seed42"),
+                unknown.getMessage());
         List<ExperimentRunner.Row> retrained = ExperimentRunner.run(other, "resnet8",
                 List.of(ExperimentRunner.Variant.of("kd")), 1, dir, true);
         assertTrue(Files.readString(finished).contains("\"trainImages\" : 64"), "retrained with the new settings");

@@ -124,4 +124,19 @@ public final class Backend {
             }
         }
     }
+
+    /**
+     * The processor's model name (Linux's {@code /proc/cpuinfo}), else the architecture, and the core count: runs on
+     * different processors round differently, so a run's record names the one it trained on.
+     */
+    public static String processor() {
+        String name = System.getProperty("os.arch");
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            name = lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse(name);
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the architecture it is
+        }
+        return name + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+    }
 }

@@ -32,6 +32,9 @@ final class SegmentationOptions {
     boolean noFlip;
     @Option(names = "--overlays", description = "test scenes drawn in overlays.png; default ${DEFAULT-VALUE}")
     int overlays;
+    @Option(names = "--validation", paramLabel = "N", description = "hold the last N training items out and score "
+            + "on scenes composed from them instead of the test scenes (to choose settings without the test set)")
+    int validation;
     @Option(names = "--aux", description = "give the networks built here an auxiliary FCN head on the "
             + "second-to-last stage (tap aux, trained with weight 0.4)")
     boolean aux;
@@ -58,6 +61,6 @@ final class SegmentationOptions {
                 .items(Integer.parseInt(range[0]), Integer.parseInt(range[1]))
                 .trainScenes(trainScenes).testScenes(testScenes).dataDir(data)
                 .folder(dataFormat, Integer.parseInt(hw[0]), Integer.parseInt(hw[1])).embeddedData(embedded)
-                .flip(!noFlip).overlays(overlays);
+                .flip(!noFlip).overlays(overlays).validation(validation);
     }
 }

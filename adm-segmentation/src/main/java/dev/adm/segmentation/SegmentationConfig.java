@@ -30,11 +30,14 @@ import java.util.Objects;
  * @param embeddedData take the items from the subset embedded in the jar even when the full set is installed
  * @param flip         horizontal flips of training scenes (image and labels together)
  * @param overlays     test scenes drawn in {@code overlays.png} (0 = none)
+ * @param validation   composed scenes: hold the last N training items out of training and score on scenes composed
+ *                     from them instead of the test scenes (0 = score on the test scenes); for choosing settings
+ *                     without looking at the test set
  */
 public record SegmentationConfig(RunSettings run, boolean auxiliary, int canvas, int minItems, int maxItems,
                                  int trainScenes, int testScenes, Path dataDir, String folderFormat,
                                  int folderHeight, int folderWidth, boolean embeddedData, boolean flip,
-                                 int overlays) implements TaskConfig {
+                                 int overlays, int validation) implements TaskConfig {
     public SegmentationConfig {
         Objects.requireNonNull(run, "run settings");
         run.teachers().forEach(SegmentationZoo::check);
@@ -45,6 +48,10 @@ public record SegmentationConfig(RunSettings run, boolean auxiliary, int canvas,
         Preconditions.checkArgument(trainScenes >= 1 && testScenes >= 1, "need at least one training and one test "
                 + "scene, got %s and %s", trainScenes, testScenes);
         Preconditions.checkArgument(overlays >= 0, "overlays must be >= 0, got %s", overlays);
+        Preconditions.checkArgument(validation >= 0, "validation items must be >= 0, got %s", validation);
+        Preconditions.checkArgument(validation == 0 || folderFormat == null, "--validation composes scenes from "
+                + "held-out training items; a folder dataset (--data-format %s) is scored on its own val/ folder",
+                folderFormat);
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
         if (folderFormat != null) {
             SegmentationFolder.Format.parse(folderFormat);
@@ -58,7 +65,7 @@ public record SegmentationConfig(RunSettings run, boolean auxiliary, int canvas,
     @Override
     public SegmentationConfig withRun(RunSettings other) {
         return new SegmentationConfig(other, auxiliary, canvas, minItems, maxItems, trainScenes, testScenes, dataDir,
-                folderFormat, folderHeight, folderWidth, embeddedData, flip, overlays);
+                folderFormat, folderHeight, folderWidth, embeddedData, flip, overlays, validation);
     }
 
     @Override
@@ -75,7 +82,7 @@ public record SegmentationConfig(RunSettings run, boolean auxiliary, int canvas,
         return builder().settings(run).auxiliary(auxiliary).canvas(canvas).items(minItems, maxItems)
                 .trainScenes(trainScenes).testScenes(testScenes).dataDir(dataDir)
                 .folder(folderFormat, folderHeight, folderWidth).embeddedData(embeddedData).flip(flip)
-                .overlays(overlays);
+                .overlays(overlays).validation(validation);
     }
 
     /**
@@ -96,6 +103,7 @@ public record SegmentationConfig(RunSettings run, boolean auxiliary, int canvas,
         private boolean embeddedData;
         private boolean flip = true;
         private int overlays = 6;
+        private int validation;
 
         private Builder() {
             student("fcn-resnet8").batchSize(32).learningRate(0.05).outDir(Path.of("runs", "segmentation"));
@@ -116,10 +124,11 @@ public record SegmentationConfig(RunSettings run, boolean auxiliary, int canvas,
         public Builder embeddedData(boolean v) { embeddedData = v; return this; }
         public Builder flip(boolean v) { flip = v; return this; }
         public Builder overlays(int v) { overlays = v; return this; }
+        public Builder validation(int v) { validation = v; return this; }
 
         public SegmentationConfig build() {
             return new SegmentationConfig(settings(), auxiliary, canvas, minItems, maxItems, trainScenes, testScenes,
-                    dataDir, folderFormat, folderHeight, folderWidth, embeddedData, flip, overlays);
+                    dataDir, folderFormat, folderHeight, folderWidth, embeddedData, flip, overlays, validation);
         }
     }
 }

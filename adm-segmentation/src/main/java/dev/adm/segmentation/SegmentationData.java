@@ -24,7 +24,10 @@ record SegmentationData(EpochIterator train, EpochIterator test, int classes, lo
     }
 
     private static SegmentationData scenes(SegmentationConfig cfg) {
-        Splits items = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28);
+        // with --validation, the "test" items are the last training items, which training then never sees
+        Splits items = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28)
+                .holdOutValidation(cfg.validation());
+        String scored = cfg.validation() > 0 ? "validation" : "test";
         SceneComposer trainScenes = SceneComposer.builder(items.train()).canvas(cfg.canvas())
                 .items(cfg.minItems(), cfg.maxItems()).seed(cfg.run().seed()).build();
         // test scenes: items the networks never saw, placed by a layout seed independent of the run's seed
@@ -35,8 +38,9 @@ record SegmentationData(EpochIterator train, EpochIterator test, int classes, lo
         SceneIterator test = SceneIterator.builder(testScenes, 0, cfg.testScenes(), 64)
                 .normalize(train.mean(), train.std()).build();
         return new SegmentationData(train, test, trainScenes.numClasses(), new long[]{1, cfg.canvas(), cfg.canvas()},
-                String.format("%d %dx%d scenes with %d..%d items from %s; %d test scenes", cfg.trainScenes(),
-                        cfg.canvas(), cfg.canvas(), cfg.minItems(), cfg.maxItems(), items.source(), cfg.testScenes()),
+                String.format("%d %dx%d scenes with %d..%d items from %s; %d %s scenes", cfg.trainScenes(),
+                        cfg.canvas(), cfg.canvas(), cfg.minItems(), cfg.maxItems(), items.source(), cfg.testScenes(),
+                        scored),
                 () -> SceneIterator.builder(testScenes, 0, Math.min(cfg.overlays(), cfg.testScenes()), cfg.overlays())
                         .normalize(train.mean(), train.std()).build().next());
     }

@@ -69,6 +69,9 @@ public final class SegmentationTrainer implements Task {
         m.put("folder", cfg.folderFormat() + "/" + cfg.folderHeight() + "x" + cfg.folderWidth());
         m.put("flip", String.valueOf(cfg.flip()));
         m.put("data", cfg.embeddedData() ? "embedded" : String.valueOf(cfg.dataDir()));
+        if (cfg.validation() > 0) { // absent when 0, so runs made before the option resume
+            m.put("validation", String.valueOf(cfg.validation()));
+        }
         return m;
     }
 

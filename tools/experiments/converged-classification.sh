@@ -18,12 +18,12 @@ SETTING=(--train-limit 5000 --no-augment --epochs 20 --batch 128 --lr 0.05 --see
 
 curve() { # the baseline's learning curve on the validation split: 20 and 40 epochs
   for e in 20 40; do
+    local dir="$OUT/curve/e$e" start=(--overwrite)   # nothing yet, or the remains of a run that never checkpointed
+    [[ -f "$dir/results.json" ]] && continue          # finished (here or in the repository)
+    [[ -f "$dir/checkpoint.zip" ]] && start=(--resume) # interrupted
     ./adm train classification --method baseline --teacher resnet20 --student resnet8 --train-limit 5000 \
       --no-augment --validation 10000 --epochs "$e" --seed 42 --workers 2 --score-every 5 --no-progress \
-      --out "$OUT/curve/e$e" --resume 2>/dev/null \
-    || ./adm train classification --method baseline --teacher resnet20 --student resnet8 --train-limit 5000 \
-      --no-augment --validation 10000 --epochs "$e" --seed 42 --workers 2 --score-every 5 --no-progress \
-      --out "$OUT/curve/e$e"
+      --out "$dir" "${start[@]}"
   done
 }
 

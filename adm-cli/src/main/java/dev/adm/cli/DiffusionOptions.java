@@ -35,6 +35,9 @@ final class DiffusionOptions {
     @Option(names = "--fid-classifier-dir", description = "where the FID "
             + "feature network is trained on first use and reused; default ${DEFAULT-VALUE}")
     Path fidClassifier;
+    @Option(names = "--fid-every", paramLabel = "N", description = "also take the FID every N epochs, into "
+            + "metrics.csv (the curve of a long run; a multiple of --score-every); default: only at the end")
+    int fidEvery;
 
     /** Defaults of these options: those of {@link DiffusionConfig}'s builder. */
     static Map<String, String> defaults() {
@@ -57,6 +60,6 @@ final class DiffusionOptions {
         return DiffusionConfig.builder().schedule(schedule).steps(steps).downsample(downsample).dataDir(data)
                 .embeddedData(embedded)
                 .trainLimit(trainLimit).evalImages(evalImages).samples(samples).samplingSteps(samplingSteps)
-                .fidSamples(fidSamples).fidClassifier(fidClassifier);
+                .fidSamples(fidSamples).fidClassifier(fidClassifier).fidEvery(fidEvery);
     }
 }

@@ -28,10 +28,13 @@ import java.util.Objects;
  * @param fidSamples    images sampled per network for the FID at the end (0 = no FID)
  * @param fidClassifier directory of the FID feature networks ({@code fid-resnet8-<size>.zip}): trained there on
  *                      first use, then reused
+ * @param fidEvery      also take the FID (and the confident share) every this many epochs, into {@code metrics.csv}
+ *                      ({@code fid:<network>}, {@code confident:<network>}): the curve of a long run; 0 = only at
+ *                      the end. A multiple of the run's {@code scoreEvery}
  */
 public record DiffusionConfig(RunSettings run, String schedule, int steps, int downsample, Path dataDir,
                               boolean embeddedData, int trainLimit, int evalImages, int samples, int samplingSteps,
-                              int fidSamples, Path fidClassifier) implements TaskConfig {
+                              int fidSamples, Path fidClassifier, int fidEvery) implements TaskConfig {
     public DiffusionConfig {
         Objects.requireNonNull(run, "run settings");
         run.teachers().forEach(DiffusionZoo::get);
@@ -47,12 +50,15 @@ public record DiffusionConfig(RunSettings run, String schedule, int steps, int d
                 + "FID), got %s", fidSamples);
         Preconditions.checkArgument(fidSamples == 0 || fidClassifier != null, "an FID classifier file is required");
         Preconditions.checkArgument(dataDir == null || !embeddedData, "give either --data or --embedded, not both");
+        Preconditions.checkArgument(fidEvery >= 0 && fidEvery % run.scoreEvery() == 0, "--fid-every must be 0 or a "
+                + "multiple of --score-every (%s), got %s", run.scoreEvery(), fidEvery);
+        Preconditions.checkArgument(fidEvery == 0 || fidSamples > 0, "--fid-every needs --fid-samples > 0");
     }
 
     @Override
     public DiffusionConfig withRun(RunSettings other) {
         return new DiffusionConfig(other, schedule, steps, downsample, dataDir, embeddedData, trainLimit, evalImages,
-                samples, samplingSteps, fidSamples, fidClassifier);
+                samples, samplingSteps, fidSamples, fidClassifier, fidEvery);
     }
 
     @Override
@@ -68,7 +74,7 @@ public record DiffusionConfig(RunSettings run, String schedule, int steps, int d
     public Builder toBuilder() {
         return builder().settings(run).schedule(schedule).steps(steps).downsample(downsample).dataDir(dataDir)
                 .embeddedData(embeddedData).trainLimit(trainLimit).evalImages(evalImages).samples(samples)
-                .samplingSteps(samplingSteps).fidSamples(fidSamples).fidClassifier(fidClassifier);
+                .samplingSteps(samplingSteps).fidSamples(fidSamples).fidClassifier(fidClassifier).fidEvery(fidEvery);
     }
 
     /**
@@ -87,6 +93,7 @@ public record DiffusionConfig(RunSettings run, String schedule, int steps, int d
         private int samplingSteps = 50;
         private int fidSamples = 1000;
         private Path fidClassifier = Path.of("runs", "fid-classifier");
+        private int fidEvery;
 
         private Builder() {
             student("unet-small").batchSize(64).learningRate(2e-3).outDir(Path.of("runs", "diffusion"));
@@ -104,10 +111,11 @@ public record DiffusionConfig(RunSettings run, String schedule, int steps, int d
         public Builder fidSamples(int v) { fidSamples = v; return this; }
         /** A directory: the classifier is stored as {@code fid-resnet8-<size>.zip} in it. */
         public Builder fidClassifier(Path v) { fidClassifier = v; return this; }
+        public Builder fidEvery(int v) { fidEvery = v; return this; }
 
         public DiffusionConfig build() {
             return new DiffusionConfig(settings(), schedule, steps, downsample, dataDir, embeddedData, trainLimit,
-                    evalImages, samples, samplingSteps, fidSamples, fidClassifier);
+                    evalImages, samples, samplingSteps, fidSamples, fidClassifier, fidEvery);
         }
     }
 }

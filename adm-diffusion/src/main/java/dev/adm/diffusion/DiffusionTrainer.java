@@ -47,6 +47,8 @@ public final class DiffusionTrainer implements Task {
     private DenoisingData test;
     private NoiseSchedule schedule;
     private int[] evalSteps;
+    private FidClassifier fidNet; // with the real floor: loaded on the first FID, then reused
+    private RealFloor floor;
 
     DiffusionTrainer(DiffusionConfig cfg) {
         this.cfg = cfg;
@@ -128,21 +130,13 @@ public final class DiffusionTrainer implements Task {
         Map<String, Double> fid = new LinkedHashMap<>();
         Map<String, Double> confident = new LinkedHashMap<>();
         Map<String, Object> results = new LinkedHashMap<>();
-        FidClassifier fidNet = null;
-        FrechetDistance.Moments real = null;
         double floor = Double.NaN;
         if (cfg.fidSamples() > 0) {
-            fidNet = FidClassifier.trainOrLoad(cfg.fidClassifier().resolve("fid-resnet8-" + size + ".zip"), train,
-                    test, 2, 1);
-            RealFloor f = RealFloor.of(fidNet, test, cfg.fidSamples());
-            real = f.reference();
+            RealFloor f = realFloor();
             floor = f.fid();
             results.put("fidFloor", floor);
             results.put("fidFloorSamples", f.samples());
             results.put("realConfidentShare", f.confidentShare());
-            log.info("FID floor {}: the FID of {} real test images against the reference images; {}% of real images "
-                    + "are classified with p > {}", String.format(Locale.ROOT, "%.2f", floor), f.samples(),
-                    String.format(Locale.ROOT, "%.1f", 100 * f.confidentShare()), RealFloor.CONFIDENT);
         }
         long seed = cfg.run().seed();
         for (var ref : engine.networks()) {
@@ -155,20 +149,15 @@ public final class DiffusionTrainer implements Task {
             if (n == 0) {
                 continue;
             }
-            List<INDArray> chunks = new ArrayList<>();
-            for (int from = 0; from < n; from += 250) { // the same seed per chunk index: every network, same noise
-                chunks.add(Samplers.ddim(model, schedule, new long[]{Math.min(250, n - from), 1, size, size},
-                        cfg.samplingSteps(), seed * 31 + from));
-            }
-            INDArray samples = Nd4j.concat(0, chunks.toArray(new INDArray[0]));
+            INDArray samples = sample(model, n);
             if (cfg.samples() > 0) {
                 INDArray shown = samples.get(NDArrayIndex.interval(0, cfg.samples()));
                 SampleGrid.write(outDir.resolve("samples-" + ref.name() + ".png"), shown,
                         (int) Math.ceil(Math.sqrt(cfg.samples())), Math.max(1, 84 / size));
             }
-            if (fidNet != null) {
+            if (cfg.fidSamples() > 0) {
                 INDArray forFid = samples.get(NDArrayIndex.interval(0, cfg.fidSamples()));
-                fid.put(ref.name(), FrechetDistance.between(real, FrechetDistance.Moments.of(fidNet.features(forFid))));
+                fid.put(ref.name(), fid(forFid));
                 confident.put(ref.name(), fidNet.confidentShare(forFid, RealFloor.CONFIDENT));
                 log.info("{}: FID {} (floor {}; {} DDIM samples of {} steps), {}% classified with p > {}", ref.name(),
                         String.format(Locale.ROOT, "%.2f", fid.get(ref.name())),
@@ -182,6 +171,54 @@ public final class DiffusionTrainer implements Task {
         results.put("finalFid", fid);
         results.put("confidentShare", confident);
         return new Outcome(finalMse, fid.isEmpty() ? Map.of() : Map.of("FID", fid), results);
+    }
+
+    /** With {@code --fid-every}: each network's FID and confident share, as at the end, every so many epochs. */
+    @Override
+    public Map<String, Double> measure(DistillationEngine engine, int epoch) {
+        if (cfg.fidEvery() == 0 || epoch % cfg.fidEvery() != 0) {
+            return Map.of();
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (var ref : engine.networks()) {
+            INDArray samples = sample(model(engine, ref.name()), cfg.fidSamples());
+            out.put("fid:" + ref.name(), fid(samples));
+            out.put("confident:" + ref.name(), fidNet.confidentShare(samples, RealFloor.CONFIDENT));
+            log.info("epoch {}, {}: FID {} (floor {})", epoch, ref.name(),
+                    String.format(Locale.ROOT, "%.2f", out.get("fid:" + ref.name())),
+                    String.format(Locale.ROOT, "%.2f", floor.fid()));
+        }
+        return out;
+    }
+
+    /** {@code n} DDIM samples; the same noise for every network and every call (chunks of 250, seeded by index). */
+    private INDArray sample(Samplers.NoiseModel model, int n) {
+        int size = train.size();
+        long seed = cfg.run().seed();
+        List<INDArray> chunks = new ArrayList<>();
+        for (int from = 0; from < n; from += 250) {
+            chunks.add(Samplers.ddim(model, schedule, new long[]{Math.min(250, n - from), 1, size, size},
+                    cfg.samplingSteps(), seed * 31 + from));
+        }
+        return Nd4j.concat(0, chunks.toArray(new INDArray[0]));
+    }
+
+    /** The FID of samples against the real reference images. */
+    private double fid(INDArray samples) {
+        RealFloor f = realFloor();
+        return FrechetDistance.between(f.reference(), FrechetDistance.Moments.of(fidNet.features(samples)));
+    }
+
+    private RealFloor realFloor() {
+        if (floor == null) {
+            fidNet = FidClassifier.trainOrLoad(cfg.fidClassifier().resolve("fid-resnet8-" + train.size() + ".zip"),
+                    train, test, 2, 1);
+            floor = RealFloor.of(fidNet, test, cfg.fidSamples());
+            log.info("FID floor {}: the FID of {} real test images against the reference images; {}% of real images "
+                    + "are classified with p > {}", String.format(Locale.ROOT, "%.2f", floor.fid()), floor.samples(),
+                    String.format(Locale.ROOT, "%.1f", 100 * floor.confidentShare()), RealFloor.CONFIDENT);
+        }
+        return floor;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.adm.diffusion;
 import com.google.common.base.Preconditions;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -11,9 +12,12 @@ import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Group normalisation (Wu and He, 2018) of a feature map {@code [B,C,H,W]}, optionally followed by SiLU, as in the
@@ -65,6 +69,9 @@ public final class GroupNormalization extends FeedForwardLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
                              INDArray paramsView, boolean initializeParams, DataType dataType) {
+        Preconditions.checkArgument(getIDropout() == null && getWeightNoise() == null, "group norm %s does not apply "
+                + "dropout or weight noise; set them on the layers that need them instead of the whole network",
+                getLayerName());
         GroupNormalizationLayer layer = new GroupNormalizationLayer(conf, dataType);
         layer.setListeners(listeners);
         layer.setIndex(index);
@@ -94,7 +101,10 @@ public final class GroupNormalization extends FeedForwardLayer {
     private void checkInput(InputType inputType) {
         Preconditions.checkArgument(inputType instanceof InputType.InputTypeConvolutional,
                 "group norm takes a [C,H,W] feature map, got %s", inputType);
-        long channels = ((InputType.InputTypeConvolutional) inputType).getChannels();
+        InputType.InputTypeConvolutional map = (InputType.InputTypeConvolutional) inputType;
+        Preconditions.checkArgument(map.getFormat() == CNN2DFormat.NCHW, "group norm takes NCHW feature maps, got %s",
+                map.getFormat());
+        long channels = map.getChannels();
         Preconditions.checkArgument(channels == getNIn(), "group norm was built for %s channels but its input has %s",
                 getNIn(), channels);
     }
@@ -107,6 +117,12 @@ public final class GroupNormalization extends FeedForwardLayer {
     @Override
     public boolean isPretrainParam(String paramName) {
         return false;
+    }
+
+    /** None, as for DL4J's batch norm: weight decay would pull the scale towards 0. */
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        return List.of();
     }
 
     @Override
@@ -122,6 +138,16 @@ public final class GroupNormalization extends FeedForwardLayer {
                 .workingMemory(0, perExample, 0, 3 * perExample)
                 .cacheMemory(0, 0)
                 .build();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GroupNormalization g && super.equals(o) && groups == g.groups && silu == g.silu;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), groups, silu);
     }
 
     public long getGroups() {

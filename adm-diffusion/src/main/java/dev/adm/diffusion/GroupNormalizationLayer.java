@@ -13,7 +13,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.SwishDerivative;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -48,8 +47,9 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
                 + "expects [B,%s,H,W] input, got %s", layerId(), layerConf().getNIn(), input.shapeInfoToString());
         long[] shape = input.shape();
         long rows = shape[0] * layerConf().getGroups();
-        // a copy that is centred and scaled in place; like DL4J's batch norm, it lives in the layer-input workspace
-        INDArray x = workspaceMgr.dup(ArrayType.INPUT, input, 'c').reshape('c', rows, -1);
+        ArrayType kept = kept(training, workspaceMgr);
+        // a copy that is centred and scaled in place
+        INDArray x = workspaceMgr.dup(kept, input, 'c').reshape('c', rows, -1);
         INDArray mean = x.mean(true, 1);
         x.subiColumnVector(mean);
         INDArray variance = x.norm2(true, 1); // without a squared copy of the map
@@ -58,8 +58,7 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         x.muliColumnVector(rstd);
         INDArray xhat = x.reshape('c', shape);
         boolean silu = layerConf().isSilu();
-        INDArray y = workspaceMgr.createUninitialized(silu ? ArrayType.INPUT : ArrayType.ACTIVATIONS, dataType, shape,
-                'c');
+        INDArray y = workspaceMgr.createUninitialized(silu ? kept : ArrayType.ACTIVATIONS, dataType, shape, 'c');
         Nd4j.getExecutioner().exec(new BroadcastMulOp(xhat, channelVector(GroupNormalizationParams.GAMMA), y, 1));
         Nd4j.getExecutioner().exec(new BroadcastAddOp(y, channelVector(GroupNormalizationParams.BETA), y, 1));
         INDArray out = y;
@@ -67,11 +66,9 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
             out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c');
             Nd4j.getExecutioner().exec(new Swish(y, out));
         }
-        if (training) {
-            standardised = xhat;
-            reciprocalStd = workspaceMgr.leverageTo(ArrayType.INPUT, rstd);
-            preActivation = silu ? y : null;
-        }
+        standardised = training ? xhat : null;
+        reciprocalStd = training ? workspaceMgr.leverageTo(kept, rstd) : null;
+        preActivation = training && silu ? y : null;
         return out;
     }
 
@@ -83,9 +80,9 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         long[] shape = epsilon.shape();
         INDArray dy = epsilon.dup('c');
         if (layerConf().isSilu()) {
-            INDArray slope = Nd4j.createUninitialized(dataType, shape, 'c');
-            Nd4j.getExecutioner().exec(new SwishDerivative(preActivation, slope));
-            dy.muli(slope);
+            // d(y sigmoid(y))/dy = s (1 + y (1 - s)); ND4J's SwishDerivative overflows to NaN in float above y ~ 44
+            INDArray s = Transforms.sigmoid(preActivation, true);
+            dy.muli(s.rsub(1).muli(preActivation).addi(1).muli(s));
         }
         INDArray gammaGrad = gradientViews.get(GroupNormalizationParams.GAMMA);
         INDArray betaGrad = gradientViews.get(GroupNormalizationParams.BETA);
@@ -107,6 +104,19 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         gradient.setGradientFor(GroupNormalizationParams.GAMMA, gammaGrad);
         gradient.setGradientFor(GroupNormalizationParams.BETA, betaGrad);
         return new Pair<>(gradient, dx);
+    }
+
+    /**
+     * Where the arrays the backward pass reads live: as long as the activations. In DL4J's workspace forward (its
+     * {@code fit}, the engine's) that is the layer-input workspace, as for DL4J's batch norm; its detached forward
+     * (the public {@code feedForward}) closes that workspace after each layer and keeps activations outside any, so
+     * there they are kept outside too. Inference keeps nothing: working memory.
+     */
+    private static ArrayType kept(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!training) {
+            return ArrayType.FF_WORKING_MEM;
+        }
+        return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? ArrayType.ACTIVATIONS : ArrayType.INPUT;
     }
 
     /** A parameter as a length-C vector, for broadcasting along the channel axis. */

@@ -59,6 +59,7 @@ final class GroupNormalizationParams implements ParamInitializer {
     @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initialize) {
         Map<String, INDArray> views = split(conf, paramsView);
+        views.keySet().forEach(conf::addVariable); // what DL4J's setParams and flattening iterate over
         if (initialize) {
             views.get(GAMMA).assign(1);
             views.get(BETA).assign(0);

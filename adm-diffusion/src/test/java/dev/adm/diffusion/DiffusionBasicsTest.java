@@ -284,6 +284,38 @@ class DiffusionBasicsTest extends AdmTestBase {
                 .mapToObj(GroupNormalization::groupsFor).toList());
     }
 
+    /** In float, a large scale puts the pre-activation far past where exp overflows; the SiLU slope must stay finite. */
+    @Test
+    void groupNormGradientsStayFiniteInFloatForLargeActivations() {
+        var conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT).updater(new NoOp())
+                .graphBuilder().addInputs("map").setInputTypes(InputType.convolutional(8, 8, 4))
+                .addLayer("gn", new GroupNormalization(4, 1, true), "map")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .build(), "gn")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        g.getLayer("gn").getParam(GroupNormalization.GAMMA).assign(100);
+        Nd4j.getRandom().setSeed(3);
+        g.setInputs(Nd4j.randn(DataType.FLOAT, 2, 4, 8, 8));
+        g.setLabels(Nd4j.zeros(DataType.FLOAT, 2, 4, 8, 8));
+        g.computeGradientAndScore();
+        INDArray grad = g.gradient().gradient();
+        assertEquals(0, grad.isNaN().castTo(DataType.INT).sumNumber().intValue(), "no NaN in " + grad);
+        assertEquals(0, grad.isInfinite().castTo(DataType.INT).sumNumber().intValue(), "no inf in " + grad);
+    }
+
+    @Test
+    void theFidCurveFollowsTheScoredEpochs() {
+        IllegalArgumentException off = assertThrows(IllegalArgumentException.class,
+                () -> DiffusionConfig.builder().scoreEvery(2).fidEvery(3).build());
+        assertTrue(off.getMessage().contains("multiple of --score-every (2), got 3"), off.getMessage());
+        assertEquals(4, DiffusionConfig.builder().scoreEvery(2).fidEvery(4).build().fidEvery());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> DiffusionConfig.builder().fidSamples(0).fidEvery(1).build());
+        assertTrue(none.getMessage().contains("--fid-samples"), none.getMessage());
+    }
+
     @Test
     void theUNetPredictsNoiseOfTheImagesShapeWithABottleneckTap() {
         UNet.Config c = UNet.Config.small(1, 28, 1);

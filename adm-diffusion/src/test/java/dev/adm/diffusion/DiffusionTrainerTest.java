@@ -27,7 +27,8 @@ class DiffusionTrainerTest extends AdmTestBase {
 
     @Test
     void aRunResumesExactlyExportsASampleableUNetAndServesAsAFrozenTeacher(@TempDir Path dir) throws Exception {
-        RunResult whole = DiffusionTrainer.run(small("baseline", dir.resolve("whole")).build());
+        // the uninterrupted run also takes the FID after every epoch; that must change nothing the run trains
+        RunResult whole = DiffusionTrainer.run(small("baseline", dir.resolve("whole")).fidEvery(1).build());
         DiffusionTrainer.run(small("baseline", dir.resolve("split")).stopAfter(1).build());
         RunResult resumed = DiffusionTrainer.run(small("baseline", dir.resolve("split")).resume(true)
                 .build());
@@ -40,7 +41,19 @@ class DiffusionTrainerTest extends AdmTestBase {
                 "same weights, same samples");
         assertTrue(whole.details().get("FID").get("student") > 0, "FID " + whole.details().get("FID"));
         assertTrue(Files.exists(dir.resolve("whole/samples-student.png")));
-        assertTrue(Files.readAllLines(dir.resolve("whole/metrics.csv")).get(0).contains("mse:student"));
+        List<String> metrics = Files.readAllLines(dir.resolve("whole/metrics.csv"));
+        List<String> columns = List.of(metrics.get(0).split(","));
+        assertTrue(columns.contains("mse:student"), metrics.get(0));
+        int fid = columns.indexOf("fid:student");
+        int confident = columns.indexOf("confident:student");
+        assertTrue(fid > 0 && confident > 0, "the FID curve's columns: " + metrics.get(0));
+        assertTrue(Double.parseDouble(metrics.get(1).split(",")[fid]) > 0, metrics.get(1));
+        assertEquals(whole.details().get("FID").get("student"), Double.parseDouble(metrics.get(2).split(",")[fid]),
+                1e-5, "the last epoch's FID is the final one: same weights, same noise");
+        double share = Double.parseDouble(metrics.get(2).split(",")[confident]);
+        assertTrue(share >= 0 && share <= 1, "confident share " + share);
+        assertTrue(Files.readAllLines(dir.resolve("split/metrics.csv")).get(0).indexOf("fid:") < 0,
+                "without --fid-every no FID columns");
 
         Path model = dir.resolve("whole/student.zip");
         UNetFiles.ModelSettings s = UNetFiles.settings(model);

@@ -75,7 +75,7 @@ public final class DistillationRun {
         RunSettings run = config.run();
         double studentRate = learningRate(run, method, Role.STUDENT);
         List<EpochRecord> history = TrainingRun.train(spec, start, engine, trainData, runner,
-                epoch -> LearningRates.cosineRate(studentRate, epoch, run.epochs()), task::score);
+                epoch -> LearningRates.cosineRate(studentRate, epoch, run.epochs()), task);
         double seconds = history.stream().mapToDouble(EpochRecord::seconds).sum();
         if (history.size() < run.epochs()) {
             return new RunResult(run.outDir(), history, TrainingRun.last(history), Map.of(), seconds);

@@ -13,8 +13,14 @@ import java.util.Map;
  * @param learningRate learning rate used in the epoch
  * @param losses       mean over the epoch's steps of every loss term and total ({@code total/<network>})
  * @param scores       test score per network (top-1 accuracy for classification, mIoU for segmentation)
+ * @param measurements further numbers of a scored epoch, keyed {@code <measure>:<network>} (diffusion's
+ *                     {@code fid:student}); empty for most tasks and for runs written before them
  */
 public record EpochRecord(int epoch, double seconds, double imagesPerSec, double learningRate,
                           Map<String, Double> losses,
-                          @JsonAlias("top1") Map<String, Double> scores) { // "top1": runs written before segmentation
+                          @JsonAlias("top1") Map<String, Double> scores, // "top1": runs written before segmentation
+                          Map<String, Double> measurements) {
+    public EpochRecord {
+        measurements = measurements == null ? Map.of() : measurements;
+    }
 }

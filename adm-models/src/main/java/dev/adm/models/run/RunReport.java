@@ -37,19 +37,23 @@ public final class RunReport {
     public static void writeMetrics(Path dir, List<EpochRecord> history, String metric) {
         TreeSet<String> lossKeys = new TreeSet<>();
         TreeSet<String> nets = new TreeSet<>();
+        TreeSet<String> measures = new TreeSet<>();
         history.forEach(r -> {
             lossKeys.addAll(r.losses().keySet());
             nets.addAll(r.scores().keySet());
+            measures.addAll(r.measurements().keySet());
         });
         StringBuilder csv = new StringBuilder("epoch,seconds,img_per_s,lr");
         lossKeys.forEach(k -> csv.append(",loss:").append(k));
         nets.forEach(n -> csv.append(',').append(metric).append(':').append(n));
+        measures.forEach(m -> csv.append(',').append(m));
         csv.append('\n');
         for (EpochRecord r : history) {
             csv.append(String.format(Locale.ROOT, "%d,%.2f,%.1f,%.6g", r.epoch(), r.seconds(), r.imagesPerSec(),
                     r.learningRate()));
             lossKeys.forEach(k -> csv.append(',').append(fmt(r.losses().get(k))));
             nets.forEach(n -> csv.append(',').append(fmt(r.scores().get(n))));
+            measures.forEach(m -> csv.append(',').append(fmt(r.measurements().get(m))));
             csv.append('\n');
         }
         AtomicFiles.writeString(dir.resolve(METRICS), csv.toString());
@@ -150,7 +154,7 @@ public final class RunReport {
         try {
             ObjectMapper json = new ObjectMapper();
             var node = json.readTree(file.toFile()).get(SETTINGS);
-            return node == null ? Optional.empty() : Optional.of(json.convertValue(node,
+            return node == null || node.isNull() ? Optional.empty() : Optional.of(json.convertValue(node,
                     new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, String>>() { }));
         } catch (IOException | RuntimeException e) {
             throw new dev.adm.models.data.DataFormatException(file + " is unreadable (" + e.getMessage()

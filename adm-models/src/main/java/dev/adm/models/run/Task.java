@@ -16,7 +16,7 @@ import java.util.Map;
  * {@link #experimentTeacherFile} and {@link #experimentColumn} describe the task and may be called at any time;
  * the others need the data, so {@link #load} is called before them.
  */
-public interface Task {
+public interface Task extends TrainingRun.Scoring {
     /** The task's name, in {@code results.json} and the resume settings ({@code classification}). */
     String name();
 
@@ -59,6 +59,7 @@ public interface Task {
     Network loadTeacher(Path file);
 
     /** Every network's score on the held-out data after an epoch. */
+    @Override
     Map<String, Double> score(DistillationEngine engine);
 
     /** Saves a trained network in the task's plain DL4J form (no taps, no updater state). */

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The epoch loop every task pipeline shares: resume from {@code checkpoint.zip}, train each epoch with the
@@ -59,6 +60,21 @@ public final class TrainingRun {
             Preconditions.checkArgument(stopAfter >= 0, "stop-after must be >= 0, got %s", stopAfter);
             Preconditions.checkNotNull(checkpoints, "checkpoint policy");
             settings = Map.copyOf(settings);
+        }
+    }
+
+    /** What a scored epoch measures: every network's score, and any further numbers. */
+    @FunctionalInterface
+    public interface Scoring {
+        /** Every network's score on the held-out data. */
+        Map<String, Double> score(DistillationEngine engine);
+
+        /**
+         * Further numbers after scored epoch {@code epoch} (1-based), keyed {@code <measure>:<network>}, written to
+         * {@code metrics.csv} next to the scores; none by default.
+         */
+        default Map<String, Double> measure(DistillationEngine engine, int epoch) {
+            return Map.of();
         }
     }
 
@@ -112,25 +128,25 @@ public final class TrainingRun {
      * Trains the epochs after {@code start} (up to {@code stopAfter} of them) and returns the whole history.
      *
      * @param learningRate the student's learning rate at an epoch (recorded in the history)
-     * @param score        each network's test score after an epoch
+     * @param score        each network's test score after an epoch, and any further measurements
      */
     public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, EpochIterator trainData,
                                           Function<Integer, Double> learningRate,
-                                          Function<DistillationEngine, Map<String, Double>> score) {
+                                          Scoring score) {
         return train(spec, start, engine, StepBatches.of(trainData), learningRate, score);
     }
 
     /** As above, with batches for networks of several inputs (a diffusion U-Net's noisy images and timesteps). */
     public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, StepBatches trainData,
                                           Function<Integer, Double> learningRate,
-                                          Function<DistillationEngine, Map<String, Double>> score) {
+                                          Scoring score) {
         return train(spec, start, engine, trainData, StepRunner.local(), learningRate, score);
     }
 
     /** As above, with the steps run by {@code runner} (a cluster's workers; checkpoints fall between its calls). */
     public static List<EpochRecord> train(Spec spec, Start start, DistillationEngine engine, StepBatches trainData,
                                           StepRunner runner, Function<Integer, Double> learningRate,
-                                          Function<DistillationEngine, Map<String, Double>> score) {
+                                          Scoring score) {
         ACTIVE.set(spec.outDir());
         try {
             return trainEpochs(spec, start, engine, trainData, runner, learningRate, score);
@@ -150,7 +166,7 @@ public final class TrainingRun {
     private static List<EpochRecord> trainEpochs(Spec spec, Start start, DistillationEngine engine,
                                                  StepBatches trainData, StepRunner runner,
                                                  Function<Integer, Double> learningRate,
-                                                 Function<DistillationEngine, Map<String, Double>> score) {
+                                                 Scoring score) {
         List<EpochRecord> history = new ArrayList<>(start.history());
         WeightAverage average = spec.ema() > 0 ? WeightAverage.start(spec.ema(), engine, start.averages()) : null;
         int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
@@ -163,9 +179,13 @@ public final class TrainingRun {
                     epoch == start.completedEpochs() ? start.partial() : Checkpoint.Partial.NONE, average);
             engine.endEpoch();
             boolean scored = (epoch + 1) % spec.scoreEvery() == 0 || epoch + 1 == end;
-            EpochRecord rec = new EpochRecord(epoch + 1, pass.seconds(), pass.images() / pass.seconds(),
-                    learningRate.apply(epoch), pass.meanLosses(), !scored ? Map.of()
-                    : average == null ? score.apply(engine) : average.applied(engine, () -> score.apply(engine)));
+            int completed = epoch + 1;
+            Supplier<List<Map<String, Double>>> scoring = () -> List.of(score.score(engine),
+                    score.measure(engine, completed));
+            List<Map<String, Double>> scores = !scored ? List.of(Map.of(), Map.of())
+                    : average == null ? scoring.get() : average.applied(engine, scoring);
+            EpochRecord rec = new EpochRecord(completed, pass.seconds(), pass.images() / pass.seconds(),
+                    learningRate.apply(epoch), pass.meanLosses(), scores.get(0), scores.get(1));
             history.add(rec);
             log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(),
                     scored ? format(spec.metric(), rec.scores()) : "not scored",

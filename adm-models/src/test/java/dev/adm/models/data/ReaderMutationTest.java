@@ -77,7 +77,7 @@ class ReaderMutationTest extends AdmTestBase {
     void checkpointsAndModelFiles() throws Exception {
         ComputationGraph net = ModelZoo.get("resnet8").build(ModelConfig.builder().input(1, 8, 8).classes(3).build());
         Path run = dir.resolve("run");
-        Checkpoint.save(run, 1, Checkpoint.Partial.NONE, List.of(new EpochRecord(1, 1.0, 2.0, 0.1, Map.of("ce", 1.0), Map.of("s", 0.5))),
+        Checkpoint.save(run, 1, Checkpoint.Partial.NONE, List.of(new EpochRecord(1, 1.0, 2.0, 0.1, Map.of("ce", 1.0), Map.of("s", 0.5), Map.of())),
                 Map.of("student", net), Map.of("seed", "1"), Map.of());
         int rejected = Mutations.check(run.resolve(Checkpoint.FILE), 7, 40, f -> Checkpoint.load(f.getParent()),
                 DataFormatException.class);

@@ -89,7 +89,7 @@ class PairedDifferenceTest {
     @Test
     void severalNetworksOfARoleScoreTheirMean(@TempDir Path dir) {
         ExperimentRunner.RunOutcome r = new ExperimentRunner.RunOutcome(dir, List.of(new EpochRecord(1, 1, 1, 0.05,
-                Map.of(), Map.of("teacher", 0.95, "student1", 0.80, "student2", 0.90, "student10", 0.70))));
+                Map.of(), Map.of("teacher", 0.95, "student1", 0.80, "student2", 0.90, "student10", 0.70), Map.of())));
         assertEquals(0.80, r.finalScore("student"), 1e-12);
         assertEquals(0.95, r.finalScore("teacher"), 1e-12);
         assertTrue(Double.isNaN(r.finalScore("peer")));
@@ -101,7 +101,7 @@ class PairedDifferenceTest {
         for (int i = 0; i < student.length; i++) {
             runs.add(new ExperimentRunner.RunOutcome(dir.resolve(v.label()).resolve("seed" + (42 + i)),
                     List.of(new EpochRecord(1, 10, 100, 0.05, Map.of(), Map.of(RunSettings.TEACHER, teacher[i],
-                            RunSettings.STUDENT, student[i])))));
+                            RunSettings.STUDENT, student[i]), Map.of()))));
         }
         return new ExperimentRunner.Row(v, runs, 0, 0, 0, 0, Double.NaN, Double.NaN, 10);
     }

@@ -109,7 +109,7 @@ public final class DistillationRun {
             results.put("batches", run.batches());
         }
         results.put("backend", backend.describe());
-        results.put("processor", Backend.processor());
+        results.put(RunReport.PROCESSOR, Backend.processor());
         results.put(RunReport.SETTINGS, resumeSettings(config, task)); // what a later experiment checks to reuse it
         results.putAll(outcome.results());
         String metric = task.metric().resultName();

@@ -114,6 +114,11 @@ public final class ExperimentRunner {
         public double trainSeconds() {
             return history.stream().mapToDouble(EpochRecord::seconds).sum();
         }
+
+        /** The processor the run trained on, from its {@code results.json}; null when it records none. */
+        public String processor() {
+            return RunReport.readProcessor(dir).orElse(null);
+        }
     }
 
     /**

@@ -3,16 +3,21 @@ package dev.adm.models.run;
 import dev.adm.core.engine.DistillationMethod;
 import dev.adm.core.methods.AdmMethod;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * An ADM variant of an experiment set against its base method over the same seeds ({@code adm} against
  * {@code dml}, {@code adm-kd} against {@code kd}, an ablation's {@code adm} variants against {@code dml}): the
  * per-seed differences of the student's score and, when the teacher trains, of the teacher's, over the seeds both
- * rows have.
+ * rows have, trained on the same processor (processors round differently, so a seed's two runs on two of them
+ * differ by more than the method).
  *
  * @param variant the ADM variant's row
  * @param base    the base method's row (its variant without parameter overrides, when the experiment has one)
@@ -21,6 +26,7 @@ import java.util.Optional;
  */
 public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Row base, PairedDifference student,
                                PairedDifference teacher) {
+    private static final Logger log = LoggerFactory.getLogger(PairedComparison.class);
 
     /** Every ADM row whose base method is also a row, paired with it, in the rows' order. */
     public static List<PairedComparison> of(List<ExperimentRunner.Row> rows) {
@@ -32,8 +38,11 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
             }
             baseRow(rows, adm.base().name()).ifPresent(b -> {
                 boolean teacherTrains = !m.freezesTeacher() && !m.trainsSingleNetwork();
-                out.add(new PairedComparison(r, b, difference(r, b, RunSettings.STUDENT),
-                        teacherTrains ? difference(r, b, RunSettings.TEACHER) : null));
+                PairedDifference student = difference(r, b, RunSettings.STUDENT);
+                if (student != null) {
+                    out.add(new PairedComparison(r, b, student,
+                            teacherTrains ? difference(r, b, RunSettings.TEACHER) : null));
+                }
             });
         }
         return out;
@@ -45,11 +54,25 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
         return of.stream().filter(r -> r.variant().params().isEmpty()).findFirst().or(() -> of.stream().findFirst());
     }
 
-    /** Over the seeds both rows have (every row starts at the experiment's first seed). */
+    /**
+     * Over the seeds both rows have (every row starts at the experiment's first seed) whose two runs name the same
+     * processor (or both none); null when no seed pairs.
+     */
     private static PairedDifference difference(ExperimentRunner.Row a, ExperimentRunner.Row b, String network) {
         int common = Math.min(a.runs().size(), b.runs().size());
-        return PairedDifference.of(Arrays.copyOf(scores(a, network), common), Arrays.copyOf(scores(b, network),
-                common));
+        double[] sa = scores(a, network);
+        double[] sb = scores(b, network);
+        List<Integer> kept = IntStream.range(0, common).filter(i -> Objects.equals(a.runs().get(i).processor(),
+                b.runs().get(i).processor())).boxed().toList();
+        if (kept.size() < common) {
+            log.warn("{} against {}: {} of {} seeds left unpaired, their runs trained on different processors",
+                    a.variant().label(), b.variant().label(), common - kept.size(), common);
+        }
+        if (kept.isEmpty()) {
+            return null;
+        }
+        return PairedDifference.of(kept.stream().mapToDouble(i -> sa[i]).toArray(),
+                kept.stream().mapToDouble(i -> sb[i]).toArray());
     }
 
     /** One network's final score per seed, in seed order (with several of its role, their mean). */

@@ -27,6 +27,8 @@ public final class RunReport {
     public static final String RESULTS = "results.json";
     /** The key of {@link #RESULTS} that holds the run's settings, as a checkpoint holds them. */
     public static final String SETTINGS = "settings";
+    /** The key of {@link #RESULTS} that names the processor the run trained on. */
+    public static final String PROCESSOR = "processor";
     public static final String CURVES = "curves.png";
     public static final String STEPS = "steps.csv";
 
@@ -159,6 +161,21 @@ public final class RunReport {
         } catch (IOException | RuntimeException e) {
             throw new dev.adm.models.data.DataFormatException(file + " is unreadable (" + e.getMessage()
                     + "); delete that run directory to train it again", e);
+        }
+    }
+
+    /** The processor a run trained on, from its {@code results.json}; empty without the file or the entry. */
+    public static Optional<String> readProcessor(Path dir) {
+        Path file = dir.resolve(RESULTS);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            var node = new ObjectMapper().readTree(file.toFile()).get(PROCESSOR);
+            return node == null || node.isNull() ? Optional.empty() : Optional.of(node.asText());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage()
+                    + "; delete the run's directory to train it again", e);
         }
     }
 

@@ -85,6 +85,33 @@ class PairedDifferenceTest {
         assertTrue(md.contains("| adm-kd | kd | 3 | +1.00 [-1.48, +3.48] | +1.00 +0.00 +2.00 | frozen |"), md);
     }
 
+    /** A seed whose two runs trained on different processors is left out of the pairs; with none left, no pair. */
+    @Test
+    void onlyRunsOfOneProcessorArePaired(@TempDir Path dir) throws Exception {
+        ExperimentRunner.Row dml = row(ExperimentRunner.Variant.of("dml"), dir, new double[]{0.90, 0.91, 0.92},
+                new double[]{0.80, 0.81, 0.82});
+        ExperimentRunner.Row adm = row(ExperimentRunner.Variant.of("adm"), dir, new double[]{0.90, 0.92, 0.91},
+                new double[]{0.81, 0.83, 0.84});
+        String[] dmlCpu = {"A", "A", "A"};
+        String[] admCpu = {"A", "B", "A"};
+        for (int i = 0; i < 3; i++) {
+            record(dml.runs().get(i).dir(), dmlCpu[i]);
+            record(adm.runs().get(i).dir(), admCpu[i]);
+        }
+        PairedComparison c = PairedComparison.of(List.of(dml, adm)).get(0);
+        assertArrayEquals(new double[]{0.01, 0.02}, c.student().differences(), 1e-12, "seed 43 is unpaired");
+        assertArrayEquals(new double[]{0.0, -0.01}, c.teacher().differences(), 1e-12);
+        for (int i = 0; i < 3; i++) {
+            record(adm.runs().get(i).dir(), "B");
+        }
+        assertEquals(List.of(), PairedComparison.of(List.of(dml, adm)), "no seed pairs: no comparison");
+    }
+
+    private static void record(Path runDir, String processor) throws java.io.IOException {
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve(RunReport.RESULTS), "{\"processor\": \"" + processor + "\"}");
+    }
+
     /** With several students (or teachers) a run's score of the role is their mean. */
     @Test
     void severalNetworksOfARoleScoreTheirMean(@TempDir Path dir) {

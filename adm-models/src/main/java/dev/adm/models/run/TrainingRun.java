@@ -78,6 +78,10 @@ public final class TrainingRun {
         }
     }
 
+    /** A scored epoch's numbers (both empty for an epoch not scored). */
+    private record Scored(Map<String, Double> scores, Map<String, Double> measurements) {
+    }
+
     /**
      * A score: its column key in {@code metrics.csv} ({@code top1}), its display name ({@code top-1}), whether higher
      * is better (a denoising error is not), and its name in {@code results.json} ({@code finalTop1},
@@ -180,12 +184,11 @@ public final class TrainingRun {
             engine.endEpoch();
             boolean scored = (epoch + 1) % spec.scoreEvery() == 0 || epoch + 1 == end;
             int completed = epoch + 1;
-            Supplier<List<Map<String, Double>>> scoring = () -> List.of(score.score(engine),
-                    score.measure(engine, completed));
-            List<Map<String, Double>> scores = !scored ? List.of(Map.of(), Map.of())
+            Supplier<Scored> scoring = () -> new Scored(score.score(engine), score.measure(engine, completed));
+            Scored scores = !scored ? new Scored(Map.of(), Map.of())
                     : average == null ? scoring.get() : average.applied(engine, scoring);
             EpochRecord rec = new EpochRecord(completed, pass.seconds(), pass.images() / pass.seconds(),
-                    learningRate.apply(epoch), pass.meanLosses(), scores.get(0), scores.get(1));
+                    learningRate.apply(epoch), pass.meanLosses(), scores.scores(), scores.measurements());
             history.add(rec);
             log.info("epoch {}/{}: {} ({} s, {} img/s)", epoch + 1, spec.epochs(),
                     scored ? format(spec.metric(), rec.scores()) : "not scored",

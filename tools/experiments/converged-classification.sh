@@ -28,9 +28,18 @@ curve() { # the baseline's learning curve on the validation split: 20 and 40 epo
 }
 
 main() { # claims 1-3: online and offline bases against their ADM variants, the ablation and sensitivity
-  ./adm experiment classification "${SETTING[@]}" --teacher resnet20 --student resnet8 \
-    --methods dml:5,adm:5,kdcl:5,adm-kdcl:5,baseline,kd,adm-kd,dkd,adm-dkd,sokd,switokd,adm-switokd --seeds 3 \
-    --ablation adm-sweep --out "$OUT/resnet20-resnet8"
+  # Cumulative stages into one directory, cheapest answer first: each stage reuses the runs of the ones before,
+  # and its tables cover every run so far, so an interrupted experiment has answered claims, not scattered seeds.
+  local pair=(--teacher resnet20 --student resnet8 --out "$OUT/resnet20-resnet8")
+  local rows=dml:5,adm:5                                           # claim 1 with DML (the paper's main base)
+  ./adm experiment classification "${SETTING[@]}" "${pair[@]}" --methods "$rows"
+  rows+=,baseline:3,kd:3,adm-kd:3,dkd:3,adm-dkd:3                  # claim 2: offline bases
+  ./adm experiment classification "${SETTING[@]}" "${pair[@]}" --methods "$rows"
+  rows+=,kdcl:5,adm-kdcl:5                                         # claim 1 with KDCL
+  ./adm experiment classification "${SETTING[@]}" "${pair[@]}" --methods "$rows"
+  ./adm experiment classification "${SETTING[@]}" "${pair[@]}" --methods "$rows" --ablation adm-sweep --seeds 3 # 3
+  rows+=,sokd:3,switokd:3,adm-switokd:3                            # claim 1 with SwitOKD; SOKD for reference
+  ./adm experiment classification "${SETTING[@]}" "${pair[@]}" --methods "$rows" --ablation adm-sweep --seeds 3
 }
 
 hetero() { # a heterogeneous pair: ADM's similarity on attention maps (the channels differ)

@@ -7,7 +7,8 @@
 # leaves out checkpoints and most networks) lets another machine continue the experiment from a clone.
 #
 #   tools/experiments/converged-classification.sh            # everything, in order
-#   tools/experiments/converged-classification.sh main       # one step (main, hetero, three, weights, curve)
+#   tools/experiments/converged-classification.sh main       # one step (main, hetero, three, weights, curve,
+#                                                            # seg-curve)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUT="${OUT:-results/converged}"
@@ -61,12 +62,27 @@ weights() { # claim 4: where the consensus and divergence weights land, for the 
   done
 }
 
+# Segmentation (item 6 of the comparison): composed scenes of 32x32 with one or two items, 2,000 fixed training
+# scenes without flips (as classification, no augmentation), batch 32, scored on 1,000 scenes.
+SEG_SETTING=(--canvas 32 --items 1..2 --train-scenes 2000 --test-scenes 1000 --no-flip --aux --batch 32 --lr 0.05
+  --seed 42 --workers 2 --no-progress)
+
+seg-curve() { # the segmentation baseline's curve on scenes composed from 10,000 held-out training items
+  for e in 20 40; do
+    local dir="$OUT/segmentation-curve/e$e" start=(--overwrite)
+    [[ -f "$dir/results.json" ]] && continue
+    [[ -f "$dir/checkpoint.zip" ]] && start=(--resume)
+    ./adm train segmentation "${SEG_SETTING[@]}" --method baseline --teacher deeplabv3-resnet20 --student fcn-resnet8 \
+      --validation 10000 --epochs "$e" --score-every 5 --out "$dir" "${start[@]}"
+  done
+}
+
 if [[ $# -eq 0 ]]; then
   set -- main hetero three weights
 fi
 for step in "$@"; do
   case "$step" in
-    curve | main | hetero | three | weights) "$step" ;;
-    *) echo "unknown step '$step': give curve, main, hetero, three or weights" >&2; exit 2 ;;
+    curve | main | hetero | three | weights | seg-curve) "$step" ;;
+    *) echo "unknown step '$step': give curve, main, hetero, three, weights or seg-curve" >&2; exit 2 ;;
   esac
 done

@@ -7,14 +7,14 @@ import dev.adm.core.ops.SimilarityMeasure;
 import dev.adm.core.ops.SpatialOps;
 import dev.adm.models.data.Datasets;
 import dev.adm.models.data.ImageSet;
+import dev.adm.models.data.ImageSetIterator;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.AtomicFiles;
 import dev.adm.models.run.Checkpoint;
 import dev.adm.models.run.RunSettings;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;
@@ -28,21 +28,44 @@ import java.util.Map;
 
 /**
  * Where ADM's weights land for a trained teacher/student pair ({@code ./adm visualize}): the similarity map and
- * the consensus and divergence weights over test images, as a picture and as the mean weight on the object
- * (foreground) against the background, the paper's observation.
+ * the consensus and divergence weights over test images, drawn as a picture and summed up as {@link Summary}, the
+ * numbers behind the paper's observation that the similar features lie mostly on the object.
  */
 public final class SimilarityMaps {
     /** Foreground: a pixel brighter than this (of 255); Fashion-MNIST items lie on a black background. */
     static final int FOREGROUND_LEVEL = 25;
+    /** Test images per forward pass: every activation of a batch is kept, so 10,000 at once would not fit. */
+    static final int BATCH = 250;
     private static final int CELL = 104;
     private static final String[] COLUMNS = {"image", "similarity S", "consensus", "divergence"};
 
+    /** A per-location mean on the object's locations and on the background's. */
+    public record Split(double object, double background) {
+    }
+
     /**
-     * Mean weights over feature-map locations on the object and on the background, over {@code images} test
-     * images. A location is foreground when most of the image pixels it covers are.
+     * What lies on the object, over {@code images} test images. A feature-map location is on the object when most of
+     * the image pixels it covers are; {@code objectShare} is the share of locations that are.
+     *
+     * @param similarity           the mean similarity S
+     * @param consensus            the mean consensus weight {@code w_co} (each image's weights average 1)
+     * @param divergence           the mean divergence weight {@code w_di}
+     * @param teacherObjectFocus   the teacher's attention ({@code mean_c F^2}, each image's map scaled to sum 1) on the
+     *                             object's locations, averaged over images: above {@code objectShare} means the network's
+     *                             features are stronger on the object than on the background
+     * @param studentObjectFocus   the same for the student
      */
-    public record Summary(int images, SimilarityMeasure measure, double tau, double coForeground,
-                          double coBackground, double diForeground, double diBackground, double foregroundShare) {
+    public record Summary(int images, SimilarityMeasure measure, double tau, double objectShare, Split similarity,
+                          Split consensus, Split divergence, double teacherObjectFocus, double studentObjectFocus) {
+        /** The share of all consensus weight that falls on the object ({@code objectShare} for flat weights). */
+        public double consensusOnObject() {
+            return objectShare * consensus.object;
+        }
+
+        /** The share of all divergence weight that falls on the object. */
+        public double divergenceOnObject() {
+            return objectShare * divergence.object;
+        }
     }
 
     private SimilarityMaps() {
@@ -50,6 +73,11 @@ public final class SimilarityMaps {
 
     /** Draws {@code rows} test images with their maps into {@code png}; statistics over {@code statImages}. */
     public static Summary draw(Path runDir, Path png, int rows, int statImages) {
+        return draw(runDir, png, rows, statImages, BATCH);
+    }
+
+    /** As {@link #draw(Path, Path, int, int)}, {@code batch} test images per forward pass. */
+    static Summary draw(Path runDir, Path png, int rows, int statImages, int batch) {
         Preconditions.checkArgument(rows >= 1 && statImages >= rows, "the grid needs at least one row and no more "
                 + "rows than the images the statistics average over; got %s rows and %s images", rows, statImages);
         Preconditions.checkArgument(Files.isRegularFile(runDir.resolve(Checkpoint.FILE)), "%s holds no run (no %s); "
@@ -66,44 +94,99 @@ public final class SimilarityMaps {
                 : Path.of(data), data.equals("embedded"), Integer.parseInt(settings.get("imageSize")));
         ImageSet test = splits.test();
         int n = Math.min(statImages, test.size());
-        DataSet batch = splits.testIterator(n).next();
-
-        INDArray ft = feat(teacher, batch.getFeatures());
-        INDArray fs = feat(student, batch.getFeatures());
-        long h = Math.min(fs.size(2), ft.size(2));
-        long w = Math.min(fs.size(3), ft.size(3));
-        fs = align(fs, h, w);
-        ft = align(ft, h, w);
-        SimilarityMeasure measure = settings.containsKey("param.similarity")
-                ? SimilarityMeasure.parse(settings.get("param.similarity"))
-                : fs.size(1) == ft.size(1) ? SimilarityMeasure.COSINE : SimilarityMeasure.ATTENTION;
         double tau = Double.parseDouble(settings.getOrDefault("param.tau", "0.5"));
-        INDArray s = SpatialOps.similarity(fs, ft, measure);
-        INDArray co = SpatialOps.locationWeights(s, tau, +1);
-        INDArray di = SpatialOps.locationWeights(s, tau, -1);
+        String similarity = settings.get("param.similarity");
 
-        double[] sums = new double[4]; // co fg, co bg, di fg, di bg
-        long fgCount = 0;
-        long all = 0;
-        for (int i = 0; i < n; i++) {
-            boolean[][] fg = foreground(test, i, (int) h, (int) w);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
+        Tally tally = new Tally();
+        Maps first = null;
+        ImageSetIterator it = splits.testIterator(Math.max(batch, rows));
+        for (int done = 0; done < n; ) {
+            INDArray x = it.next().getFeatures();
+            int m = (int) Math.min(x.size(0), n - done);
+            if (m < x.size(0)) {
+                x = x.get(NDArrayIndex.interval(0, m), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+            }
+            Maps maps = Maps.of(feat(teacher, x), feat(student, x), similarity, tau);
+            for (int i = 0; i < m; i++) {
+                tally.add(maps, i, foreground(test, done + i, maps.h(), maps.w()));
+            }
+            first = first == null ? maps : first;
+            done += m;
+        }
+
+        BufferedImage grid = render(test, Math.min(rows, n), first.s(), first.co(), first.di(), first.measure());
+        AtomicFiles.writeVia(png, tmp -> ImageIO.write(grid, "png", tmp.toFile()));
+        return tally.summary(n, first.measure(), tau);
+    }
+
+    /** One batch's maps on a common grid: S, the weights and each network's attention {@code mean_c F^2}. */
+    record Maps(SimilarityMeasure measure, INDArray s, INDArray co, INDArray di, INDArray teacherAttention,
+                        INDArray studentAttention) {
+        static Maps of(INDArray ft, INDArray fs, String similarity, double tau) {
+            long h = Math.min(fs.size(2), ft.size(2));
+            long w = Math.min(fs.size(3), ft.size(3));
+            fs = SpatialOps.alignSpatial(fs, h, w);
+            ft = SpatialOps.alignSpatial(ft, h, w);
+            SimilarityMeasure measure = similarity != null ? SimilarityMeasure.parse(similarity)
+                    : fs.size(1) == ft.size(1) ? SimilarityMeasure.COSINE : SimilarityMeasure.ATTENTION;
+            INDArray s = SpatialOps.similarity(fs, ft, measure);
+            return new Maps(measure, s, SpatialOps.locationWeights(s, tau, +1), SpatialOps.locationWeights(s, tau, -1),
+                    attention(ft), attention(fs));
+        }
+
+        int h() {
+            return (int) s.size(1);
+        }
+
+        int w() {
+            return (int) s.size(2);
+        }
+
+        private static INDArray attention(INDArray f) {
+            INDArray n = f.norm2(1);
+            return n.muli(n).divi(f.size(1));
+        }
+    }
+
+    /** Sums over images and locations, split by object and background. */
+    static final class Tally {
+        private final double[] similarity = new double[2];
+        private final double[] consensus = new double[2];
+        private final double[] divergence = new double[2];
+        private final long[] locations = new long[2];
+        private double teacherFocus;
+        private double studentFocus;
+
+        void add(Maps maps, int i, boolean[][] fg) {
+            double[] attention = new double[4]; // teacher object, teacher all, student object, student all
+            for (int y = 0; y < fg.length; y++) {
+                for (int x = 0; x < fg[y].length; x++) {
                     int k = fg[y][x] ? 0 : 1;
-                    sums[k] += co.getDouble(i, y, x);
-                    sums[2 + k] += di.getDouble(i, y, x);
-                    fgCount += fg[y][x] ? 1 : 0;
-                    all++;
+                    similarity[k] += maps.s().getDouble(i, y, x);
+                    consensus[k] += maps.co().getDouble(i, y, x);
+                    divergence[k] += maps.di().getDouble(i, y, x);
+                    locations[k]++;
+                    double at = maps.teacherAttention().getDouble(i, y, x);
+                    double as = maps.studentAttention().getDouble(i, y, x);
+                    attention[0] += k == 0 ? at : 0;
+                    attention[1] += at;
+                    attention[2] += k == 0 ? as : 0;
+                    attention[3] += as;
                 }
             }
+            teacherFocus += attention[1] > 0 ? attention[0] / attention[1] : 0;
+            studentFocus += attention[3] > 0 ? attention[2] / attention[3] : 0;
         }
-        long bgCount = all - fgCount;
-        Summary summary = new Summary(n, measure, tau, sums[0] / fgCount, sums[1] / bgCount, sums[2] / fgCount,
-                sums[3] / bgCount, (double) fgCount / all);
 
-        BufferedImage grid = render(test, Math.min(rows, n), s, co, di, measure);
-        AtomicFiles.writeVia(png, tmp -> ImageIO.write(grid, "png", tmp.toFile()));
-        return summary;
+        Summary summary(int images, SimilarityMeasure measure, double tau) {
+            return new Summary(images, measure, tau, (double) locations[0] / (locations[0] + locations[1]),
+                    split(similarity), split(consensus), split(divergence), teacherFocus / images,
+                    studentFocus / images);
+        }
+
+        private Split split(double[] sums) {
+            return new Split(sums[0] / locations[0], sums[1] / locations[1]);
+        }
     }
 
     private static ComputationGraph pick(Map<String, ComputationGraph> nets, String role, Path runDir) {
@@ -115,16 +198,6 @@ public final class SimilarityMaps {
 
     private static INDArray feat(ComputationGraph g, INDArray x) {
         return g.feedForward(x, false).get(GraphSurgery.pooledVertex(g, "logits"));
-    }
-
-    private static INDArray align(INDArray f, long h, long w) {
-        if (f.size(2) == h && f.size(3) == w) {
-            return f;
-        }
-        SameDiff sd = SameDiff.create();
-        var in = sd.placeHolder("f", f.dataType(), f.shape());
-        var out = SpatialOps.alignSpatial(sd, in, new long[]{f.size(1), f.size(2), f.size(3)}, h, w);
-        return sd.output(Map.of("f", f), out.name()).get(out.name());
     }
 
     /** Feature-map cells (h x w) most of whose pixels are brighter than {@link #FOREGROUND_LEVEL}. */

@@ -85,13 +85,25 @@ class ExperimentTest extends AdmTestBase {
         assertEquals(1, retrained.get(1).runs().size());
         assertTrue(Files.readString(dir.resolve("results.md")).contains("(n=1)"), "one seed: no spread to show");
 
-        // ADM's maps on the baseline pair: each image's weights average 1, so the object/background split must too.
+        // ADM's maps on the baseline pair: each image's weights average 1, so the object/background split must too
         Path png = dir.resolve("maps.png");
         SimilarityMaps.Summary s = SimilarityMaps.draw(dir.resolve("baseline/seed42"), png, 3, 50);
-        double share = s.foregroundShare();
+        double share = s.objectShare();
         assertTrue(share > 0.1 && share < 0.9, "foreground share " + share);
-        assertEquals(1.0, share * s.coForeground() + (1 - share) * s.coBackground(), 1e-6);
-        assertEquals(1.0, share * s.diForeground() + (1 - share) * s.diBackground(), 1e-6);
+        assertEquals(1.0, share * s.consensus().object() + (1 - share) * s.consensus().background(), 1e-6);
+        assertEquals(1.0, share * s.divergence().object() + (1 - share) * s.divergence().background(), 1e-6);
+        assertTrue(s.teacherObjectFocus() > 0 && s.teacherObjectFocus() < 1, "teacher " + s.teacherObjectFocus());
+        assertTrue(s.studentObjectFocus() > 0 && s.studentObjectFocus() < 1, "student " + s.studentObjectFocus());
+        // in batches of 7 (the last one partial) the statistics are those of one pass
+        SimilarityMaps.Summary batched = SimilarityMaps.draw(dir.resolve("baseline/seed42"),
+                dir.resolve("maps7.png"), 3, 50, 7);
+        assertEquals(s.similarity().object(), batched.similarity().object(), 1e-5);
+        assertEquals(s.similarity().background(), batched.similarity().background(), 1e-5);
+        assertEquals(s.consensus().object(), batched.consensus().object(), 1e-5);
+        assertEquals(s.divergence().background(), batched.divergence().background(), 1e-5);
+        assertEquals(s.teacherObjectFocus(), batched.teacherObjectFocus(), 1e-5);
+        assertEquals(s.studentObjectFocus(), batched.studentObjectFocus(), 1e-5);
+        assertEquals(50, batched.images());
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(4 * 104, img.getWidth());
         assertEquals(24 + 3 * 104, img.getHeight());

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The converged, seeded, paired classification comparison of docs/results.md ("Converged comparison").
+# The converged, seeded, paired comparison of docs/results.md ("Converged comparison"): classification, then
+# segmentation.
 # Every step is an `adm experiment` that reuses finished runs and resumes interrupted ones, so running this
 # script again continues where it stopped (after a crash, a reboot, or Ctrl-C). Run one training process at a
-# time on a machine. Results land in $OUT/<step>/results.md, results.csv, runs.csv, paired.csv and the charts.
+# time on a machine. Each step writes its runs and tables (results.md, results.csv, runs.csv, paired.csv, charts)
+# in a directory of $OUT.
 # The default $OUT, results/converged, is in the repository: committing its finished runs (results/.gitignore
 # leaves out checkpoints and most networks) lets another machine continue the experiment from a clone.
 #
-#   tools/experiments/converged-classification.sh            # everything, in order
-#   tools/experiments/converged-classification.sh main       # one step (main, hetero, three, weights, curve,
-#                                                            # seg-curve)
+#   tools/experiments/converged.sh            # everything, in order
+#   tools/experiments/converged.sh main       # one step: curve, main, weights, hetero, three, seg-curve, seg
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUT="${OUT:-results/converged}"
@@ -68,7 +69,7 @@ SEG_SETTING=(--canvas 32 --items 1..2 --train-scenes 2000 --test-scenes 1000 --n
   --seed 42 --workers 2 --no-progress)
 
 seg-curve() { # the segmentation baseline's curve on scenes composed from 10,000 held-out training items
-  for e in 20 40; do
+  for e in 20 40 80; do
     local dir="$OUT/segmentation-curve/e$e" start=(--overwrite)
     [[ -f "$dir/results.json" ]] && continue
     [[ -f "$dir/checkpoint.zip" ]] && start=(--resume)
@@ -77,12 +78,17 @@ seg-curve() { # the segmentation baseline's curve on scenes composed from 10,000
   done
 }
 
+seg() { # item 6: ADM against DML and the offline methods on dense labels; 40 epochs while the curve's 80 is pending
+  ./adm experiment segmentation "${SEG_SETTING[@]}" --epochs 40 --score-every 40 --teacher deeplabv3-resnet20 \
+    --student fcn-resnet8 --methods baseline,pixel-kd,cwd,akd,rdd,dml,adm --seeds 3 --out "$OUT/segmentation"
+}
+
 if [[ $# -eq 0 ]]; then
-  set -- main hetero three weights
+  set -- main weights hetero three seg-curve seg
 fi
 for step in "$@"; do
   case "$step" in
-    curve | main | hetero | three | weights | seg-curve) "$step" ;;
-    *) echo "unknown step '$step': give curve, main, hetero, three, weights or seg-curve" >&2; exit 2 ;;
+    curve | main | hetero | three | weights | seg-curve | seg) "$step" ;;
+    *) echo "unknown step '$step': give curve, main, hetero, three, weights, seg-curve or seg" >&2; exit 2 ;;
   esac
 done

@@ -56,10 +56,15 @@ three() { # claim 5: one teacher and two students, two teachers and one student
     --seeds 3 --out "$OUT/2t1s"
 }
 
-weights() { # claim 4: where the consensus and divergence weights land, for the ADM pair and the DML pair
+weights() { # claim 4: where the consensus and divergence weights land, for ADM pairs and DML pairs, every seed whose
+  # checkpoint is on this machine (the repository keeps seed 42's)
+  mkdir -p "$OUT/weights"
   for m in adm dml; do
-    ./adm visualize --run "$OUT/resnet20-resnet8/$m/seed42" --images 6 --statistics 10000 \
-      --out "$OUT/weights-$m.png" | tee "$OUT/weights-$m.txt"
+    for dir in "$OUT/resnet20-resnet8/$m"/seed*; do
+      [[ -f "$dir/checkpoint.zip" ]] || continue
+      ./adm visualize --run "$dir" --images 6 --statistics 10000 --out "$OUT/weights/$m-${dir##*/}.png" \
+        | tee "$OUT/weights/$m-${dir##*/}.txt"
+    done
   done
 }
 

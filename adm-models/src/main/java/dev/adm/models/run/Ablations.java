@@ -36,7 +36,9 @@ public final class Ablations {
 
     /**
      * ADM's terms and its sensitivity to its hyperparameters: L_co only, L_di only, tau 0.25, 1 and 2 around the
-     * default 0.5, and both term weights (alpha = beta) at 0.5 and 2 around the default 1.
+     * default 0.5, both term weights (alpha = beta) at 0.5 and 2 around the default 1, and the two choices of this
+     * project's reconstruction: the attention similarity instead of the cosine (which compares channels that
+     * nothing aligns between two networks) and the mimicry form of L_co.
      */
     private static List<ExperimentRunner.Variant> admSweep() {
         List<ExperimentRunner.Variant> v = new ArrayList<>();
@@ -49,6 +51,8 @@ public final class Ablations {
         for (String w : List.of("0.5", "2")) {
             v.add(new ExperimentRunner.Variant("adm-weights=" + w, "adm", Map.of("alpha", w, "beta", w)));
         }
+        v.add(new ExperimentRunner.Variant("adm-similarity=attention", "adm", Map.of("similarity", "attention")));
+        v.add(new ExperimentRunner.Variant("adm-variant=mimicry", "adm", Map.of("variant", "mimicry")));
         return v;
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExperimentPlanTest {
     private static ExperimentRunner.Variant v(String method) {
@@ -43,5 +44,18 @@ class ExperimentPlanTest {
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> v("adm").withSeeds(0));
         assertEquals("seeds of 'adm' must be >= 1, got 0", zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ExperimentRunner.Variant("x", "adm", Map.of(), -1));
+    }
+
+    /** The sweep's rows are ADM with one change each, labelled by it; building them checks every parameter. */
+    @Test
+    void admSweepVariesOneThingPerRow() {
+        List<ExperimentRunner.Variant> sweep = Ablations.get("adm-sweep");
+        assertEquals(List.of("adm", "adm-co-only", "adm-di-only", "adm-tau=0.25", "adm-tau=1", "adm-tau=2",
+                "adm-weights=0.5", "adm-weights=2", "adm-similarity=attention", "adm-variant=mimicry"),
+                sweep.stream().map(ExperimentRunner.Variant::label).toList());
+        assertEquals(Map.of("similarity", "attention"), sweep.get(8).params());
+        assertEquals(Map.of("variant", "mimicry"), sweep.get(9).params());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Ablations.get("x"));
+        assertTrue(unknown.getMessage().contains("adm-sweep"), unknown.getMessage());
     }
 }

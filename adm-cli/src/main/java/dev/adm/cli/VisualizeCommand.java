@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 /** {@code adm visualize}: ADM's similarity map and weights over test images, and where consensus lands. */
 @Command(name = "visualize", mixinStandardHelpOptions = true, description = {
         "Draw test images with the teacher/student similarity map S and ADM's consensus and divergence weights "
-                + "(a PNG grid), and report the mean similarity and weights on the object and on the background, and the "
-                + "share of each network's attention on the object.",
+                + "(a PNG grid), and report the mean similarity and weights on the object and on the background, "
+                + "and the share of each network's attention on the object.",
         "Works on any run directory with a teacher and a student (its checkpoint.zip)."})
 final class VisualizeCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, description = "run directory (from adm train classification)")

@@ -47,13 +47,13 @@ public final class SimilarityMaps {
      * What lies on the object, over {@code images} test images. A feature-map location is on the object when most of
      * the image pixels it covers are; {@code objectShare} is the share of locations that are.
      *
-     * @param similarity           the mean similarity S
-     * @param consensus            the mean consensus weight {@code w_co} (each image's weights average 1)
-     * @param divergence           the mean divergence weight {@code w_di}
-     * @param teacherObjectFocus   the teacher's attention ({@code mean_c F^2}, each image's map scaled to sum 1) on the
-     *                             object's locations, averaged over images: above {@code objectShare} means the network's
-     *                             features are stronger on the object than on the background
-     * @param studentObjectFocus   the same for the student
+     * @param similarity         the mean similarity S
+     * @param consensus          the mean consensus weight {@code w_co} (each image's weights average 1)
+     * @param divergence         the mean divergence weight {@code w_di}
+     * @param teacherObjectFocus the share of the teacher's attention ({@code mean_c F^2}, each image's map scaled to
+     *                           sum 1) on the object's locations, averaged over images: above {@code objectShare}, the
+     *                           network's features are stronger on the object than on the background
+     * @param studentObjectFocus the same for the student
      */
     public record Summary(int images, SimilarityMeasure measure, double tau, double objectShare, Split similarity,
                           Split consensus, Split divergence, double teacherObjectFocus, double studentObjectFocus) {
@@ -121,7 +121,7 @@ public final class SimilarityMaps {
 
     /** One batch's maps on a common grid: S, the weights and each network's attention {@code mean_c F^2}. */
     record Maps(SimilarityMeasure measure, INDArray s, INDArray co, INDArray di, INDArray teacherAttention,
-                        INDArray studentAttention) {
+                INDArray studentAttention) {
         static Maps of(INDArray ft, INDArray fs, String similarity, double tau) {
             long h = Math.min(fs.size(2), ft.size(2));
             long w = Math.min(fs.size(3), ft.size(3));

@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
 
 /**
  * An ADM variant of an experiment set against its base method over the same seeds ({@code adm} against
- * {@code dml}, {@code adm-kd} against {@code kd}, an ablation's {@code adm} variants against {@code dml}): the
+ * {@code dml}, {@code adm-kd} against {@code kd}, an ablation's {@code adm} variants against {@code dml}; ADM's plain
+ * row also against every variant of its base, such as a control with a larger distillation weight): the
  * per-seed differences of the student's score and, when the teacher trains, of the teacher's, over the seeds both
  * rows have, trained on the same processor (processors round differently, so a seed's two runs on two of them
  * differ by more than the method).
@@ -28,7 +29,10 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
                                PairedDifference teacher) {
     private static final Logger log = LoggerFactory.getLogger(PairedComparison.class);
 
-    /** Every ADM row whose base method is also a row, paired with it, in the rows' order. */
+    /**
+     * Every ADM row whose base method is also a row, paired with it, in the rows' order; an ADM row without parameter
+     * overrides is paired with each row of its base (the plain one first).
+     */
     public static List<PairedComparison> of(List<ExperimentRunner.Row> rows) {
         List<PairedComparison> out = new ArrayList<>();
         for (ExperimentRunner.Row r : rows) {
@@ -36,16 +40,26 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
             if (!(m instanceof AdmMethod adm)) {
                 continue;
             }
-            baseRow(rows, adm.base().name()).ifPresent(b -> {
-                boolean teacherTrains = !m.freezesTeacher() && !m.trainsSingleNetwork();
+            List<ExperimentRunner.Row> bases = r.variant().params().isEmpty() ? baseRows(rows, adm.base().name())
+                    : baseRow(rows, adm.base().name()).stream().toList();
+            boolean teacherTrains = !m.freezesTeacher() && !m.trainsSingleNetwork();
+            for (ExperimentRunner.Row b : bases) {
                 PairedDifference student = difference(r, b, RunSettings.STUDENT);
                 if (student != null) {
                     out.add(new PairedComparison(r, b, student,
                             teacherTrains ? difference(r, b, RunSettings.TEACHER) : null));
                 }
-            });
+            }
         }
         return out;
+    }
+
+    /** The rows of the base method, its plain variant first. */
+    private static List<ExperimentRunner.Row> baseRows(List<ExperimentRunner.Row> rows, String method) {
+        List<ExperimentRunner.Row> of = new ArrayList<>(rows.stream().filter(r -> r.variant().method().equals(method))
+                .toList());
+        of.sort(java.util.Comparator.comparing(r -> !r.variant().params().isEmpty()));
+        return of;
     }
 
     /** The row of the base method: its plain variant, else its first variant. */

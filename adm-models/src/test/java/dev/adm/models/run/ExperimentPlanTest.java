@@ -46,15 +46,21 @@ class ExperimentPlanTest {
         assertThrows(IllegalArgumentException.class, () -> new ExperimentRunner.Variant("x", "adm", Map.of(), -1));
     }
 
-    /** The sweep's rows are ADM with one change each, labelled by it; building them checks every parameter. */
+    /**
+     * The sweep's rows are ADM with one change each, labelled by it, then two controls; building them checks every
+     * parameter.
+     */
     @Test
     void admSweepVariesOneThingPerRow() {
         List<ExperimentRunner.Variant> sweep = Ablations.get("adm-sweep");
         assertEquals(List.of("adm", "adm-co-only", "adm-di-only", "adm-tau=0.25", "adm-tau=1", "adm-tau=2",
-                "adm-weights=0.5", "adm-weights=2", "adm-similarity=attention", "adm-variant=mimicry"),
+                "adm-weights=0.5", "adm-weights=2", "adm-similarity=attention", "adm-variant=mimicry", "dml-lambda=2",
+                "kd-b=1.9"),
                 sweep.stream().map(ExperimentRunner.Variant::label).toList());
         assertEquals(Map.of("similarity", "attention"), sweep.get(8).params());
         assertEquals(Map.of("variant", "mimicry"), sweep.get(9).params());
+        assertEquals("dml", sweep.get(10).method(), "a control: the base with ADM's added weight");
+        assertEquals(Map.of("b", "1.9"), sweep.get(11).params());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Ablations.get("x"));
         assertTrue(unknown.getMessage().contains("adm-sweep"), unknown.getMessage());
     }

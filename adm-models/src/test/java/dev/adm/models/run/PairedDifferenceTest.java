@@ -85,6 +85,28 @@ class PairedDifferenceTest {
         assertTrue(md.contains("| adm-kd | kd | 3 | +1.00 [-1.48, +3.48] | +1.00 +0.00 +2.00 | frozen |"), md);
     }
 
+    /**
+     * ADM's plain row is also paired with a control of its base (the base with other parameters), after the plain
+     * base; ADM's own variants are paired with the plain base alone, whatever order the rows come in.
+     */
+    @Test
+    void admsPlainRowIsAlsoPairedWithItsBasesControls(@TempDir Path dir) {
+        ExperimentRunner.Row control = row(new ExperimentRunner.Variant("dml-lambda=2", "dml", Map.of("lambda", "2")),
+                dir, new double[]{0.91, 0.91}, new double[]{0.82, 0.84});
+        ExperimentRunner.Row dml = row(ExperimentRunner.Variant.of("dml"), dir, new double[]{0.90, 0.91},
+                new double[]{0.80, 0.81});
+        ExperimentRunner.Row adm = row(ExperimentRunner.Variant.of("adm"), dir, new double[]{0.92, 0.92},
+                new double[]{0.81, 0.83});
+        ExperimentRunner.Row tau = row(new ExperimentRunner.Variant("adm-tau=1", "adm", Map.of("tau", "1")), dir,
+                new double[]{0.90, 0.90}, new double[]{0.80, 0.80});
+        List<PairedComparison> paired = PairedComparison.of(List.of(control, dml, adm, tau));
+        assertEquals(List.of("adm/dml", "adm/dml-lambda=2", "adm-tau=1/dml"), paired.stream()
+                .map(c -> c.variant().variant().label() + "/" + c.base().variant().label()).toList());
+        assertArrayEquals(new double[]{0.01, 0.02}, paired.get(0).student().differences(), 1e-12);
+        assertArrayEquals(new double[]{-0.01, -0.01}, paired.get(1).student().differences(), 1e-12);
+        assertArrayEquals(new double[]{0.01, 0.01}, paired.get(1).teacher().differences(), 1e-12);
+    }
+
     /** A seed whose two runs trained on different processors is left out of the pairs; with none left, no pair. */
     @Test
     void onlyRunsOfOneProcessorArePaired(@TempDir Path dir) throws Exception {

@@ -184,25 +184,51 @@ public final class ExperimentRunner {
 
         Variant baseline = plan.stream().filter(v -> v.label().equals(BASELINE)).findFirst().orElse(null);
         Map<Variant, List<RunOutcome>> results = new LinkedHashMap<>();
-        List<Row> rows = List.of();
-        for (int s = 0; s < mostSeeds; s++) {
-            long seed = shared.seed() + s;
-            for (Variant v : plan) {
-                if (s >= v.seedsOr(seeds)) {
-                    continue;
+        // Finished runs first, each row's unbroken seeds from the first, so the tables show every run done so far,
+        // also those of seeds an earlier, smaller experiment into this directory reached (and a changed one fails
+        // before anything trains).
+        for (Variant v : plan) {
+            List<RunOutcome> done = results.computeIfAbsent(v, k -> new ArrayList<>());
+            for (int s = 0; s < v.seedsOr(seeds); s++) {
+                TaskConfig config = runConfig(template, teachers, v, shared.seed() + s, outDir, setup);
+                if (!Files.exists(config.run().outDir().resolve(RunReport.RESULTS))) {
+                    break;
                 }
-                Path dir = outDir.resolve(v.label()).resolve("seed" + seed);
-                DistillationMethod m = v.create();
-                Path frozen = m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed)
-                        .resolve(setup.baselineTeacher()) : null;
-                List<String> joined = !m.freezesTeacher() && !m.trainsSingleNetwork() ? teachers : List.of();
-                TaskConfig config = template.withRun(settings(shared, v, seed, dir, frozen, joined));
-                results.computeIfAbsent(v, k -> new ArrayList<>()).add(runOrReuse(config, retrainChanged));
+                done.add(runOrReuse(config, retrainChanged));
             }
-            rows = rows(plan, results, baseline, setup); // the tables so far: a long experiment shows its progress
+        }
+        List<Row> rows = rows(plan, results, baseline, setup);
+        if (!rows.isEmpty()) {
             ExperimentTables.write(outDir, setup, rows);
         }
+        for (int s = 0; s < mostSeeds; s++) {
+            boolean trained = false;
+            for (Variant v : plan) {
+                List<RunOutcome> done = results.get(v);
+                if (s >= v.seedsOr(seeds) || s < done.size()) {
+                    continue;
+                }
+                done.add(runOrReuse(runConfig(template, teachers, v, shared.seed() + s, outDir, setup),
+                        retrainChanged));
+                trained = true;
+            }
+            if (trained) { // the tables so far: a long experiment shows its progress
+                rows = rows(plan, results, baseline, setup);
+                ExperimentTables.write(outDir, setup, rows);
+            }
+        }
         return rows;
+    }
+
+    /** One run of the experiment: the row's method, the seed, its directory and its teachers (frozen, joint or none). */
+    private static TaskConfig runConfig(TaskConfig template, List<String> teachers, Variant v, long seed, Path outDir,
+                                        Setup setup) {
+        Path dir = outDir.resolve(v.label()).resolve("seed" + seed);
+        DistillationMethod m = v.create();
+        Path frozen = m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed)
+                .resolve(setup.baselineTeacher()) : null;
+        List<String> joined = !m.freezesTeacher() && !m.trainsSingleNetwork() ? teachers : List.of();
+        return template.withRun(settings(template.run(), v, seed, dir, frozen, joined));
     }
 
     /** A row per variant with runs, over the seeds done so far. */
@@ -211,9 +237,15 @@ public final class ExperimentRunner {
         List<Row> rows = new ArrayList<>();
         for (Variant v : plan) {
             List<RunOutcome> runs = results.get(v);
-            if (runs != null) {
-                rows.add(row(v, runs, v.create().freezesTeacher() ? results.get(baseline).subList(0, runs.size())
-                        : runs, setup.extra()));
+            if (runs == null || runs.isEmpty()) {
+                continue;
+            }
+            if (v.create().freezesTeacher()) { // the teacher's numbers are the baseline's of the same seeds
+                List<RunOutcome> teachers = results.get(baseline);
+                int n = Math.min(runs.size(), teachers.size());
+                rows.add(row(v, runs.subList(0, n), teachers.subList(0, n), setup.extra()));
+            } else {
+                rows.add(row(v, runs, runs, setup.extra()));
             }
         }
         return rows;

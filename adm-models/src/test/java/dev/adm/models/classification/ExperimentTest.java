@@ -108,4 +108,44 @@ class ExperimentTest extends AdmTestBase {
         assertEquals(4 * 104, img.getWidth());
         assertEquals(24 + 3 * 104, img.getHeight());
     }
+
+    /**
+     * Finished runs are read before anything trains, each row's unbroken seeds from the first: the tables written
+     * before the first training already hold them, and a row missing an early seed trains it and reuses the later one.
+     */
+    @Test
+    void finishedRunsAreTabulatedBeforeTrainingAndGapsAreFilledInSeedOrder(@TempDir Path out) throws Exception {
+        ClassificationConfig template = ClassificationConfig.builder().student("resnet8").epochs(1).batchSize(64)
+                .learningRate(0.1).trainLimit(128).embeddedData(true).augment(false).progress(false).build();
+        List<ExperimentRunner.Variant> kd = List.of(ExperimentRunner.Variant.of("kd"));
+        ExperimentRunner.run(template, "resnet8", kd, 2, out, false);
+        Path later = out.resolve("kd/seed43/results.json");
+        FileTime before = Files.getLastModifiedTime(later);
+
+        // kd lost its first seed and the baseline the teacher it gave kd: the refill fails at once, after the tables
+        // were written with both baseline seeds
+        deleteTree(out.resolve("kd/seed42"));
+        Files.delete(out.resolve("baseline/seed42/teacher.zip"));
+        Files.delete(out.resolve("runs.csv"));
+        assertThrows(RuntimeException.class, () -> ExperimentRunner.run(template, "resnet8", kd, 2, out, false));
+        List<String> runs = Files.readAllLines(out.resolve("runs.csv"));
+        assertEquals(3, runs.size(), "a header and both baseline runs: " + runs);
+        assertTrue(runs.get(1).startsWith("baseline,baseline,0,seed42") && runs.get(2).startsWith(
+                "baseline,baseline,1,seed43"), runs.toString());
+
+        // with the teacher back, seed 42 trains again and seed 43 is reused, in seed order
+        deleteTree(out.resolve("baseline/seed42"));
+        List<ExperimentRunner.Row> rows = ExperimentRunner.run(template, "resnet8", kd, 2, out, false);
+        assertEquals(List.of("seed42", "seed43"), rows.get(1).runs().stream().map(r -> r.dir().getFileName()
+                .toString()).toList());
+        assertEquals(before, Files.getLastModifiedTime(later), "seed 43 was reused");
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var files = Files.walk(root)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 }

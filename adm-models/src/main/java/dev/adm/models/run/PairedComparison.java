@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -40,8 +39,10 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
             if (!(m instanceof AdmMethod adm)) {
                 continue;
             }
-            List<ExperimentRunner.Row> bases = r.variant().params().isEmpty() ? baseRows(rows, adm.base().name())
-                    : baseRow(rows, adm.base().name()).stream().toList();
+            List<ExperimentRunner.Row> bases = baseRows(rows, adm.base().name());
+            if (!r.variant().params().isEmpty() && !bases.isEmpty()) {
+                bases = bases.subList(0, 1); // an ADM variant against the plain base (else the first) alone
+            }
             boolean teacherTrains = !m.freezesTeacher() && !m.trainsSingleNetwork();
             for (ExperimentRunner.Row b : bases) {
                 PairedDifference student = difference(r, b, RunSettings.STUDENT);
@@ -60,12 +61,6 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
                 .toList());
         of.sort(java.util.Comparator.comparing(r -> !r.variant().params().isEmpty()));
         return of;
-    }
-
-    /** The row of the base method: its plain variant, else its first variant. */
-    private static Optional<ExperimentRunner.Row> baseRow(List<ExperimentRunner.Row> rows, String method) {
-        List<ExperimentRunner.Row> of = rows.stream().filter(r -> r.variant().method().equals(method)).toList();
-        return of.stream().filter(r -> r.variant().params().isEmpty()).findFirst().or(() -> of.stream().findFirst());
     }
 
     /**

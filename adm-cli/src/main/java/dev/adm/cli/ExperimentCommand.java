@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 final class ExperimentCommand implements Runnable {
     private static final String TABLES = "Train every method on one teacher/student pair for each seed; write "
             + "<out>/results.md, results.csv and results.png (mean ± std over seeds).";
-    private static final String CONTINUES = "Offline methods use the baseline run's teacher. Finished runs are reused "
+    private static final String CONTINUES = "Offline methods use the baseline run's teacher (or --teacher-checkpoint). Finished runs are reused "
             + "and interrupted ones resumed, so the same command continues an experiment.";
 
     @Override
@@ -49,7 +49,8 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return run(experiment, training.applyTo(options.builder()).students(experiment.students).build());
+            return run(experiment, training.applyTo(options.builder()).students(experiment.students)
+                    .teacherCheckpoint(experiment.teacherCheckpoint).build());
         }
     }
 
@@ -74,7 +75,8 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return run(experiment, training.applyTo(options.builder()).students(experiment.students).build());
+            return run(experiment, training.applyTo(options.builder()).students(experiment.students)
+                    .teacherCheckpoint(experiment.teacherCheckpoint).build());
         }
     }
 
@@ -99,7 +101,8 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return run(experiment, training.applyTo(options.builder()).students(experiment.students).build());
+            return run(experiment, training.applyTo(options.builder()).students(experiment.students)
+                    .teacherCheckpoint(experiment.teacherCheckpoint).build());
         }
     }
 

@@ -31,6 +31,11 @@ final class ExperimentOptions {
     @Option(names = "--teacher", split = ",", description = "teacher model(s), comma-separated for several trained "
             + "jointly; default ${DEFAULT-VALUE}")
     List<String> teachers;
+    @Option(names = "--teacher-checkpoint", paramLabel = "FILE", description = "a trained teacher (a model .zip "
+            + "from adm train) that every offline row distils from, for every seed, instead of the baseline run's "
+            + "teacher of that seed; the baseline row then trains the student alone beside it (the undistilled "
+            + "student), and online rows still train --teacher from scratch")
+    Path teacherCheckpoint;
     @Option(names = "--student", split = ",", description = "student model(s), comma-separated for several trained "
             + "together; default ${DEFAULT-VALUE}")
     List<String> students;

@@ -23,7 +23,10 @@ import java.util.Optional;
  * with other settings (data, epochs, learning rate, ...) is refused, naming the setting, or with
  * {@code retrainChanged} trained again. Offline and semi-online methods distil from the teacher of the
  * {@code baseline} run of the same seed (which trains teacher and student on their own and is added when a method
- * needs it); the task names the file ({@link Task#experimentTeacherFile}).
+ * needs it); the task names the file ({@link Task#experimentTeacherFile}). A template with a
+ * {@link RunSettings#teacherCheckpoint} gives them one trained teacher for every seed instead (a teacher trained
+ * longer than the experiment's runs): then the {@code baseline} row, if asked for, trains the student alone beside
+ * that frozen teacher, and online rows still train their teachers from scratch.
  *
  * <pre>{@code
  * List<ExperimentRunner.Row> rows = ExperimentRunner.run(ClassificationConfig.builder().epochs(5).build(),
@@ -140,11 +143,12 @@ public final class ExperimentRunner {
      *                        baseline
      * @param student         the student model(s)
      * @param baselineTeacher the file of a baseline run that offline methods load as their frozen teacher
+     * @param givenTeacher    the trained teacher every offline row (and the baseline) distils from instead, or null
      * @param settings        the settings every run shares, as {@code key=value} (the table's header)
      * @param extra           a further column from the runs' {@code results.json}, or null
      */
     record Setup(String teacher, String student, int epochs, long firstSeed, int seeds, TrainingRun.Metric metric,
-                 String baselineTeacher, String settings, Extra extra) {
+                 String baselineTeacher, Path givenTeacher, String settings, Extra extra) {
     }
 
     private ExperimentRunner() {
@@ -161,7 +165,8 @@ public final class ExperimentRunner {
      * count) and writes the tables. Seeds are the outer loop, so an interrupted experiment has whole seeds done.
      *
      * @param template       settings shared by every run (data, epochs, batch, learning rate, first seed, progress);
-     *                       its students are the students; its method, teachers and output directory are ignored
+     *                       its students are the students, and its teacher checkpoint, if any, the frozen teacher
+     *                       of offline rows and the baseline; its method, teachers and output directory are ignored
      * @param teachers       the teacher models, trained jointly by online methods and by the baseline (the first is
      *                       the one offline methods distil from)
      * @param retrainChanged train again, from the start, a run made with other settings (else it is refused)
@@ -172,14 +177,19 @@ public final class ExperimentRunner {
         Preconditions.checkArgument(!variants.isEmpty(), "no methods to run");
         Preconditions.checkArgument(!teachers.isEmpty(), "a teacher model is required (--teacher)");
         RunSettings shared = template.run();
+        Path given = shared.teacherCheckpoint();
+        Preconditions.checkArgument(given == null || Files.isRegularFile(given), "--teacher-checkpoint %s is not a "
+                + "file: give a model .zip that adm train wrote (e.g. <run>/student.zip)", given);
         // an unknown teacher model fails here, before any training
         TaskConfig joint = template.withRun(settings(shared, Variant.of(BASELINE), shared.seed(), outDir, null,
                 teachers));
         Task task = joint.task();
-        List<Variant> plan = plan(variants, seeds);
+        List<Variant> plan = plan(variants, seeds, given == null);
         int mostSeeds = plan.stream().mapToInt(v -> v.seedsOr(seeds)).max().orElseThrow();
-        Setup setup = new Setup(String.join(",", teachers), String.join(",", shared.students()), shared.epochs(),
-                shared.seed(), mostSeeds, task.metric(), task.experimentTeacherFile(), sharedSettings(joint),
+        String teacher = String.join(",", teachers) + (given == null ? ""
+                : " (online rows; offline rows and the baseline: the trained " + given + ")");
+        Setup setup = new Setup(teacher, String.join(",", shared.students()), shared.epochs(),
+                shared.seed(), mostSeeds, task.metric(), task.experimentTeacherFile(), given, sharedSettings(joint),
                 task.experimentColumn());
 
         Variant baseline = plan.stream().filter(v -> v.label().equals(BASELINE)).findFirst().orElse(null);
@@ -225,9 +235,11 @@ public final class ExperimentRunner {
                                         Setup setup) {
         Path dir = outDir.resolve(v.label()).resolve("seed" + seed);
         DistillationMethod m = v.create();
-        Path frozen = m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed)
-                .resolve(setup.baselineTeacher()) : null;
-        List<String> joined = !m.freezesTeacher() && !m.trainsSingleNetwork() ? teachers : List.of();
+        Path given = setup.givenTeacher();
+        Path frozen = given != null && (m.freezesTeacher() || v.method().equals(BASELINE)) ? given
+                : m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed).resolve(setup.baselineTeacher())
+                : null;
+        List<String> joined = frozen == null && !m.trainsSingleNetwork() ? teachers : List.of();
         return template.withRun(settings(template.run(), v, seed, dir, frozen, joined));
     }
 
@@ -240,7 +252,7 @@ public final class ExperimentRunner {
             if (runs == null || runs.isEmpty()) {
                 continue;
             }
-            if (v.create().freezesTeacher()) { // the teacher's numbers are the baseline's of the same seeds
+            if (v.create().freezesTeacher() && setup.givenTeacher() == null) { // the baseline's of the same seeds
                 List<RunOutcome> teachers = results.get(baseline);
                 int n = Math.min(runs.size(), teachers.size());
                 rows.add(row(v, runs.subList(0, n), teachers.subList(0, n), setup.extra()));
@@ -251,12 +263,17 @@ public final class ExperimentRunner {
         return rows;
     }
 
+    /** As {@link #plan(List, int, boolean)} with the offline rows distilling from the baseline's teachers. */
+    static List<Variant> plan(List<Variant> variants, int seeds) {
+        return plan(variants, seeds, true);
+    }
+
     /**
      * The rows in the order they train: each label once (the same row asked twice runs once, with the larger of its
-     * seed counts; two different rows under one label are refused), and the baseline first, with as many seeds as
-     * any offline row, when one needs its teachers.
+     * seed counts; two different rows under one label are refused), and, when {@code baselineTeaches}, the baseline
+     * first, with as many seeds as any offline row, when one needs its teachers.
      */
-    static List<Variant> plan(List<Variant> variants, int seeds) {
+    static List<Variant> plan(List<Variant> variants, int seeds, boolean baselineTeaches) {
         Map<String, Variant> byLabel = new LinkedHashMap<>();
         for (Variant v : variants) {
             Variant before = byLabel.get(v.label());
@@ -273,7 +290,7 @@ public final class ExperimentRunner {
         }
         List<Variant> plan = new ArrayList<>(byLabel.values());
         List<Variant> offline = plan.stream().filter(v -> v.create().freezesTeacher()).toList();
-        if (!offline.isEmpty()) { // the baseline runs first: it trains the frozen teachers
+        if (baselineTeaches && !offline.isEmpty()) { // the baseline runs first: it trains the frozen teachers
             Variant baseline = byLabel.getOrDefault(BASELINE, Variant.of(BASELINE));
             plan.remove(baseline);
             int needed = offline.stream().mapToInt(v -> v.seedsOr(seeds)).max().orElseThrow();

@@ -141,6 +141,46 @@ class ExperimentTest extends AdmTestBase {
         assertEquals(before, Files.getLastModifiedTime(later), "seed 43 was reused");
     }
 
+    /**
+     * A given trained teacher replaces the baseline's of each seed: offline rows distil from it, the baseline trains
+     * the student alone beside it, and online rows still train their own teacher.
+     */
+    @Test
+    void aGivenTeacherIsEveryOfflineRowsAndTheBaselines(@TempDir Path out) throws Exception {
+        ClassificationConfig template = ClassificationConfig.builder().student("resnet8").epochs(1).batchSize(64)
+                .learningRate(0.1).trainLimit(128).embeddedData(true).augment(false).progress(false).build();
+        // another seed than the table's, so this teacher differs from the one a baseline of the table would train
+        ExperimentRunner.Row trained = ExperimentRunner.run(template.toBuilder().seed(7).build(), "resnet8",
+                List.of(ExperimentRunner.Variant.of("baseline")), 1, out.resolve("teacher"), false).get(0);
+        Path teacher = out.resolve("teacher/baseline/seed7/teacher.zip");
+        ClassificationConfig withTeacher = template.toBuilder().teacherCheckpoint(teacher).build();
+
+        List<ExperimentRunner.Row> rows = ExperimentRunner.run(withTeacher, "resnet8", List.of(
+                ExperimentRunner.Variant.of("kd"), ExperimentRunner.Variant.of("baseline"),
+                ExperimentRunner.Variant.of("dml")), 1, out.resolve("table"), false);
+        assertEquals(List.of("kd", "baseline", "dml"), rows.stream().map(r -> r.variant().label()).toList(),
+                "no baseline is put first to train teachers");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String offline : List.of("kd", "baseline")) {
+            Path run = out.resolve("table/" + offline + "/seed42");
+            assertEquals(teacher.toString(), json.readTree(run.resolve("results.json").toFile()).get("teacher")
+                    .asText(), offline);
+        }
+        assertEquals("resnet8", json.readTree(out.resolve("table/dml/seed42/results.json").toFile()).get("teacher")
+                .asText(), "dml trains its own teacher");
+        // the same frozen network on the same test images: the trained teacher's own score, in both rows
+        assertEquals(trained.teacherMean(), rows.get(0).teacherMean(), 1e-12);
+        assertEquals(trained.teacherMean(), rows.get(1).teacherMean(), 1e-12);
+        assertTrue(rows.get(2).teacherMean() != trained.teacherMean(), "dml's teacher is its own");
+        assertTrue(Files.readString(out.resolve("table/results.md")).contains("the trained " + teacher));
+
+        ClassificationConfig missing = template.toBuilder().teacherCheckpoint(out.resolve("none.zip")).build();
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.run(
+                missing, "resnet8", List.of(ExperimentRunner.Variant.of("kd")), 1, out.resolve("none"), false));
+        assertTrue(none.getMessage().contains("none.zip is not a file"), none.getMessage());
+        assertTrue(Files.notExists(out.resolve("none")), "nothing is written");
+    }
+
     private static void deleteTree(Path root) throws java.io.IOException {
         try (var files = Files.walk(root)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -44,6 +44,7 @@ public final class DiffusionTrainer implements Task {
     private final DiffusionConfig cfg;
     private final Map<String, UNet.Config> configs = new LinkedHashMap<>(); // the U-Nets built here, for export
     private DenoisingData train;
+    private dev.adm.models.data.ImageSet fullTrain; // every training image, whatever the run's limit: the FID's
     private DenoisingData test;
     private NoiseSchedule schedule;
     private int[] evalSteps;
@@ -81,8 +82,9 @@ public final class DiffusionTrainer implements Task {
 
     @Override
     public Data load() {
-        Splits data = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28)
-                .limitTrain(cfg.trainLimit());
+        Splits all = Datasets.load("fashion-mnist", cfg.dataDir(), cfg.embeddedData(), 28);
+        fullTrain = all.train();
+        Splits data = all.limitTrain(cfg.trainLimit());
         train = new DenoisingData(data.train(), cfg.downsample());
         test = new DenoisingData(data.test(), cfg.downsample());
         schedule = NoiseSchedule.parse(cfg.schedule(), cfg.steps());
@@ -137,6 +139,8 @@ public final class DiffusionTrainer implements Task {
             results.put("fidFloor", floor);
             results.put("fidFloorSamples", f.samples());
             results.put("realConfidentShare", f.confidentShare());
+            results.put("fidClassifier", fidNet.name());
+            results.put("fidClassifierTestTop1", fidNet.accuracy(test, Math.min(test.count(), 2000)));
         }
         long seed = cfg.run().seed();
         for (var ref : engine.networks()) {
@@ -211,8 +215,9 @@ public final class DiffusionTrainer implements Task {
 
     private RealFloor realFloor() {
         if (floor == null) {
-            fidNet = FidClassifier.trainOrLoad(cfg.fidClassifier().resolve("fid-resnet8-" + train.size() + ".zip"),
-                    train, test, 2, 1);
+            // one measuring instrument for every run on this data, however many images a run trains on
+            DenoisingData all = new DenoisingData(fullTrain, cfg.downsample());
+            fidNet = FidClassifier.trainOrLoad(cfg.fidClassifier(), all, test, FidClassifier.EPOCHS, 1);
             floor = RealFloor.of(fidNet, test, cfg.fidSamples());
             log.info("FID floor {}: the FID of {} real test images against the reference images; {}% of real images "
                     + "are classified with p > {}", String.format(Locale.ROOT, "%.2f", floor.fid()), floor.samples(),

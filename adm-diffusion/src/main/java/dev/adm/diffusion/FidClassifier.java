@@ -32,14 +32,34 @@ public final class FidClassifier {
     private static final Logger log = LoggerFactory.getLogger(FidClassifier.class);
     private static final String FEATURES = "pool";
 
-    private final ComputationGraph net;
+    /** The epochs the diffusion runs' classifier trains. */
+    public static final int EPOCHS = 4;
 
-    private FidClassifier(ComputationGraph net) {
+    private final ComputationGraph net;
+    private final String name;
+
+    private FidClassifier(ComputationGraph net, String name) {
         this.net = net;
+        this.name = name;
     }
 
-    /** Loads {@code cache}, or trains a classifier for {@code epochs} epochs and saves it there (atomically). */
-    public static FidClassifier trainOrLoad(Path cache, DenoisingData train, DenoisingData test, int epochs, long seed) {
+    /**
+     * The file of the classifier trained on {@code train} for {@code epochs} epochs from {@code seed}: named by the
+     * image size, the training images' count, the epochs and the seed, so a classifier trained on other data is never
+     * taken for this one (FIDs measured with two different feature networks do not compare).
+     */
+    public static String fileName(DenoisingData train, int epochs, long seed) {
+        return String.format(java.util.Locale.ROOT, "fid-resnet8-%dpx-%d-images-%d-epochs-seed%d.zip", train.size(),
+                train.count(), epochs, seed);
+    }
+
+    /**
+     * Loads the classifier {@link #fileName} names in {@code dir}, or trains it for {@code epochs} epochs and saves it
+     * there (atomically).
+     */
+    public static FidClassifier trainOrLoad(Path dir, DenoisingData train, DenoisingData test, int epochs, long seed) {
+        String name = fileName(train, epochs, seed);
+        Path cache = dir.resolve(name);
         if (Files.isRegularFile(cache)) {
             try {
                 ComputationGraph g = ModelSerializer.restoreComputationGraph(cache.toFile(), false);
@@ -48,7 +68,7 @@ public final class FidClassifier {
                         .get(FEATURES).arrayElementsPerExample();
                 Preconditions.checkState(size > 0);
                 log.info("FID features from {}", cache);
-                return new FidClassifier(g);
+                return new FidClassifier(g, name);
             } catch (IOException | RuntimeException e) {
                 throw new DataFormatException("FID classifier " + cache + " is unreadable or for another image size ("
                         + e.getMessage() + "); delete it to train a new one", e);
@@ -66,11 +86,16 @@ public final class FidClassifier {
                 g.fit(new DataSet(train.clean(idx), oneHot(train, idx)));
             }
         }
-        FidClassifier c = new FidClassifier(g);
-        log.info("FID classifier trained: test top-1 {}", String.format(java.util.Locale.ROOT, "%.2f%%",
-                100 * c.accuracy(test, Math.min(test.count(), 2000))));
+        FidClassifier c = new FidClassifier(g, name);
+        log.info("FID classifier trained on {} images for {} epochs: test top-1 {}", train.count(), epochs,
+                String.format(java.util.Locale.ROOT, "%.2f%%", 100 * c.accuracy(test, Math.min(test.count(), 2000))));
         AtomicFiles.writeVia(cache, tmp -> ModelSerializer.writeModel(g, tmp.toFile(), false));
         return c;
+    }
+
+    /** The classifier's file name ({@link #fileName}): which feature network a run's FIDs were measured with. */
+    public String name() {
+        return name;
     }
 
     private static INDArray oneHot(DenoisingData data, int[] idx) {

@@ -37,6 +37,10 @@ class DiffusionTrainerTest extends AdmTestBase {
         var results = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("whole/results.json")
                 .toFile());
         assertEquals(5, results.get("mseByStep").get("student").size());
+        // the FID's feature network learns every training image, not the run's 128: one instrument for every run
+        assertEquals("fid-resnet8-16px-8000-images-" + FidClassifier.EPOCHS + "-epochs-seed1.zip",
+                results.get("fidClassifier").asText());
+        assertTrue(results.get("fidClassifierTestTop1").asDouble() > 0.7, results.toString());
         assertEquals(whole.details().get("FID").get("student"), resumed.details().get("FID").get("student"), 1e-6,
                 "same weights, same samples");
         assertTrue(whole.details().get("FID").get("student") > 0, "FID " + whole.details().get("FID"));

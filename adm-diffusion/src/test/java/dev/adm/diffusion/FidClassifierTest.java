@@ -22,9 +22,9 @@ class FidClassifierTest extends AdmTestBase {
         var splits = FashionMnist.embedded();
         DenoisingData train = new DenoisingData(splits.train(), 2);
         DenoisingData test = new DenoisingData(splits.test(), 2);
-        Path cache = dir.resolve("fid.zip");
-        FidClassifier c = FidClassifier.trainOrLoad(cache, train, test, 1, 3);
-        assertTrue(Files.exists(cache));
+        FidClassifier c = FidClassifier.trainOrLoad(dir, train, test, 1, 3);
+        assertEquals("fid-resnet8-16px-8000-images-1-epochs-seed3.zip", c.name());
+        assertTrue(Files.exists(dir.resolve(c.name())));
         double accuracy = c.accuracy(test, 1000);
         assertTrue(accuracy > 0.6, "a feature network must know the classes: top-1 " + accuracy);
 
@@ -49,7 +49,10 @@ class FidClassifierTest extends AdmTestBase {
         RealFloor few = RealFloor.of(c, new DenoisingData(splits.test().slice(0, 300), 2), 500);
         assertEquals(150, few.samples(), "fewer test images: the halves");
         // the cached classifier gives the same features
-        FidClassifier again = FidClassifier.trainOrLoad(cache, train, test, 1, 3);
+        FidClassifier again = FidClassifier.trainOrLoad(dir, train, test, 1, 3);
         assertEquals(0, again.features(test, 10).sub(c.features(test, 10)).amaxNumber().doubleValue(), 1e-6);
+        // one trained on other images is another file, never the cached one taken for it
+        DenoisingData fewer = new DenoisingData(splits.train().slice(0, 256), 2);
+        assertEquals("fid-resnet8-16px-256-images-1-epochs-seed3.zip", FidClassifier.fileName(fewer, 1, 3));
     }
 }

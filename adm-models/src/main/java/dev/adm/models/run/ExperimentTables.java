@@ -45,12 +45,12 @@ final class ExperimentTables {
                     extra == null ? "" : String.format(Locale.ROOT, "%.6f,%.6f,", r.extraMean(), r.extraStd()),
                     r.epochSeconds()));
         }
-        List<PairedComparison> paired = PairedComparison.of(rows);
-        md.append(pairedTable(paired, percent));
+        List<PairedComparison> paired = PairedComparison.of(rows, extra);
+        md.append(pairedTable(paired, percent, extra));
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.csv"), csv.toString());
         AtomicFiles.writeString(outDir.resolve("runs.csv"), runsCsv(rows));
-        AtomicFiles.writeString(outDir.resolve("paired.csv"), pairedCsv(paired));
+        AtomicFiles.writeString(outDir.resolve("paired.csv"), pairedCsv(paired, extra));
         writeChart(outDir.resolve("results.png"), setup, rows);
         if (!paired.isEmpty()) {
             writePairedChart(outDir.resolve("paired.png"), setup, paired);
@@ -58,22 +58,28 @@ final class ExperimentTables {
     }
 
     /**
-     * The paired differences as a markdown section: mean difference and 95% interval per network, and each seed's
-     * difference; empty without comparisons.
+     * The paired differences as a markdown section: mean difference and 95% interval per network (and of the
+     * student's {@code extra} result, if any comparison has it), and each seed's difference; empty without
+     * comparisons.
      */
-    static String pairedTable(List<PairedComparison> paired, boolean percent) {
+    static String pairedTable(List<PairedComparison> paired, boolean percent, ExperimentRunner.Extra extra) {
         if (paired.isEmpty()) {
             return "";
         }
+        boolean further = extra != null && paired.stream().anyMatch(c -> c.extra() != null);
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%nPaired differences, variant minus base on "
                 + "the same seeds (same initialisation and data order)%s; mean [95%% confidence interval, Student's t "
                 + "over seeds]:%n%n| variant | base | seeds | student difference | per seed | teacher difference "
-                + "| per seed |%n|---|---|---:|---:|---|---:|---|%n", percent ? ", in points" : ""));
+                + "| per seed |%s%n|---|---|---:|---:|---|---:|---|%s%n", percent ? ", in points" : "",
+                further ? " student " + extra.display() + " difference | per seed |" : "", further ? "---:|---|" : ""));
         for (PairedComparison c : paired) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s |%n", c.variant().variant().label(),
-                    c.base().variant().label(), c.student().seeds(), interval(c.student(), percent),
-                    perSeed(c.student(), percent), c.teacher() == null ? "frozen" : interval(c.teacher(), percent),
-                    c.teacher() == null ? "" : perSeed(c.teacher(), percent)));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s |%s%n",
+                    c.variant().variant().label(), c.base().variant().label(), c.student().seeds(),
+                    interval(c.student(), percent), perSeed(c.student(), percent),
+                    c.teacher() == null ? "frozen" : interval(c.teacher(), percent),
+                    c.teacher() == null ? "" : perSeed(c.teacher(), percent),
+                    !further ? "" : c.extra() == null ? " | |" : " " + interval(c.extra(), false) + " | "
+                            + perSeed(c.extra(), false) + " |"));
         }
         return md.toString();
     }
@@ -113,12 +119,15 @@ final class ExperimentTables {
         return csv.toString();
     }
 
-    private static String pairedCsv(List<PairedComparison> paired) {
+    private static String pairedCsv(List<PairedComparison> paired, ExperimentRunner.Extra extra) {
         StringBuilder csv = new StringBuilder("variant,base,network,seeds,mean,std,low95,high95,differences\n");
         for (PairedComparison c : paired) {
             pairedCsvRow(csv, c, RunSettings.STUDENT, c.student());
             if (c.teacher() != null) {
                 pairedCsvRow(csv, c, RunSettings.TEACHER, c.teacher());
+            }
+            if (c.extra() != null) {
+                pairedCsvRow(csv, c, RunSettings.STUDENT + " " + extra.display(), c.extra());
             }
         }
         return csv.toString();

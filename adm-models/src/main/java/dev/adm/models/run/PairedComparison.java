@@ -7,8 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -23,9 +25,11 @@ import java.util.stream.IntStream;
  * @param base    the base method's row (its variant without parameter overrides, when the experiment has one)
  * @param student the student's score, variant minus base
  * @param teacher the teacher's score, variant minus base; null when the teacher is frozen (the same for both)
+ * @param extra   the student's further result (the experiment's extra column, such as diffusion's FID), variant minus
+ *                base; null when the experiment has none or a run lacks it
  */
 public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Row base, PairedDifference student,
-                               PairedDifference teacher) {
+                               PairedDifference teacher, PairedDifference extra) {
     private static final Logger log = LoggerFactory.getLogger(PairedComparison.class);
 
     /**
@@ -33,6 +37,11 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
      * overrides is paired with each row of its base (the plain one first).
      */
     public static List<PairedComparison> of(List<ExperimentRunner.Row> rows) {
+        return of(rows, null);
+    }
+
+    /** As {@link #of(List)}, with the student's {@code extra} result (null: none) paired too. */
+    public static List<PairedComparison> of(List<ExperimentRunner.Row> rows, ExperimentRunner.Extra extra) {
         List<PairedComparison> out = new ArrayList<>();
         for (ExperimentRunner.Row r : rows) {
             DistillationMethod m = r.variant().create();
@@ -45,11 +54,16 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
             }
             boolean teacherTrains = !m.freezesTeacher() && !m.trainsSingleNetwork();
             for (ExperimentRunner.Row b : bases) {
-                PairedDifference student = difference(r, b, RunSettings.STUDENT);
-                if (student != null) {
-                    out.add(new PairedComparison(r, b, student,
-                            teacherTrains ? difference(r, b, RunSettings.TEACHER) : null));
+                List<Integer> seeds = pairedSeeds(r, b);
+                if (seeds.isEmpty()) {
+                    continue;
                 }
+                PairedDifference further = extra == null ? null : difference(r, b, seeds,
+                        run -> RunReport.studentResult(run.dir(), extra.resultKey()));
+                out.add(new PairedComparison(r, b, difference(r, b, seeds, run -> run.finalScore(RunSettings.STUDENT)),
+                        teacherTrains ? difference(r, b, seeds, run -> run.finalScore(RunSettings.TEACHER)) : null,
+                        further != null && Arrays.stream(further.differences()).allMatch(Double::isFinite) ? further
+                                : null));
             }
         }
         return out;
@@ -64,24 +78,24 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
     }
 
     /**
-     * Over the seeds both rows have (every row starts at the experiment's first seed) whose two runs name the same
-     * processor (or both none); null when no seed pairs.
+     * The seeds (indices) both rows have (every row starts at the experiment's first seed) whose two runs name the
+     * same processor (or both none).
      */
-    private static PairedDifference difference(ExperimentRunner.Row a, ExperimentRunner.Row b, String network) {
+    private static List<Integer> pairedSeeds(ExperimentRunner.Row a, ExperimentRunner.Row b) {
         int common = Math.min(a.runs().size(), b.runs().size());
-        double[] sa = scores(a, network);
-        double[] sb = scores(b, network);
         List<Integer> kept = IntStream.range(0, common).filter(i -> Objects.equals(a.runs().get(i).processor(),
                 b.runs().get(i).processor())).boxed().toList();
         if (kept.size() < common) {
             log.warn("{} against {}: {} of {} seeds left unpaired, their runs trained on different processors",
                     a.variant().label(), b.variant().label(), common - kept.size(), common);
         }
-        if (kept.isEmpty()) {
-            return null;
-        }
-        return PairedDifference.of(kept.stream().mapToDouble(i -> sa[i]).toArray(),
-                kept.stream().mapToDouble(i -> sb[i]).toArray());
+        return kept;
+    }
+
+    private static PairedDifference difference(ExperimentRunner.Row a, ExperimentRunner.Row b, List<Integer> seeds,
+                                               ToDoubleFunction<ExperimentRunner.RunOutcome> score) {
+        return PairedDifference.of(seeds.stream().mapToDouble(i -> score.applyAsDouble(a.runs().get(i))).toArray(),
+                seeds.stream().mapToDouble(i -> score.applyAsDouble(b.runs().get(i))).toArray());
     }
 
     /** One network's final score per seed, in seed order (with several of its role, their mean). */

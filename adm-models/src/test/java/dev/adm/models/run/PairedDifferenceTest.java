@@ -80,7 +80,7 @@ class PairedDifferenceTest {
         assertArrayEquals(new double[]{0.0, 0.01, -0.01}, paired.get(0).teacher().differences(), 1e-12);
         assertNull(paired.get(2).teacher(), "kd's teacher is frozen");
         // 0.01, 0.02, 0.02: mean 0.016667, std 0.0057735, t(2) 4.302653: [0.002324, 0.031009]
-        String md = ExperimentTables.pairedTable(paired, true);
+        String md = ExperimentTables.pairedTable(paired, true, null);
         assertTrue(md.contains("| adm | dml | 3 | +1.67 [+0.23, +3.10] | +1.00 +2.00 +2.00 |"), md);
         assertTrue(md.contains("| adm-kd | kd | 3 | +1.00 [-1.48, +3.48] | +1.00 +0.00 +2.00 | frozen |"), md);
     }
@@ -127,6 +127,41 @@ class PairedDifferenceTest {
             record(adm.runs().get(i).dir(), "B");
         }
         assertEquals(List.of(), PairedComparison.of(List.of(dml, adm)), "no seed pairs: no comparison");
+    }
+
+    /**
+     * The experiment's further result (diffusion's FID) is paired over the same seeds as the score and tabulated in
+     * its own columns; a comparison where a run lacks it has none.
+     */
+    @Test
+    void theStudentsFurtherResultIsPairedToo(@TempDir Path dir) throws Exception {
+        ExperimentRunner.Row dml = row(ExperimentRunner.Variant.of("dml"), dir, new double[]{0.2, 0.2},
+                new double[]{0.30, 0.31});
+        ExperimentRunner.Row adm = row(ExperimentRunner.Variant.of("adm"), dir, new double[]{0.2, 0.2},
+                new double[]{0.29, 0.30});
+        double[] dmlFid = {5.0, 6.0};
+        double[] admFid = {4.5, 5.0};
+        for (int i = 0; i < 2; i++) {
+            fid(dml.runs().get(i).dir(), dmlFid[i]);
+            fid(adm.runs().get(i).dir(), admFid[i]);
+        }
+        ExperimentRunner.Extra extra = new ExperimentRunner.Extra("finalFid", "FID");
+        PairedComparison c = PairedComparison.of(List.of(dml, adm), extra).get(0);
+        assertArrayEquals(new double[]{-0.5, -1.0}, c.extra().differences(), 1e-12);
+        assertArrayEquals(new double[]{-0.01, -0.01}, c.student().differences(), 1e-12);
+        // -0.5, -1.0: mean -0.75, std 0.353553, t(1) 12.706205: half width 3.176551
+        String md = ExperimentTables.pairedTable(List.of(c), false, extra);
+        assertTrue(md.contains("| student FID difference | per seed |"), md);
+        assertTrue(md.contains("| -0.750 [-3.93, +2.43] | -0.500 -1.00 |"), md);
+
+        Files.writeString(adm.runs().get(1).dir().resolve(RunReport.RESULTS), "{}");
+        assertNull(PairedComparison.of(List.of(dml, adm), extra).get(0).extra(), "seed 43 of adm has no FID");
+        assertNull(PairedComparison.of(List.of(dml, adm)).get(0).extra(), "no extra asked for");
+    }
+
+    private static void fid(Path runDir, double fid) throws java.io.IOException {
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve(RunReport.RESULTS), "{\"finalFid\": {\"student\": " + fid + "}}");
     }
 
     private static void record(Path runDir, String processor) throws java.io.IOException {

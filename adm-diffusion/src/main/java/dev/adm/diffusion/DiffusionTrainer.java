@@ -4,6 +4,7 @@ import dev.adm.core.engine.DistillationEngine;
 import dev.adm.core.engine.Role;
 import dev.adm.core.engine.Taps;
 import dev.adm.models.data.Datasets;
+import dev.adm.models.data.ImageSet;
 import dev.adm.models.data.Splits;
 import dev.adm.models.run.DistillationRun;
 import dev.adm.models.run.EpochRecord;
@@ -44,7 +45,7 @@ public final class DiffusionTrainer implements Task {
     private final DiffusionConfig cfg;
     private final Map<String, UNet.Config> configs = new LinkedHashMap<>(); // the U-Nets built here, for export
     private DenoisingData train;
-    private dev.adm.models.data.ImageSet fullTrain; // every training image, whatever the run's limit: the FID's
+    private ImageSet fullTrain; // every training image, whatever the run's limit: what the FID classifier learns
     private DenoisingData test;
     private NoiseSchedule schedule;
     private int[] evalSteps;

@@ -37,8 +37,8 @@ final class TrainingOptions {
             + "${DEFAULT-VALUE}")
     int scoreEvery;
     @Option(names = "--ema", paramLabel = "DECAY", defaultValue = "0", description = "keep an exponential moving "
-            + "average of the trained networks' weights (e.g. 0.999), and score, export and sample with it; "
-            + "default 0 (none)")
+            + "average of the trained networks' weights (e.g. 0.999; step t uses min(DECAY, (1+t)/(10+t))), and "
+            + "score, export and sample with it; default 0 (none)")
     double ema;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;

@@ -42,8 +42,9 @@ import java.util.Map;
  *                          ({@code hdfs://...}); null for the task's own
  * @param scoreEvery        score the networks on the evaluation split every this many epochs, and after the last
  *                          epoch of the run and of each invocation (1 = every epoch); scoring changes no training
- * @param ema               the decay of an exponential moving average of the trained networks' parameters, which is
- *                          then what is scored, exported and sampled ({@link WeightAverage}); 0 = none
+ * @param ema               the decay of an exponential moving average of the trained networks' parameters (after
+ *                          a warm-up, {@link WeightAverage}), which is then what is scored, exported and sampled;
+ *                          0 = none
  */
 public record RunSettings(String method, Map<String, String> methodParams, List<String> teachers,
                           Path teacherCheckpoint, List<String> students, int epochs, int batchSize,

@@ -172,7 +172,8 @@ public final class TrainingRun {
                                                  Function<Integer, Double> learningRate,
                                                  Scoring score) {
         List<EpochRecord> history = new ArrayList<>(start.history());
-        WeightAverage average = spec.ema() > 0 ? WeightAverage.start(spec.ema(), engine, start.averages()) : null;
+        WeightAverage average = spec.ema() > 0 ? WeightAverage.start(spec.ema(), engine, start.averages(),
+                (long) start.completedEpochs() * trainData.batchesPerEpoch() + start.partial().steps()) : null;
         int end = spec.stopAfter() > 0 ? Math.min(spec.epochs(), start.completedEpochs() + spec.stopAfter())
                 : spec.epochs();
         engine.setPlannedIterations((long) spec.epochs() * trainData.batchesPerEpoch());

@@ -13,8 +13,11 @@ import java.util.function.Supplier;
 
 /**
  * An exponential moving average (EMA) of every trained network's parameters, as DDPM evaluates and samples with:
- * after each step {@code avg = decay * avg + (1 - decay) * params}, starting from the initial parameters. It lives in
- * the checkpoint, so a resumed run's average is the uninterrupted run's. Scoring runs on the averages
+ * after step {@code t} (from 0) {@code avg = d_t * avg + (1 - d_t) * params}, starting from the initial parameters,
+ * with the warm-up of TensorFlow's {@code ExponentialMovingAverage} and diffusers' {@code EMAModel},
+ * {@code d_t = min(decay, (1 + t) / (10 + t))}: without it a short run's average would keep {@code decay^steps} of the
+ * random initial weights (15% after 1,875 steps of 0.999). It lives in the checkpoint, and {@code t} follows from the
+ * steps the run has taken, so a resumed run's average is the uninterrupted run's. Scoring runs on the averages
  * ({@link #applied}); when training ends they replace the trained parameters ({@link #install}), so the exported
  * networks, and what a task samples or scores at the end, are the averages. Batch norm's running statistics are
  * parameters in DL4J, so they are averaged too.
@@ -22,18 +25,22 @@ import java.util.function.Supplier;
 public final class WeightAverage {
     private final double decay;
     private final Map<String, INDArray> averages;
+    private long step; // the steps averaged so far
 
-    private WeightAverage(double decay, Map<String, INDArray> averages) {
+    private WeightAverage(double decay, Map<String, INDArray> averages, long step) {
         this.decay = decay;
         this.averages = averages;
+        this.step = step;
     }
 
     /**
-     * The average of the engine's trained networks: {@code restored} (from a checkpoint) where it has one, else the
-     * networks' current parameters.
+     * The average of the engine's trained networks after {@code stepsTaken} training steps: {@code restored} (from a
+     * checkpoint) where it has one, else the networks' current parameters.
      */
-    public static WeightAverage start(double decay, DistillationEngine engine, Map<String, INDArray> restored) {
+    public static WeightAverage start(double decay, DistillationEngine engine, Map<String, INDArray> restored,
+                                      long stepsTaken) {
         Preconditions.checkArgument(decay > 0 && decay < 1, "the EMA decay must be in (0, 1), got %s", decay);
+        Preconditions.checkArgument(stepsTaken >= 0, "steps taken must be >= 0, got %s", stepsTaken);
         Map<String, INDArray> averages = new LinkedHashMap<>();
         try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             for (Participant p : engine.participants()) {
@@ -48,15 +55,27 @@ public final class WeightAverage {
                 averages.put(p.name(), (from != null ? from : params).dup().reshape(params.length()));
             }
         }
-        return new WeightAverage(decay, averages);
+        return new WeightAverage(decay, averages, stepsTaken);
     }
 
-    /** Moves the averages {@code steps} steps towards the current parameters ({@code decay^steps} at once). */
+    /** The decay of step {@code t} (from 0): {@code min(decay, (1 + t) / (10 + t))}. */
+    public static double decayAt(double decay, long t) {
+        return Math.min(decay, (1.0 + t) / (10.0 + t));
+    }
+
+    /**
+     * Moves the averages {@code steps} steps towards the current parameters (the product of those steps' decays at
+     * once, as a cluster's averaging round needs).
+     */
     public void update(DistillationEngine engine, int steps) {
-        double keep = Math.pow(decay, steps);
+        double keep = 1;
+        for (int i = 0; i < steps; i++) {
+            keep *= decayAt(decay, step++);
+        }
+        double k = keep;
         averages.forEach((name, avg) -> {
             INDArray params = engine.graph(name).params().reshape(avg.length());
-            avg.subi(params).muli(keep).addi(params); // keep * avg + (1 - keep) * params, in place
+            avg.subi(params).muli(k).addi(params); // k * avg + (1 - k) * params, in place
         });
     }
 

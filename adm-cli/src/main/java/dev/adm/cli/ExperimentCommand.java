@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 final class ExperimentCommand implements Runnable {
     private static final String TABLES = "Train every method on one teacher/student pair for each seed; write "
             + "<out>/results.md, results.csv and results.png (mean ± std over seeds).";
-    private static final String CONTINUES = "Offline methods use the baseline run's teacher (or --teacher-checkpoint). Finished runs are reused "
-            + "and interrupted ones resumed, so the same command continues an experiment.";
+    private static final String CONTINUES = "Offline methods use the baseline run's teacher (or --teacher-checkpoint). "
+            + "Finished runs are reused and interrupted ones resumed, so the same command continues an experiment.";
 
     @Override
     public void run() {

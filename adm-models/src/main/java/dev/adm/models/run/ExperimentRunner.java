@@ -236,9 +236,9 @@ public final class ExperimentRunner {
         Path dir = outDir.resolve(v.label()).resolve("seed" + seed);
         DistillationMethod m = v.create();
         Path given = setup.givenTeacher();
-        Path frozen = given != null && (m.freezesTeacher() || v.method().equals(BASELINE)) ? given
-                : m.freezesTeacher() ? outDir.resolve(BASELINE).resolve("seed" + seed).resolve(setup.baselineTeacher())
-                : null;
+        boolean withFrozenTeacher = m.freezesTeacher() || (given != null && v.method().equals(BASELINE));
+        Path frozen = !withFrozenTeacher ? null : given != null ? given
+                : outDir.resolve(BASELINE).resolve("seed" + seed).resolve(setup.baselineTeacher());
         List<String> joined = frozen == null && !m.trainsSingleNetwork() ? teachers : List.of();
         return template.withRun(settings(template.run(), v, seed, dir, frozen, joined));
     }
@@ -261,11 +261,6 @@ public final class ExperimentRunner {
             }
         }
         return rows;
-    }
-
-    /** As {@link #plan(List, int, boolean)} with the offline rows distilling from the baseline's teachers. */
-    static List<Variant> plan(List<Variant> variants, int seeds) {
-        return plan(variants, seeds, true);
     }
 
     /**

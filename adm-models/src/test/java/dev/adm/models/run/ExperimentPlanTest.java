@@ -18,19 +18,19 @@ class ExperimentPlanTest {
     @Test
     void baselineComesFirstWithTheSeedsOfflineRowsNeed() {
         List<ExperimentRunner.Variant> plan = ExperimentRunner.plan(List.of(v("dml").withSeeds(5),
-                v("adm").withSeeds(5), v("kd"), v("adm-kd")), 3);
+                v("adm").withSeeds(5), v("kd"), v("adm-kd")), 3, true);
         assertEquals(List.of("baseline", "dml", "adm", "kd", "adm-kd"), plan.stream()
                 .map(ExperimentRunner.Variant::label).toList());
         assertEquals(List.of(3, 5, 5, 3, 3), plan.stream().map(x -> x.seedsOr(3)).toList());
 
         List<ExperimentRunner.Variant> more = ExperimentRunner.plan(List.of(v("baseline"), v("kd").withSeeds(5),
-                v("dkd")), 3);
+                v("dkd")), 3, true);
         assertEquals(List.of("baseline", "kd", "dkd"), more.stream().map(ExperimentRunner.Variant::label).toList());
         assertEquals(5, more.get(0).seedsOr(3), "kd's five teachers come from five baseline runs");
-        assertEquals(List.of("dml"), ExperimentRunner.plan(List.of(v("dml"), v("dml")), 3).stream()
+        assertEquals(List.of("dml"), ExperimentRunner.plan(List.of(v("dml"), v("dml")), 3, true).stream()
                 .map(ExperimentRunner.Variant::label).toList(), "a row asked twice runs once");
         List<ExperimentRunner.Variant> twice = ExperimentRunner.plan(List.of(v("adm").withSeeds(5), v("dml"),
-                v("adm")), 3);
+                v("adm")), 3, true);
         assertEquals(List.of("adm", "dml"), twice.stream().map(ExperimentRunner.Variant::label).toList());
         assertEquals(5, twice.get(0).seedsOr(3), "asked with 5 seeds and (by an ablation) with 3: it runs 5");
     }
@@ -38,7 +38,7 @@ class ExperimentPlanTest {
     @Test
     void twoRowsUnderOneLabelAndBadSeedCountsAreRefused() {
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.plan(
-                List.of(v("dml"), new ExperimentRunner.Variant("dml", "dml", Map.of("T", "2"))), 3));
+                List.of(v("dml"), new ExperimentRunner.Variant("dml", "dml", Map.of("T", "2"))), 3, true));
         assertEquals("two rows are labelled 'dml' (dml {} and dml {T=2}); give one of them another label",
                 twice.getMessage());
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> v("adm").withSeeds(0));

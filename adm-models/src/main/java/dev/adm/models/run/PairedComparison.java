@@ -10,19 +10,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 /**
  * An ADM variant of an experiment set against its base method over the same seeds ({@code adm} against
- * {@code dml}, {@code adm-kd} against {@code kd}, an ablation's {@code adm} variants against {@code dml}; ADM's plain
- * row also against every variant of its base, such as a control with a larger distillation weight): the
- * per-seed differences of the student's score and, when the teacher trains, of the teacher's, over the seeds both
- * rows have, trained on the same processor (processors round differently, so a seed's two runs on two of them
- * differ by more than the method).
+ * {@code dml}, {@code adm-kd} against {@code kd}, an ablation's {@code adm} variants against {@code dml} and against
+ * {@code adm}; ADM's plain row also against every variant of its base, such as a control with a larger distillation
+ * weight): the per-seed differences of the student's score and, when the teacher trains, of the teacher's, over the
+ * seeds both rows have, trained on the same processor (processors round differently, so a seed's two runs on two of
+ * them differ by more than the method).
  *
  * @param variant the ADM variant's row
- * @param base    the base method's row (its variant without parameter overrides, when the experiment has one)
+ * @param base    the base method's row (its variant without parameter overrides, when the experiment has one), or
+ *                ADM's own row without overrides
  * @param student the student's score, variant minus base
  * @param teacher the teacher's score, variant minus base; null when the teacher is frozen (the same for both)
  * @param extra   the student's further result (the experiment's extra column, such as diffusion's FID), variant minus
@@ -34,7 +36,9 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
 
     /**
      * Every ADM row whose base method is also a row, paired with it, in the rows' order; an ADM row without parameter
-     * overrides is paired with each row of its base (the plain one first).
+     * overrides is paired with each row of its base (the plain one first), one with overrides (an ablation's or a
+     * sweep's) with the plain base and then with ADM's own row without overrides, which is how much the variant's
+     * change moves ADM.
      */
     public static List<PairedComparison> of(List<ExperimentRunner.Row> rows) {
         return of(rows, null);
@@ -49,8 +53,10 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
                 continue;
             }
             List<ExperimentRunner.Row> bases = baseRows(rows, adm.base().name());
-            if (!r.variant().params().isEmpty() && !bases.isEmpty()) {
-                bases = bases.subList(0, 1); // an ADM variant against the plain base (else the first) alone
+            if (!r.variant().params().isEmpty()) {
+                // an ADM variant against the plain base (else the first) alone, then against ADM's default row
+                bases = new ArrayList<>(bases.subList(0, Math.min(1, bases.size())));
+                plainRow(rows, r.variant().method()).ifPresent(bases::add);
             }
             boolean teacherTrains = !m.freezesTeacher() && !m.trainsSingleNetwork();
             for (ExperimentRunner.Row b : bases) {
@@ -67,6 +73,12 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
             }
         }
         return out;
+    }
+
+    /** The method's row without parameter overrides, if the experiment has one. */
+    private static Optional<ExperimentRunner.Row> plainRow(List<ExperimentRunner.Row> rows, String method) {
+        return rows.stream().filter(r -> r.variant().method().equals(method) && r.variant().params().isEmpty())
+                .findFirst();
     }
 
     /** The rows of the base method, its plain variant first. */

@@ -50,8 +50,8 @@ class PairedDifferenceTest {
     }
 
     /**
-     * ADM rows are paired with their base's plain row (an ablation variant too); a frozen teacher gets no teacher
-     * difference; a method without its base in the experiment is not compared; the table shows the numbers.
+     * ADM rows are paired with their base's plain row (an ablation variant too, and then with ADM's default row); a
+     * frozen teacher gets no teacher difference; a method without its base in the experiment is not compared; the table shows the numbers.
      */
     @Test
     void admVariantsArePairedWithTheirBasesAndTabulated(@TempDir Path dir) throws Exception {
@@ -70,12 +70,15 @@ class PairedDifferenceTest {
         ExperimentRunner.Row fiveSeeds = row(new ExperimentRunner.Variant("adm-tau=1", "adm", Map.of("tau", "1")), dir,
                 new double[]{0.9, 0.9, 0.9, 0.9, 0.9}, new double[]{0.8, 0.8, 0.8, 0.7, 0.7});
         List<PairedComparison> paired = PairedComparison.of(List.of(dml, adm, coOnly, kd, admKd, admKdcl, fiveSeeds));
-        assertArrayEquals(new double[]{0.0, -0.01, -0.02}, paired.get(3).student().differences(), 1e-12,
+        assertEquals(List.of("adm/dml", "adm-co-only/dml", "adm-co-only/adm", "adm-kd/kd", "adm-tau=1/dml",
+                "adm-tau=1/adm"), paired.stream().map(c -> c.variant().variant().label() + "/" + c.base().variant()
+                .label()).toList(), "an ablation's variant against the base, then against ADM's default");
+        assertArrayEquals(new double[]{0.0, -0.01, -0.02}, paired.get(4).student().differences(), 1e-12,
                 "five seeds against three: paired over the three both have");
-        paired = paired.subList(0, 3);
-        assertEquals(List.of("adm", "adm-co-only", "adm-kd"), paired.stream().map(c -> c.variant().variant().label())
-                .toList());
-        assertEquals(List.of("dml", "dml", "kd"), paired.stream().map(c -> c.base().variant().label()).toList());
+        assertArrayEquals(new double[]{-0.02, -0.03, -0.03}, paired.get(2).student().differences(), 1e-12,
+                "L_co alone against both terms");
+        assertArrayEquals(new double[]{-0.01, -0.02, 0.0}, paired.get(2).teacher().differences(), 1e-12);
+        paired = List.of(paired.get(0), paired.get(1), paired.get(3));
         assertArrayEquals(new double[]{0.01, 0.02, 0.02}, paired.get(0).student().differences(), 1e-12);
         assertArrayEquals(new double[]{0.0, 0.01, -0.01}, paired.get(0).teacher().differences(), 1e-12);
         assertNull(paired.get(2).teacher(), "kd's teacher is frozen");
@@ -87,7 +90,8 @@ class PairedDifferenceTest {
 
     /**
      * ADM's plain row is also paired with a control of its base (the base with other parameters), after the plain
-     * base; ADM's own variants are paired with the plain base alone, whatever order the rows come in.
+     * base; ADM's own variants are paired with the plain base alone (not its controls) and with ADM's default row,
+     * whatever order the rows come in.
      */
     @Test
     void admsPlainRowIsAlsoPairedWithItsBasesControls(@TempDir Path dir) {
@@ -100,7 +104,7 @@ class PairedDifferenceTest {
         ExperimentRunner.Row tau = row(new ExperimentRunner.Variant("adm-tau=1", "adm", Map.of("tau", "1")), dir,
                 new double[]{0.90, 0.90}, new double[]{0.80, 0.80});
         List<PairedComparison> paired = PairedComparison.of(List.of(control, dml, adm, tau));
-        assertEquals(List.of("adm/dml", "adm/dml-lambda=2", "adm-tau=1/dml"), paired.stream()
+        assertEquals(List.of("adm/dml", "adm/dml-lambda=2", "adm-tau=1/dml", "adm-tau=1/adm"), paired.stream()
                 .map(c -> c.variant().variant().label() + "/" + c.base().variant().label()).toList());
         assertArrayEquals(new double[]{0.01, 0.02}, paired.get(0).student().differences(), 1e-12);
         assertArrayEquals(new double[]{-0.01, -0.01}, paired.get(1).student().differences(), 1e-12);

@@ -110,6 +110,27 @@ class DistillationEngineTest extends AdmTestBase {
         checkInjectedGradients(MethodRegistry.create("adm-dkd", Map.of("warmup", "1")), 3, false);
     }
 
+    /**
+     * With uniform location weights (a temperature far above |S| <= 1, the experiments' {@code adm-uniform} row) ADM's
+     * terms repeat its base's: the consensus-pooled features are the plain average pool, so L_co is DML's KL term,
+     * and L_di is the teacher's cross-entropy.
+     */
+    @Test
+    void admWithUniformWeightsRepeatsItsBasesTerms() {
+        DistillationEngine e = new DistillationEngine(adm(Map.of("tau", "1e6")), pair(DataType.DOUBLE, 3, true), INPUT,
+                new long[]{CLASSES}, Map.of());
+        StepResult r = e.step(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        double kl = r.terms().get("kl/student");
+        double ce = r.terms().get("ce/teacher");
+        assertTrue(kl > 1e-4 && ce > 1e-2, r.terms().toString());
+        assertEquals(kl, r.terms().get("co/student"), 1e-5 * kl);
+        assertEquals(ce, r.terms().get("di/teacher"), 1e-5 * ce);
+        StepResult sharp = new DistillationEngine(adm(Map.of("tau", "0.01")), pair(DataType.DOUBLE, 3, true), INPUT,
+                new long[]{CLASSES}, Map.of()).step(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        assertNotEquals(sharp.terms().get("ce/teacher"), sharp.terms().get("di/teacher"), 1e-5 * ce,
+                "a sharp temperature weights the locations unequally");
+    }
+
     @Test
     void admWithTwoStudentsAndOneTeacherAveragesItsPairs() {
         List<Participant> nets = new java.util.ArrayList<>(pair(DataType.DOUBLE, 3, true));

@@ -38,7 +38,8 @@ public final class Ablations {
      * ADM's terms and its sensitivity to its hyperparameters: L_co only, L_di only, tau 0.25, 1 and 2 around the
      * default 0.5, both term weights (alpha = beta) at 0.5 and 2 around the default 1, and the two choices of this
      * project's reconstruction: the attention similarity instead of the cosine (which compares channels that
-     * nothing aligns between two networks) and the mimicry form of L_co; then DML and KD with the weight ADM adds,
+     * nothing aligns between two networks) and the mimicry form of L_co; ADM with uniform location weights (its
+     * decision of where each network learns removed, all else kept); then DML and KD with the weight ADM adds,
      * against which ADM's plain rows are also paired.
      */
     private static List<ExperimentRunner.Variant> admSweep() {
@@ -54,6 +55,8 @@ public final class Ablations {
         }
         v.add(new ExperimentRunner.Variant("adm-similarity=attention", "adm", Map.of("similarity", "attention")));
         v.add(new ExperimentRunner.Variant("adm-variant=mimicry", "adm", Map.of("variant", "mimicry")));
+        // a temperature this large makes both softmaxes over locations uniform (|S| <= 1): w_co = w_di = 1
+        v.add(new ExperimentRunner.Variant("adm-uniform", "adm", Map.of("tau", "1e6")));
         // controls: the bases with the distillation weight ADM's L_co adds when its weights carry no information
         // (w = 1 makes the decision form of L_co the base's own KL term once more: lambda 1 + alpha 1, b 0.9 + 1)
         v.add(new ExperimentRunner.Variant("dml-lambda=2", "dml", Map.of("lambda", "2")));

@@ -54,13 +54,14 @@ class ExperimentPlanTest {
     void admSweepVariesOneThingPerRow() {
         List<ExperimentRunner.Variant> sweep = Ablations.get("adm-sweep");
         assertEquals(List.of("adm", "adm-co-only", "adm-di-only", "adm-tau=0.25", "adm-tau=1", "adm-tau=2",
-                "adm-weights=0.5", "adm-weights=2", "adm-similarity=attention", "adm-variant=mimicry", "dml-lambda=2",
-                "kd-b=1.9"),
+                "adm-weights=0.5", "adm-weights=2", "adm-similarity=attention", "adm-variant=mimicry", "adm-uniform",
+                "dml-lambda=2", "kd-b=1.9"),
                 sweep.stream().map(ExperimentRunner.Variant::label).toList());
         assertEquals(Map.of("similarity", "attention"), sweep.get(8).params());
         assertEquals(Map.of("variant", "mimicry"), sweep.get(9).params());
-        assertEquals("dml", sweep.get(10).method(), "a control: the base with ADM's added weight");
-        assertEquals(Map.of("b", "1.9"), sweep.get(11).params());
+        assertEquals(Map.of("tau", "1e6"), sweep.get(10).params(), "uniform location weights");
+        assertEquals("dml", sweep.get(11).method(), "a control: the base with ADM's added weight");
+        assertEquals(Map.of("b", "1.9"), sweep.get(12).params());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Ablations.get("x"));
         assertTrue(unknown.getMessage().contains("adm-sweep"), unknown.getMessage());
     }

@@ -51,7 +51,8 @@ class PairedDifferenceTest {
 
     /**
      * ADM rows are paired with their base's plain row (an ablation variant too, and then with ADM's default row); a
-     * frozen teacher gets no teacher difference; a method without its base in the experiment is not compared; the table shows the numbers.
+     * frozen teacher gets no teacher difference; a method without its base in the experiment is not compared; the
+     * table shows the numbers.
      */
     @Test
     void admVariantsArePairedWithTheirBasesAndTabulated(@TempDir Path dir) throws Exception {

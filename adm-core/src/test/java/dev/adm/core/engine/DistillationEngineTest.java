@@ -117,18 +117,21 @@ class DistillationEngineTest extends AdmTestBase {
      */
     @Test
     void admWithUniformWeightsRepeatsItsBasesTerms() {
-        DistillationEngine e = new DistillationEngine(adm(Map.of("tau", "1e6")), pair(DataType.DOUBLE, 3, true), INPUT,
-                new long[]{CLASSES}, Map.of());
-        StepResult r = e.step(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        StepResult r = admStep("1e6");
         double kl = r.terms().get("kl/student");
         double ce = r.terms().get("ce/teacher");
         assertTrue(kl > 1e-4 && ce > 1e-2, r.terms().toString());
         assertEquals(kl, r.terms().get("co/student"), 1e-5 * kl);
         assertEquals(ce, r.terms().get("di/teacher"), 1e-5 * ce);
-        StepResult sharp = new DistillationEngine(adm(Map.of("tau", "0.01")), pair(DataType.DOUBLE, 3, true), INPUT,
-                new long[]{CLASSES}, Map.of()).step(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        StepResult sharp = admStep("0.01");
         assertNotEquals(sharp.terms().get("ce/teacher"), sharp.terms().get("di/teacher"), 1e-5 * ce,
                 "a sharp temperature weights the locations unequally");
+    }
+
+    /** One step of {@code adm} with the given temperature on a fresh teacher-student pair. */
+    private static StepResult admStep(String tau) {
+        return new DistillationEngine(adm(Map.of("tau", tau)), pair(DataType.DOUBLE, 3, true), INPUT,
+                new long[]{CLASSES}, Map.of()).step(features(DataType.DOUBLE), labels(DataType.DOUBLE));
     }
 
     @Test

@@ -77,8 +77,7 @@ public record PairedComparison(ExperimentRunner.Row variant, ExperimentRunner.Ro
 
     /** The method's row without parameter overrides, if the experiment has one. */
     private static Optional<ExperimentRunner.Row> plainRow(List<ExperimentRunner.Row> rows, String method) {
-        return rows.stream().filter(r -> r.variant().method().equals(method) && r.variant().params().isEmpty())
-                .findFirst();
+        return baseRows(rows, method).stream().findFirst().filter(r -> r.variant().params().isEmpty());
     }
 
     /** The rows of the base method, its plain variant first. */

@@ -20,7 +20,8 @@ final class ExperimentOptions {
     List<String> methods;
     @Option(names = "--ablation", description = "add an ablation: adm (L_co only, L_di only, both, tau 0.1-2) "
             + "or adm-sweep (L_co only, L_di only, tau 0.25-2, alpha = beta 0.5 and 2, similarity=attention, "
-            + "variant=mimicry, uniform location weights; controls dml lambda=2 and kd b=1.9)")
+            + "variant=mimicry, uniform location weights; controls dml lambda=2, kd b=1.9 and adm-dkd with uniform "
+            + "weights)")
     String ablation;
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a method parameter for every method that has "
             + "it, repeatable (e.g. --param similarity=attention: ADM's rows on a pair whose channels differ)")

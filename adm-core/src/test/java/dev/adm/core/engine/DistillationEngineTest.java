@@ -128,6 +128,32 @@ class DistillationEngineTest extends AdmTestBase {
                 "a sharp temperature weights the locations unequally");
     }
 
+    /**
+     * Offline, against a frozen teacher, the same holds: with uniform weights the L_co of {@code adm-kd} and of
+     * {@code adm-dkd} is KD's own term at their temperature, so the experiments' {@code adm-dkd-uniform} row is DKD
+     * with KD's term added at ADM's weight: the matched-weight control for {@code adm-dkd}, as {@code kd-b=1.9} is for
+     * {@code adm-kd}.
+     */
+    @Test
+    void offlineAdmWithUniformWeightsAddsKdsTerm() {
+        INDArray x = features(DataType.DOUBLE);
+        INDArray y = labels(DataType.DOUBLE);
+        double kd = offlineStep("kd", Map.of(), x, y).terms().get("kd/student");
+        assertTrue(kd > 1e-4, "kd term " + kd);
+        for (String method : List.of("adm-kd", "adm-dkd")) {
+            assertEquals(kd, offlineStep(method, Map.of("tau", "1e6"), x, y).terms().get("co/student"), 1e-5 * kd,
+                    method);
+            assertNotEquals(kd, offlineStep(method, Map.of("tau", "0.01"), x, y).terms().get("co/student"), 1e-5 * kd,
+                    method + ": a sharp temperature weights the locations unequally");
+        }
+    }
+
+    /** One step of an offline method on a fresh pair whose teacher is frozen. */
+    private static StepResult offlineStep(String method, Map<String, String> params, INDArray x, INDArray y) {
+        return new DistillationEngine(MethodRegistry.create(method, params), pair(DataType.DOUBLE, 3, false), INPUT,
+                new long[]{CLASSES}, Map.of()).step(x, y);
+    }
+
     /** One step of {@code adm} with the given temperature on a fresh teacher-student pair. */
     private static StepResult admStep(String tau) {
         return new DistillationEngine(adm(Map.of("tau", tau)), pair(DataType.DOUBLE, 3, true), INPUT,

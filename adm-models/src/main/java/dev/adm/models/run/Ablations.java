@@ -40,7 +40,7 @@ public final class Ablations {
      * project's reconstruction: the attention similarity instead of the cosine (which compares channels that
      * nothing aligns between two networks) and the mimicry form of L_co; ADM with uniform location weights (its
      * decision of where each network learns removed, all else kept); then DML and KD with the weight ADM adds,
-     * against which ADM's plain rows are also paired.
+     * against which ADM's plain rows are also paired, and ADM on DKD with uniform weights (DKD with that weight).
      */
     private static List<ExperimentRunner.Variant> admSweep() {
         List<ExperimentRunner.Variant> v = new ArrayList<>();
@@ -61,6 +61,8 @@ public final class Ablations {
         // (w = 1 makes the decision form of L_co the base's own KL term once more: lambda 1 + alpha 1, b 0.9 + 1)
         v.add(new ExperimentRunner.Variant("dml-lambda=2", "dml", Map.of("lambda", "2")));
         v.add(new ExperimentRunner.Variant("kd-b=1.9", "kd", Map.of("b", "1.9")));
+        // DKD has no parameter for KD's term, so its control is adm-dkd with uniform weights: DKD + alpha * KD's term
+        v.add(new ExperimentRunner.Variant("adm-dkd-uniform", "adm-dkd", Map.of("tau", "1e6")));
         return v;
     }
 }

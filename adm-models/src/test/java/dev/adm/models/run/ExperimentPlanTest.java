@@ -47,7 +47,7 @@ class ExperimentPlanTest {
     }
 
     /**
-     * The sweep's rows are ADM with one change each, labelled by it, then two controls; building them checks every
+     * The sweep's rows are ADM with one change each, labelled by it, then three controls; building them checks every
      * parameter.
      */
     @Test
@@ -55,13 +55,15 @@ class ExperimentPlanTest {
         List<ExperimentRunner.Variant> sweep = Ablations.get("adm-sweep");
         assertEquals(List.of("adm", "adm-co-only", "adm-di-only", "adm-tau=0.25", "adm-tau=1", "adm-tau=2",
                 "adm-weights=0.5", "adm-weights=2", "adm-similarity=attention", "adm-variant=mimicry", "adm-uniform",
-                "dml-lambda=2", "kd-b=1.9"),
+                "dml-lambda=2", "kd-b=1.9", "adm-dkd-uniform"),
                 sweep.stream().map(ExperimentRunner.Variant::label).toList());
         assertEquals(Map.of("similarity", "attention"), sweep.get(8).params());
         assertEquals(Map.of("variant", "mimicry"), sweep.get(9).params());
         assertEquals(Map.of("tau", "1e6"), sweep.get(10).params(), "uniform location weights");
         assertEquals("dml", sweep.get(11).method(), "a control: the base with ADM's added weight");
         assertEquals(Map.of("b", "1.9"), sweep.get(12).params());
+        assertEquals("adm-dkd", sweep.get(13).method(), "DKD's control: ADM on it with uniform weights");
+        assertEquals(Map.of("tau", "1e6"), sweep.get(13).params());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Ablations.get("x"));
         assertTrue(unknown.getMessage().contains("adm-sweep"), unknown.getMessage());
     }

@@ -138,26 +138,26 @@ class DistillationEngineTest extends AdmTestBase {
     void offlineAdmWithUniformWeightsAddsKdsTerm() {
         INDArray x = features(DataType.DOUBLE);
         INDArray y = labels(DataType.DOUBLE);
-        double kd = offlineStep("kd", Map.of(), x, y).terms().get("kd/student");
+        double kd = step("kd", Map.of(), false, x, y).terms().get("kd/student");
         assertTrue(kd > 1e-4, "kd term " + kd);
         for (String method : List.of("adm-kd", "adm-dkd")) {
-            assertEquals(kd, offlineStep(method, Map.of("tau", "1e6"), x, y).terms().get("co/student"), 1e-5 * kd,
+            assertEquals(kd, step(method, Map.of("tau", "1e6"), false, x, y).terms().get("co/student"), 1e-5 * kd,
                     method);
-            assertNotEquals(kd, offlineStep(method, Map.of("tau", "0.01"), x, y).terms().get("co/student"), 1e-5 * kd,
+            assertNotEquals(kd, step(method, Map.of("tau", "0.01"), false, x, y).terms().get("co/student"), 1e-5 * kd,
                     method + ": a sharp temperature weights the locations unequally");
         }
     }
 
-    /** One step of an offline method on a fresh pair whose teacher is frozen. */
-    private static StepResult offlineStep(String method, Map<String, String> params, INDArray x, INDArray y) {
-        return new DistillationEngine(MethodRegistry.create(method, params), pair(DataType.DOUBLE, 3, false), INPUT,
-                new long[]{CLASSES}, Map.of()).step(x, y);
-    }
-
     /** One step of {@code adm} with the given temperature on a fresh teacher-student pair. */
     private static StepResult admStep(String tau) {
-        return new DistillationEngine(adm(Map.of("tau", tau)), pair(DataType.DOUBLE, 3, true), INPUT,
-                new long[]{CLASSES}, Map.of()).step(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        return step("adm", Map.of("tau", tau), true, features(DataType.DOUBLE), labels(DataType.DOUBLE));
+    }
+
+    /** One step of a method on a fresh teacher-student pair, its teacher trained or frozen. */
+    private static StepResult step(String method, Map<String, String> params, boolean teacherTrains, INDArray x,
+                                   INDArray y) {
+        return new DistillationEngine(MethodRegistry.create(method, params), pair(DataType.DOUBLE, 3, teacherTrains),
+                INPUT, new long[]{CLASSES}, Map.of()).step(x, y);
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 public final class Ablations {
     private static final Map<String, Supplier<List<ExperimentRunner.Variant>>> ALL = Map.of("adm", Ablations::adm,
             "adm-sweep", Ablations::admSweep);
+    /** A temperature this large makes both softmaxes over locations uniform (|S| <= 1): w_co = w_di = 1. */
+    private static final String UNIFORM_TAU = "1e6";
 
     private Ablations() {
     }
@@ -55,14 +57,13 @@ public final class Ablations {
         }
         v.add(new ExperimentRunner.Variant("adm-similarity=attention", "adm", Map.of("similarity", "attention")));
         v.add(new ExperimentRunner.Variant("adm-variant=mimicry", "adm", Map.of("variant", "mimicry")));
-        // a temperature this large makes both softmaxes over locations uniform (|S| <= 1): w_co = w_di = 1
-        v.add(new ExperimentRunner.Variant("adm-uniform", "adm", Map.of("tau", "1e6")));
+        v.add(new ExperimentRunner.Variant("adm-uniform", "adm", Map.of("tau", UNIFORM_TAU)));
         // controls: the bases with the distillation weight ADM's L_co adds when its weights carry no information
         // (w = 1 makes the decision form of L_co the base's own KL term once more: lambda 1 + alpha 1, b 0.9 + 1)
         v.add(new ExperimentRunner.Variant("dml-lambda=2", "dml", Map.of("lambda", "2")));
         v.add(new ExperimentRunner.Variant("kd-b=1.9", "kd", Map.of("b", "1.9")));
         // DKD has no parameter for KD's term, so its control is adm-dkd with uniform weights: DKD + alpha * KD's term
-        v.add(new ExperimentRunner.Variant("adm-dkd-uniform", "adm-dkd", Map.of("tau", "1e6")));
+        v.add(new ExperimentRunner.Variant("adm-dkd-uniform", "adm-dkd", Map.of("tau", UNIFORM_TAU)));
         return v;
     }
 }

@@ -15,7 +15,7 @@ OUT="${OUT:-results/diffusion}"
 # between two single-threaded workers, FIDs of 1,000 DDIM samples of 50 steps (and the real floor beside them).
 SETTING=(--downsample 2 --schedule cosine --steps 1000 --batch 64 --workers 2 --fid-samples 1000 --no-progress)
 
-teacher() { # unet-base with EMA weights: 12 epochs (11,250 Adam steps), MSE and FID every 2 epochs
+teacher() { # unet-base with EMA weights: 12 epochs (11,256 Adam steps), MSE and FID every 2 epochs
   local dir="$OUT/teacher" start=(--overwrite) # nothing yet, or the remains of a run that never checkpointed
   [[ -f "$dir/results.json" ]] && return        # finished (here or in the repository)
   [[ -f "$dir/checkpoint.zip" ]] && start=(--resume)
